@@ -1,0 +1,79 @@
+package dev.tracestore;
+
+/**
+ * Argument checks shared by the records and the store. Every failure is an
+ * {@link IllegalArgumentException} whose message names the field, the rule and the value.
+ */
+final class Checks {
+    private static final int QUOTE_LIMIT = 60;
+
+    private Checks() {}
+
+    /** A required identifier: not null, not blank, no control characters. */
+    static String id(String field, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException(field + ": must not be null");
+        }
+        if (value.isBlank()) {
+            throw new IllegalArgumentException(field + ": must not be blank; got " + quote(value));
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                throw new IllegalArgumentException(
+                        field + ": must not contain control characters; got " + quote(value));
+            }
+        }
+        return value;
+    }
+
+    /** A required identifier at most {@code max} characters long. */
+    static String id(String field, String value, int max) {
+        id(field, value);
+        return maxLength(field, value, max);
+    }
+
+    /** An optional string at most {@code max} characters long; null passes. */
+    static String maxLength(String field, String value, int max) {
+        if (value != null && value.length() > max) {
+            throw new IllegalArgumentException(field + ": must be at most " + max
+                    + " characters; got " + value.length() + " characters: " + quote(value));
+        }
+        return value;
+    }
+
+    static <T> T notNull(String field, T value) {
+        if (value == null) {
+            throw new IllegalArgumentException(field + ": must not be null");
+        }
+        return value;
+    }
+
+    static int inRange(String field, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(
+                    field + ": must be between " + min + " and " + max + "; got " + value);
+        }
+        return value;
+    }
+
+    /** A value quoted for an error message, shortened and with control characters escaped. */
+    static String quote(String value) {
+        if (value == null) {
+            return "null";
+        }
+        StringBuilder sb = new StringBuilder("\"");
+        int end = Math.min(value.length(), QUOTE_LIMIT);
+        for (int i = 0; i < end; i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c) || Character.isSurrogate(c)) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        if (value.length() > end) {
+            sb.append('…');
+        }
+        return sb.append('"').toString();
+    }
+}

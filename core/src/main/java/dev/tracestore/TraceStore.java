@@ -1,0 +1,446 @@
+package dev.tracestore;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.tracestore.internal.Cursors;
+import dev.tracestore.spi.MessagePosition;
+import dev.tracestore.spi.RecountResult;
+import dev.tracestore.spi.StoredTrace;
+import dev.tracestore.spi.TraceListQuery;
+import dev.tracestore.spi.TraceStorage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stores agent traces and their messages, and keeps each trace's message count cached on the
+ * trace, updated optimistically: a batch adds the number of distinct messages it carries in
+ * one write to the trace row, without asking which messages already existed.
+ *
+ * <p>The count therefore drifts upward when messages are re-sent, by design;
+ * {@link #recalculateMessageCount(long)} repairs it. Every read shows the cached count, so a
+ * list and a detail of one trace always agree.
+ *
+ * <p>Build one with {@link #builder()}. Instances are immutable and thread-safe; share one per
+ * storage. Instants are stored with microsecond precision. Every method throws
+ * {@link IllegalArgumentException} naming the field, the rule and the value for bad input,
+ * {@link TraceNotFoundException} for an absent trace, and {@link StorageException} when the
+ * storage fails; in each case nothing is written.
+ */
+public final class TraceStore {
+    private static final Logger log = LoggerFactory.getLogger(TraceStore.class);
+    private static final JsonFactory JSON = new JsonFactory();
+    /** How many trace ids one round of a multi-trace deletion or a backfill reads. */
+    private static final int ID_PAGE = 100;
+
+    private final TraceStorage storage;
+    private final Clock clock;
+    private final int maxBatchSize;
+    private final int maxTextLength;
+    private final int maxIdLength;
+    private final int deletionChunkSize;
+
+    private TraceStore(Builder b) {
+        this.storage = b.storage;
+        this.clock = b.clock;
+        this.maxBatchSize = b.maxBatchSize;
+        this.maxTextLength = b.maxTextLength;
+        this.maxIdLength = b.maxIdLength;
+        this.deletionChunkSize = b.deletionChunkSize;
+    }
+
+    /** A builder with the default limits and the system UTC clock; a storage is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---------------------------------------------------------------- traces
+
+    /**
+     * Creates the trace keyed by the input's namespace and external id, or updates it. A new
+     * trace starts with message count 0 and, unless given, visibility {@link Visibility#PRIVATE}.
+     * Attributes left null in {@code input} keep their stored values. Sets {@code updatedAt}.
+     *
+     * @return the trace as stored
+     * @throws IllegalArgumentException if an attribute is over its length limit
+     * @throws TraceNotFoundException   if the key belongs to a trace being deleted
+     */
+    public TraceDetail upsertTrace(TraceInput input) {
+        Checks.notNull("input", input);
+        Checks.id("namespace", input.namespace(), maxIdLength);
+        Checks.id("externalId", input.externalId(), maxIdLength);
+        Checks.maxLength("agentId", input.agentId(), maxIdLength);
+        Checks.maxLength("model", input.model(), maxIdLength);
+        Checks.maxLength("projectName", input.projectName(), maxIdLength);
+        TraceInput stored = input.createdAt() == null ? input : input.withCreatedAt(micros(input.createdAt()));
+        return detail(storage.upsertTrace(stored, now()));
+    }
+
+    /** The trace with this id, unless it is absent or being deleted. */
+    public Optional<TraceDetail> getTrace(long traceId) {
+        return storage.findTrace(traceId).flatMap(this::resolved);
+    }
+
+    /** The trace with this namespace and external id, unless it is absent or being deleted. */
+    public Optional<TraceDetail> findTrace(String namespace, String externalId) {
+        Checks.id("namespace", namespace, maxIdLength);
+        Checks.id("externalId", externalId, maxIdLength);
+        return storage.findTrace(namespace, externalId).flatMap(this::resolved);
+    }
+
+    /**
+     * One page of a namespace's traces, most recently updated first, each with its cached
+     * message count. Keyset-paginated: pass {@link Page#nextCursor()} to
+     * {@link TraceQuery#after(String)} for the next page; a page never repeats or skips a trace
+     * that was not updated in between.
+     *
+     * @throws IllegalArgumentException if the cursor is malformed or belongs to another query
+     */
+    public Page<TraceSummary> listTraces(TraceQuery query) {
+        Checks.notNull("query", query);
+        Checks.id("namespace", query.namespace(), maxIdLength);
+        TraceListQuery scope = new TraceListQuery(query.namespace(), query.agentId(), query.visibility(), null,
+                query.limit() + 1);
+        TraceListQuery request = query.cursor() == null ? scope
+                : new TraceListQuery(scope.namespace(), scope.agentId(), scope.visibility(),
+                        Cursors.traces(scope, query.cursor()), scope.limit());
+        List<StoredTrace> rows = storage.listTraces(request);
+        List<TraceSummary> items = new ArrayList<>(Math.min(rows.size(), query.limit()));
+        for (StoredTrace row : rows.subList(0, Math.min(rows.size(), query.limit()))) {
+            resolved(row).ifPresent(d -> items.add(d.toSummary()));
+        }
+        String next = null;
+        if (rows.size() > query.limit()) {
+            StoredTrace last = rows.get(query.limit() - 1);
+            next = Cursors.traces(scope, new TraceListQuery.Position(last.updatedAt(), last.id()));
+        }
+        return new Page<>(items, next);
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    /**
+     * Upserts one message: the trace's count grows by one, in exactly one write to the trace
+     * row, whether or not the message existed before.
+     *
+     * @throws TraceNotFoundException if the trace is absent or being deleted
+     */
+    public BatchResult upsertMessage(long traceId, MessageInput message) {
+        Checks.notNull("message", message);
+        return upsertMessagesBatch(traceId, List.of(message));
+    }
+
+    /**
+     * Upserts a batch of messages and adds the number of distinct external ids in it to the
+     * trace's count, as one atomic storage operation with exactly one write to the trace row.
+     * Messages sharing an external id collapse to the last of them. Nobody asks whether a
+     * message already existed: a re-sent message counts again (drift), until
+     * {@link #recalculateMessageCount(long)}. An empty batch writes nothing.
+     *
+     * @param messages at most {@link Builder#maxBatchSize(int)} messages, none null
+     * @throws IllegalArgumentException if the batch or a message breaks a limit; nothing is written
+     * @throws TraceNotFoundException   if the trace is absent or being deleted; nothing is written
+     */
+    public BatchResult upsertMessagesBatch(long traceId, List<MessageInput> messages) {
+        Checks.notNull("messages", messages);
+        if (messages.size() > maxBatchSize) {
+            throw new IllegalArgumentException("messages: a batch must hold at most " + maxBatchSize
+                    + " messages; got " + messages.size());
+        }
+        Instant now = now();
+        Map<String, Message> distinct = new LinkedHashMap<>(messages.size() * 2);
+        for (int i = 0; i < messages.size(); i++) {
+            Message m = validated("messages[" + i + "]", messages.get(i), now);
+            distinct.remove(m.externalId());
+            distinct.put(m.externalId(), m);
+        }
+        if (distinct.isEmpty()) {
+            requireTrace(traceId);
+            return new BatchResult(traceId, 0, 0);
+        }
+        List<Message> sorted = new ArrayList<>(distinct.values());
+        sorted.sort((a, b) -> a.externalId().compareTo(b.externalId()));
+        storage.writeMessages(traceId, sorted, sorted.size(), now);
+        return new BatchResult(traceId, messages.size(), sorted.size());
+    }
+
+    /**
+     * One page of a trace's messages in conversation order (sequence, then external id).
+     *
+     * @param cursor the previous page's {@link Page#nextCursor()}, or null for the first page
+     * @param limit  1 to 1000
+     * @throws TraceNotFoundException   if the trace is absent or being deleted
+     * @throws IllegalArgumentException if the cursor is malformed or belongs to another trace
+     */
+    public Page<Message> listMessages(long traceId, String cursor, int limit) {
+        Checks.inRange("limit", limit, 1, 1000);
+        MessagePosition after = cursor == null ? null : Cursors.messages(traceId, cursor);
+        requireTrace(traceId);
+        List<Message> rows = storage.listMessages(traceId, after, limit + 1);
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        List<Message> page = rows.subList(0, limit);
+        return new Page<>(page, Cursors.messages(traceId, MessagePosition.of(page.get(limit - 1))));
+    }
+
+    // ---------------------------------------------------------------- counts
+
+    /**
+     * Sets the trace's count to the exact number of its messages, repairing drift. Safe under
+     * concurrent batches: an increment that commits while the recount runs is never erased.
+     * Logs one INFO line when it corrected a drift.
+     *
+     * @throws TraceNotFoundException if the trace is absent or being deleted
+     */
+    public Recount recalculateMessageCount(long traceId) {
+        RecountResult r = storage.recount(traceId);
+        long drift = r.previous() == null ? 0 : r.previous() - r.actual();
+        if (drift != 0) {
+            log.info("Corrected message count of trace {}: stored {}, actual {}", traceId, r.previous(), r.actual());
+        }
+        return new Recount(traceId, r.actual(), drift, r.previous() == null);
+    }
+
+    /**
+     * Fills unknown (null) message counts, left by rows written before counts existed, with
+     * the exact count, one trace at a time. Resumable: an interrupted backfill leaves the
+     * traces it finished fixed, and a new call carries on with the rest.
+     *
+     * @param batchSize how many traces to read per round, 1 to 10,000
+     */
+    public BackfillResult backfillMessageCounts(int batchSize) {
+        Checks.inRange("batchSize", batchSize, 1, 10_000);
+        long fixed = 0;
+        long batches = 0;
+        long afterId = 0;
+        List<Long> ids;
+        while (!(ids = storage.tracesWithUnknownCount(afterId, batchSize)).isEmpty()) {
+            batches++;
+            for (long id : ids) {
+                try {
+                    if (storage.recount(id).previous() == null) {
+                        fixed++;
+                    }
+                } catch (TraceNotFoundException deletedMeanwhile) {
+                    // nothing to fix
+                }
+                afterId = id;
+            }
+        }
+        log.debug("Backfilled the message count of {} traces in {} batches", fixed, batches);
+        return new BackfillResult(fixed, batches);
+    }
+
+    // ---------------------------------------------------------------- deletion
+
+    /**
+     * Deletes the trace and all its messages, with no count bookkeeping. Bounded: the trace is
+     * hidden first (from then on it is not found and refuses writes), its messages go in
+     * chunks of {@link Builder#deletionChunkSize(int)}, each in its own short transaction, and
+     * the trace row goes last. If the process dies midway, {@link #resumeDeletions()} finishes.
+     *
+     * @return whether the trace existed and how many messages this call deleted
+     */
+    public DeleteResult deleteTrace(long traceId) {
+        if (!storage.markDeleting(traceId)) {
+            return new DeleteResult(traceId, false, 0);
+        }
+        return new DeleteResult(traceId, true, finishDeletion(traceId));
+    }
+
+    /** Deletes every trace of the namespace, one after another, as {@link #deleteTrace(long)} does. */
+    public DeletionSummary deleteTracesInNamespace(String namespace) {
+        Checks.id("namespace", namespace, maxIdLength);
+        long traces = 0;
+        long messages = 0;
+        long afterId = 0;
+        List<Long> ids;
+        while (!(ids = storage.traceIds(namespace, afterId, ID_PAGE)).isEmpty()) {
+            for (long id : ids) {
+                DeleteResult r = deleteTrace(id);
+                if (r.existed()) {
+                    traces++;
+                    messages += r.messagesDeleted();
+                }
+                afterId = id;
+            }
+        }
+        return new DeletionSummary(traces, messages);
+    }
+
+    /**
+     * Finishes every deletion that was started and interrupted (a crash, a lost connection).
+     * Safe to call at any time, also while other deletions run.
+     */
+    public DeletionSummary resumeDeletions() {
+        long traces = 0;
+        long messages = 0;
+        List<Long> ids;
+        while (!(ids = storage.deletingTraces(ID_PAGE)).isEmpty()) {
+            for (long id : ids) {
+                messages += finishDeletion(id);
+                traces++;
+            }
+        }
+        if (traces > 0) {
+            log.info("Resumed {} interrupted trace deletions ({} messages)", traces, messages);
+        }
+        return new DeletionSummary(traces, messages);
+    }
+
+    private long finishDeletion(long traceId) {
+        long deleted = 0;
+        int n;
+        do {
+            n = storage.deleteMessages(traceId, deletionChunkSize);
+            deleted += n;
+        } while (n >= deletionChunkSize);
+        storage.removeTrace(traceId);
+        log.debug("Deleted trace {} and {} messages", traceId, deleted);
+        return deleted;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Instant now() {
+        return micros(clock.instant());
+    }
+
+    private static Instant micros(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private void requireTrace(long traceId) {
+        if (storage.findTrace(traceId).isEmpty()) {
+            throw new TraceNotFoundException(traceId);
+        }
+    }
+
+    private Message validated(String field, MessageInput m, Instant now) {
+        Checks.notNull(field, m);
+        Checks.id(field + ".externalId", m.externalId(), maxIdLength);
+        Checks.maxLength(field + ".model", m.model(), maxIdLength);
+        Checks.maxLength(field + ".text", m.text(), maxTextLength);
+        Checks.maxLength(field + ".partsJson", m.partsJson(), maxTextLength);
+        if (m.partsJson() != null) {
+            requireJsonArray(field + ".partsJson", m.partsJson());
+        }
+        Instant createdAt = m.createdAt() == null ? now : micros(m.createdAt());
+        return new Message(m.externalId(), m.sequence(), m.role(), m.text(), m.model(), createdAt, m.partsJson());
+    }
+
+    /** Checks that {@code json} is exactly one well-formed JSON array, streaming, without building a tree. */
+    private static void requireJsonArray(String field, String json) {
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_ARRAY) {
+                throw new IllegalArgumentException(field + ": must be a JSON array; got " + Checks.quote(json));
+            }
+            p.skipChildren();
+            if (p.nextToken() != null) {
+                throw new IllegalArgumentException(
+                        field + ": must be a single JSON array with nothing after it; got " + Checks.quote(json));
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(field + ": must be well-formed JSON ("
+                    + e.getOriginalMessage() + "); got " + Checks.quote(json), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // reading a String cannot fail
+        }
+    }
+
+    private TraceDetail detail(StoredTrace t) {
+        long count = t.messageCount() != null ? t.messageCount() : storage.countMessages(t.id());
+        return new TraceDetail(t.id(), t.namespace(), t.externalId(), t.title(), t.agentId(), t.model(),
+                t.visibility(), t.projectName(), t.createdAt(), t.updatedAt(), count);
+    }
+
+    /** The detail of a stored row; empty if its count is unknown and the trace vanished meanwhile. */
+    private Optional<TraceDetail> resolved(StoredTrace t) {
+        try {
+            return Optional.of(detail(t));
+        } catch (TraceNotFoundException deletedMeanwhile) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Builds a {@link TraceStore}. Not thread-safe; {@link #build()} validates every setting
+     * and the store it returns no longer depends on the builder.
+     */
+    public static final class Builder {
+        private TraceStorage storage;
+        private Clock clock = Clock.systemUTC();
+        private int maxBatchSize = 1000;
+        private int maxTextLength = 1 << 20;
+        private int maxIdLength = 255;
+        private int deletionChunkSize = 1000;
+
+        private Builder() {}
+
+        /** The storage adapter; required. */
+        public Builder storage(TraceStorage storage) {
+            this.storage = storage;
+            return this;
+        }
+
+        /** The clock that stamps created and updated instants; default {@link Clock#systemUTC()}. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** The most messages one batch may hold, 1 to 100,000; default 1000. */
+        public Builder maxBatchSize(int maxBatchSize) {
+            this.maxBatchSize = maxBatchSize;
+            return this;
+        }
+
+        /** The longest message text (and parts JSON), in UTF-16 characters, 1 to 2^30; default 1,048,576. */
+        public Builder maxTextLength(int maxTextLength) {
+            this.maxTextLength = maxTextLength;
+            return this;
+        }
+
+        /**
+         * The longest id, agent, model or project name, in characters, 1 to 255; default 255
+         * (the width of the shipped schemas' id columns).
+         */
+        public Builder maxIdLength(int maxIdLength) {
+            this.maxIdLength = maxIdLength;
+            return this;
+        }
+
+        /** How many messages one deletion transaction removes, 1 to 100,000; default 1000. */
+        public Builder deletionChunkSize(int deletionChunkSize) {
+            this.deletionChunkSize = deletionChunkSize;
+            return this;
+        }
+
+        /**
+         * A store with these settings.
+         *
+         * @throws IllegalArgumentException naming the setting and the value, if one is invalid
+         */
+        public TraceStore build() {
+            Checks.notNull("storage", storage);
+            Checks.notNull("clock", clock);
+            Checks.inRange("maxBatchSize", maxBatchSize, 1, 100_000);
+            Checks.inRange("maxTextLength", maxTextLength, 1, 1 << 30);
+            Checks.inRange("maxIdLength", maxIdLength, 1, 255);
+            Checks.inRange("deletionChunkSize", deletionChunkSize, 1, 100_000);
+            return new TraceStore(this);
+        }
+    }
+}

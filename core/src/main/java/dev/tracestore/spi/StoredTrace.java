@@ -1,0 +1,33 @@
+package dev.tracestore.spi;
+
+import dev.tracestore.Visibility;
+import java.time.Instant;
+
+/**
+ * A trace row as the storage holds it.
+ *
+ * @param id           the store-assigned id, positive
+ * @param namespace    the owner
+ * @param externalId   the agent's session id
+ * @param title        nullable
+ * @param agentId      nullable
+ * @param model        nullable
+ * @param visibility   never null
+ * @param projectName  nullable
+ * @param createdAt    never null
+ * @param updatedAt    never null
+ * @param messageCount the cached count, or null when unknown (rows written before counts existed)
+ */
+public record StoredTrace(
+        long id,
+        String namespace,
+        String externalId,
+        String title,
+        String agentId,
+        String model,
+        Visibility visibility,
+        String projectName,
+        Instant createdAt,
+        Instant updatedAt,
+        Long messageCount) {
+}

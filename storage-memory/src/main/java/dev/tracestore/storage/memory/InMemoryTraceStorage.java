@@ -1,0 +1,335 @@
+package dev.tracestore.storage.memory;
+
+import dev.tracestore.Message;
+import dev.tracestore.TraceInput;
+import dev.tracestore.TraceNotFoundException;
+import dev.tracestore.Visibility;
+import dev.tracestore.spi.MessagePosition;
+import dev.tracestore.spi.RecountResult;
+import dev.tracestore.spi.StoredTrace;
+import dev.tracestore.spi.TraceListQuery;
+import dev.tracestore.spi.TraceStorage;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A thread-safe in-memory {@link TraceStorage}, for tests and small embeddings. Nothing
+ * survives the JVM.
+ *
+ * <p>Each trace has its own lock: writers to different traces never wait for each other, and
+ * there is no global lock. Reads of a trace row take no lock. A batch is applied under its
+ * trace's lock and undone if it fails midway, so it is all or nothing. Listing traces scans
+ * the namespace's traces (O(n log page) per page), so keep namespaces to the thousands.
+ */
+public final class InMemoryTraceStorage implements TraceStorage {
+    private static final Comparator<StoredTrace> LISTING_ORDER =
+            Comparator.comparing(StoredTrace::updatedAt).thenComparingLong(StoredTrace::id).reversed();
+
+    private final AtomicLong lastId = new AtomicLong();
+    private final Map<Long, TraceState> byId = new ConcurrentHashMap<>();
+    private final Map<Key, TraceState> byKey = new ConcurrentHashMap<>();
+    private final Map<String, Set<TraceState>> byNamespace = new ConcurrentHashMap<>();
+    private final Runnable afterMessageWrite;
+
+    private InMemoryTraceStorage(Runnable afterMessageWrite) {
+        this.afterMessageWrite = afterMessageWrite;
+    }
+
+    /** A new, empty storage. */
+    public static InMemoryTraceStorage create() {
+        return new InMemoryTraceStorage(() -> {});
+    }
+
+    /**
+     * A storage that runs {@code hook} after writing each message of a batch, inside the
+     * batch, so that tests can make a batch fail midway.
+     */
+    static InMemoryTraceStorage withWriteHook(Runnable hook) {
+        return new InMemoryTraceStorage(hook);
+    }
+
+    /** Sets a trace's count to unknown, as rows written before counts existed have it. For tests. */
+    void forgetCount(long traceId) {
+        TraceState s = visible(traceId);
+        synchronized (s) {
+            s.row = withCount(s.row, null);
+        }
+    }
+
+    @Override
+    public StoredTrace upsertTrace(TraceInput in, Instant now) {
+        Key key = new Key(in.namespace(), in.externalId());
+        while (true) {
+            TraceState s = byKey.computeIfAbsent(key, k -> create(in, now));
+            synchronized (s) {
+                if (s.removed) {
+                    continue; // lost a race with the removal of a deleted trace: create anew
+                }
+                if (s.deleting) {
+                    throw new TraceNotFoundException(s.id, in.namespace(), in.externalId());
+                }
+                StoredTrace r = s.row;
+                s.row = new StoredTrace(r.id(), r.namespace(), r.externalId(),
+                        or(in.title(), r.title()), or(in.agentId(), r.agentId()), or(in.model(), r.model()),
+                        or(in.visibility(), r.visibility()), or(in.projectName(), r.projectName()),
+                        r.createdAt(), now, r.messageCount());
+                return s.row;
+            }
+        }
+    }
+
+    private TraceState create(TraceInput in, Instant now) {
+        long id = lastId.incrementAndGet();
+        StoredTrace row = new StoredTrace(id, in.namespace(), in.externalId(), in.title(), in.agentId(), in.model(),
+                or(in.visibility(), Visibility.PRIVATE), in.projectName(), or(in.createdAt(), now), now, 0L);
+        TraceState s = new TraceState(id, new Key(in.namespace(), in.externalId()), row);
+        byId.put(id, s);
+        byNamespace.computeIfAbsent(in.namespace(), ns -> ConcurrentHashMap.newKeySet()).add(s);
+        return s;
+    }
+
+    @Override
+    public Optional<StoredTrace> findTrace(long traceId) {
+        TraceState s = byId.get(traceId);
+        return s == null ? Optional.empty() : s.visibleRow();
+    }
+
+    @Override
+    public Optional<StoredTrace> findTrace(String namespace, String externalId) {
+        TraceState s = byKey.get(new Key(namespace, externalId));
+        return s == null ? Optional.empty() : s.visibleRow();
+    }
+
+    @Override
+    public void writeMessages(long traceId, List<Message> messages, long countIncrement, Instant now) {
+        TraceState s = visible(traceId);
+        synchronized (s) {
+            s.requireVisible();
+            StoredTrace before = s.row;
+            Long count = before.messageCount() == null ? null : before.messageCount() + countIncrement;
+            s.row = withCount(before, count, now);
+            Deque<Message[]> undo = new ArrayDeque<>(messages.size());
+            try {
+                for (Message m : messages) {
+                    Message old = s.byExternalId.put(m.externalId(), m);
+                    if (old != null) {
+                        s.ordered.remove(old);
+                    }
+                    s.ordered.add(m);
+                    undo.push(new Message[] {m, old});
+                    afterMessageWrite.run();
+                }
+            } catch (RuntimeException | Error e) {
+                for (Message[] step : undo) {
+                    s.ordered.remove(step[0]);
+                    if (step[1] == null) {
+                        s.byExternalId.remove(step[0].externalId());
+                    } else {
+                        s.byExternalId.put(step[1].externalId(), step[1]);
+                        s.ordered.add(step[1]);
+                    }
+                }
+                s.row = before;
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public long countMessages(long traceId) {
+        TraceState s = visible(traceId);
+        synchronized (s) {
+            s.requireVisible();
+            return s.byExternalId.size();
+        }
+    }
+
+    @Override
+    public RecountResult recount(long traceId) {
+        TraceState s = visible(traceId);
+        synchronized (s) {
+            s.requireVisible();
+            Long previous = s.row.messageCount();
+            long actual = s.byExternalId.size();
+            s.row = withCount(s.row, actual);
+            return new RecountResult(previous, actual);
+        }
+    }
+
+    @Override
+    public List<StoredTrace> listTraces(TraceListQuery query) {
+        // Keep the `limit` first rows in listing order: a max-heap on that order, evicting the last.
+        PriorityQueue<StoredTrace> firstRows = new PriorityQueue<>(LISTING_ORDER.reversed());
+        for (TraceState s : byNamespace.getOrDefault(query.namespace(), Set.of())) {
+            s.visibleRow().filter(query::matches).filter(query::isAfterCursor).ifPresent(row -> {
+                firstRows.add(row);
+                if (firstRows.size() > query.limit()) {
+                    firstRows.poll();
+                }
+            });
+        }
+        List<StoredTrace> rows = new ArrayList<>(firstRows);
+        rows.sort(LISTING_ORDER);
+        return rows;
+    }
+
+    @Override
+    public List<Message> listMessages(long traceId, MessagePosition after, int limit) {
+        TraceState s = visible(traceId);
+        synchronized (s) {
+            s.requireVisible();
+            Iterable<Message> from = after == null ? s.ordered
+                    : s.ordered.tailSet(probe(after), false);
+            List<Message> page = new ArrayList<>(Math.min(limit, s.ordered.size()));
+            for (Message m : from) {
+                if (page.size() == limit) {
+                    break;
+                }
+                page.add(m);
+            }
+            return page;
+        }
+    }
+
+    @Override
+    public List<Long> tracesWithUnknownCount(long afterId, int limit) {
+        return byId.values().stream()
+                .filter(s -> s.id > afterId && !s.deleting && s.row.messageCount() == null)
+                .map(s -> s.id).sorted().limit(limit).toList();
+    }
+
+    @Override
+    public boolean markDeleting(long traceId) {
+        TraceState s = byId.get(traceId);
+        if (s == null) {
+            return false;
+        }
+        synchronized (s) {
+            if (s.removed) {
+                return false;
+            }
+            s.deleting = true;
+            return true;
+        }
+    }
+
+    @Override
+    public int deleteMessages(long traceId, int chunkSize) {
+        TraceState s = byId.get(traceId);
+        if (s == null) {
+            return 0;
+        }
+        synchronized (s) {
+            if (!s.deleting) {
+                throw new IllegalStateException("trace " + traceId + " must be marked as deleting first");
+            }
+            int n = 0;
+            while (n < chunkSize && !s.ordered.isEmpty()) {
+                s.byExternalId.remove(s.ordered.pollFirst().externalId());
+                n++;
+            }
+            return n;
+        }
+    }
+
+    @Override
+    public void removeTrace(long traceId) {
+        TraceState s = byId.get(traceId);
+        if (s == null) {
+            return;
+        }
+        synchronized (s) {
+            if (!s.deleting || !s.ordered.isEmpty()) {
+                throw new IllegalStateException("trace " + traceId + " must be tombstoned and emptied first");
+            }
+            s.removed = true;
+            byKey.remove(s.key, s);
+            byId.remove(traceId, s);
+            Set<TraceState> namespace = byNamespace.get(s.key.namespace());
+            if (namespace != null) {
+                namespace.remove(s);
+            }
+        }
+    }
+
+    @Override
+    public List<Long> deletingTraces(int limit) {
+        return byId.values().stream().filter(s -> s.deleting && !s.removed)
+                .map(s -> s.id).sorted().limit(limit).toList();
+    }
+
+    @Override
+    public List<Long> traceIds(String namespace, long afterId, int limit) {
+        return byNamespace.getOrDefault(namespace, Set.of()).stream().filter(s -> s.id > afterId && !s.removed)
+                .map(s -> s.id).sorted().limit(limit).toList();
+    }
+
+    private TraceState visible(long traceId) {
+        TraceState s = byId.get(traceId);
+        if (s == null || s.deleting) {
+            throw new TraceNotFoundException(traceId);
+        }
+        return s;
+    }
+
+    private static Message probe(MessagePosition p) {
+        return new Message(p.externalId(), p.sequence(), dev.tracestore.Role.USER, "", null, Instant.EPOCH, null);
+    }
+
+    private static StoredTrace withCount(StoredTrace r, Long count) {
+        return withCount(r, count, r.updatedAt());
+    }
+
+    private static StoredTrace withCount(StoredTrace r, Long count, Instant updatedAt) {
+        return new StoredTrace(r.id(), r.namespace(), r.externalId(), r.title(), r.agentId(), r.model(),
+                r.visibility(), r.projectName(), r.createdAt(), updatedAt, count);
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+
+    private record Key(String namespace, String externalId) {
+    }
+
+    /** One trace: its row and messages, guarded by the state's monitor. */
+    private static final class TraceState {
+        final long id;
+        final Key key;
+        final Map<String, Message> byExternalId = new HashMap<>();
+        final TreeSet<Message> ordered = new TreeSet<>(MessagePosition.ORDER);
+        /** Written under the monitor; read without it. */
+        volatile StoredTrace row;
+        volatile boolean deleting;
+        volatile boolean removed;
+
+        TraceState(long id, Key key, StoredTrace row) {
+            this.id = id;
+            this.key = key;
+            this.row = row;
+        }
+
+        Optional<StoredTrace> visibleRow() {
+            StoredTrace r = row;
+            return deleting || removed ? Optional.empty() : Optional.of(r);
+        }
+
+        void requireVisible() {
+            if (deleting || removed) {
+                throw new TraceNotFoundException(id);
+            }
+        }
+    }
+}
