@@ -1,0 +1,41 @@
+package dev.tracestore.examples;
+
+import dev.tracestore.MessageInput;
+import dev.tracestore.Page;
+import dev.tracestore.Recount;
+import dev.tracestore.Role;
+import dev.tracestore.TraceDetail;
+import dev.tracestore.TraceInput;
+import dev.tracestore.TraceQuery;
+import dev.tracestore.TraceStore;
+import dev.tracestore.TraceSummary;
+import dev.tracestore.storage.memory.InMemoryTraceStorage;
+import java.util.List;
+
+/** The usage example of the README, kept compiling and in sync with it by {@code ReadmeExampleTest}. */
+public final class ReadmeExample {
+    private ReadmeExample() {}
+
+    /** Runs the README's example and returns the first page of the listing it ends with. */
+    public static Page<TraceSummary> run() {
+        // tag::usage[]
+        TraceStore store = TraceStore.builder().storage(InMemoryTraceStorage.create()).build();
+
+        TraceDetail trace = store.upsertTrace(TraceInput.of("team-42", "5f0c2b1e-1111-4222-8333-444455556666")
+                .withTitle("Fix flaky date test").withAgent("claude-code").withModel("claude-opus-4-5"));
+
+        List<MessageInput> batch = List.of(
+                MessageInput.of("m-1", 1, Role.USER, "The date test fails on the 31st"),
+                MessageInput.of("m-2", 2, Role.ASSISTANT, "It adds a month to Jan 31; pinning the clock"));
+        store.upsertMessagesBatch(trace.id(), batch);   // count 2: one write to the trace row
+        store.upsertMessagesBatch(trace.id(), batch);   // a retry re-sends: count 4 (drift, by design)
+        Recount fixed = store.recalculateMessageCount(trace.id()); // fixed.count() 2, fixed.drift() 2
+
+        Page<TraceSummary> page = store.listTraces(TraceQuery.namespace("team-42").limit(50));
+        // end::usage[]
+        if (fixed.drift() != 2) {
+            throw new AssertionError("expected the retry's drift of 2, got " + fixed);
+        }
+        return page;
+    }
+}

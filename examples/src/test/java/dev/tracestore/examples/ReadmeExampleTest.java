@@ -1,0 +1,34 @@
+package dev.tracestore.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tracestore.TraceSummary;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The README's usage example is real code: it compiles, runs, and the README shows it verbatim. */
+class ReadmeExampleTest {
+
+    @Test
+    void example_runsAndEndsWithTheRepairedCount() {
+        List<TraceSummary> traces = ReadmeExample.run().items();
+        assertThat(traces).singleElement().extracting(TraceSummary::messageCount).isEqualTo(2L);
+    }
+
+    @Test
+    void readme_showsTheExampleVerbatim() throws IOException {
+        String source = Files.readString(Path.of("src/main/java/dev/tracestore/examples/ReadmeExample.java"));
+        String snippet = source.substring(source.indexOf("// tag::usage[]\n") + "// tag::usage[]\n".length(),
+                source.indexOf("        // end::usage[]"));
+        String dedented = Arrays.stream(snippet.split("\n"))
+                .map(line -> line.length() >= 8 ? line.substring(8) : line.strip())
+                .collect(Collectors.joining("\n"));
+        String readme = Files.readString(Path.of("../README.md"));
+        assertThat(readme).contains(dedented);
+    }
+}
