@@ -36,14 +36,17 @@ public record MessageInput(
         return new MessageInput(externalId, sequence, role, text, null, null, null);
     }
 
+    /** This message with the model that wrote it. */
     public MessageInput withModel(String model) {
         return new MessageInput(externalId, sequence, role, text, model, createdAt, partsJson);
     }
 
+    /** This message with the instant it was written; null means the store's clock. */
     public MessageInput withCreatedAt(Instant createdAt) {
         return new MessageInput(externalId, sequence, role, text, model, createdAt, partsJson);
     }
 
+    /** This message with its structured parts, a JSON array such as {@code [{"type":"text","text":"hi"}]}. */
     public MessageInput withPartsJson(String partsJson) {
         return new MessageInput(externalId, sequence, role, text, model, createdAt, partsJson);
     }

@@ -6,9 +6,13 @@ import java.util.Locale;
 
 /** Who wrote a message. Serialised to JSON in lower case ({@code "assistant"}). */
 public enum Role {
+    /** The person driving the agent: prompts, commands. */
     USER,
+    /** The model: replies, thinking, tool calls. */
     ASSISTANT,
+    /** The agent's client or platform: instructions, notices. */
     SYSTEM,
+    /** A tool's output returned to the model. */
     TOOL;
 
     /** The stable wire name, such as {@code user}. */

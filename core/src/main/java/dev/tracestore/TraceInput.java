@@ -44,26 +44,32 @@ public record TraceInput(
         return new TraceInput(namespace, externalId, null, null, null, null, null, null);
     }
 
+    /** This input with {@code title}; null keeps the stored title. */
     public TraceInput withTitle(String title) {
         return new TraceInput(namespace, externalId, title, agentId, model, visibility, projectName, createdAt);
     }
 
+    /** This input with agent {@code agentId}, such as {@code claude-code}; null keeps the stored one. */
     public TraceInput withAgent(String agentId) {
         return new TraceInput(namespace, externalId, title, agentId, model, visibility, projectName, createdAt);
     }
 
+    /** This input with main model {@code model}; null keeps the stored one. */
     public TraceInput withModel(String model) {
         return new TraceInput(namespace, externalId, title, agentId, model, visibility, projectName, createdAt);
     }
 
+    /** This input with {@code visibility}; null keeps the stored one ({@code PRIVATE} for a new trace). */
     public TraceInput withVisibility(Visibility visibility) {
         return new TraceInput(namespace, externalId, title, agentId, model, visibility, projectName, createdAt);
     }
 
+    /** This input with project {@code projectName}; null keeps the stored one. */
     public TraceInput withProject(String projectName) {
         return new TraceInput(namespace, externalId, title, agentId, model, visibility, projectName, createdAt);
     }
 
+    /** This input with the session start {@code createdAt}, used only when the trace is created. */
     public TraceInput withCreatedAt(Instant createdAt) {
         return new TraceInput(namespace, externalId, title, agentId, model, visibility, projectName, createdAt);
     }

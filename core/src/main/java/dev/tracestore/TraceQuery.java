@@ -29,10 +29,12 @@ public record TraceQuery(String namespace, String agentId, Visibility visibility
         return new TraceQuery(namespace, null, null, DEFAULT_LIMIT, null);
     }
 
+    /** This query listing only agent {@code agentId}'s traces; null lists all agents. */
     public TraceQuery withAgent(String agentId) {
         return new TraceQuery(namespace, agentId, visibility, limit, cursor);
     }
 
+    /** This query listing only traces with {@code visibility}; null lists all. */
     public TraceQuery withVisibility(Visibility visibility) {
         return new TraceQuery(namespace, agentId, visibility, limit, cursor);
     }

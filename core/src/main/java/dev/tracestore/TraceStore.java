@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * {@link TraceNotFoundException} for an absent trace, and {@link StorageException} when the
  * storage fails; in each case nothing is written.
  */
-public final class TraceStore {
+public final class TraceStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TraceStore.class);
     private static final JsonFactory JSON = new JsonFactory();
     /** How many trace ids one round of a multi-trace deletion or a backfill reads. */
@@ -50,6 +50,7 @@ public final class TraceStore {
     private final int maxTextLength;
     private final int maxIdLength;
     private final int deletionChunkSize;
+    private final CountReconciler reconciler;
 
     private TraceStore(Builder b) {
         this.storage = b.storage;
@@ -58,6 +59,7 @@ public final class TraceStore {
         this.maxTextLength = b.maxTextLength;
         this.maxIdLength = b.maxIdLength;
         this.deletionChunkSize = b.deletionChunkSize;
+        this.reconciler = b.reconcile == null ? null : new CountReconciler(this, clock, b.reconcile);
     }
 
     /** A builder with the default limits and the system UTC clock; a storage is required. */
@@ -172,6 +174,9 @@ public final class TraceStore {
         List<Message> sorted = new ArrayList<>(distinct.values());
         sorted.sort((a, b) -> a.externalId().compareTo(b.externalId()));
         storage.writeMessages(traceId, sorted, sorted.size(), now);
+        if (reconciler != null) {
+            reconciler.written(traceId);
+        }
         return new BatchResult(traceId, messages.size(), sorted.size());
     }
 
@@ -312,6 +317,22 @@ public final class TraceStore {
         return deleted;
     }
 
+    /** The drift guard, when {@link Builder#reconcileCounts} enabled it. */
+    public Optional<CountReconciler> reconciler() {
+        return Optional.ofNullable(reconciler);
+    }
+
+    /**
+     * Stops the background work this store started (the {@link CountReconciler}). The storage is
+     * the application's and stays open. Idempotent; without a reconciler it does nothing.
+     */
+    @Override
+    public void close() {
+        if (reconciler != null) {
+            reconciler.close();
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private Instant now() {
@@ -386,6 +407,7 @@ public final class TraceStore {
         private int maxTextLength = 1 << 20;
         private int maxIdLength = 255;
         private int deletionChunkSize = 1000;
+        private CountReconciler.Settings reconcile;
 
         private Builder() {}
 
@@ -425,6 +447,15 @@ public final class TraceStore {
         /** How many messages one deletion transaction removes, 1 to 100,000; default 1000. */
         public Builder deletionChunkSize(int deletionChunkSize) {
             this.deletionChunkSize = deletionChunkSize;
+            return this;
+        }
+
+        /**
+         * Runs a {@link CountReconciler} with these settings from {@link #build()} until
+         * {@link TraceStore#close()}; null (the default) runs none.
+         */
+        public Builder reconcileCounts(CountReconciler.Settings settings) {
+            this.reconcile = settings;
             return this;
         }
 

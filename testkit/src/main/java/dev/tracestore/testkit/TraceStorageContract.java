@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import dev.tracestore.BatchResult;
+import dev.tracestore.CountReconciler;
 import dev.tracestore.DeleteResult;
 import dev.tracestore.DeletionSummary;
 import dev.tracestore.Message;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -794,6 +796,79 @@ public abstract class TraceStorageContract {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ drift guard
+
+    @Nested
+    @DisplayName("The count reconciler")
+    class Reconciler {
+
+        @Test
+        @DisplayName("converges every trace to its exact count under live traffic that re-sends messages")
+        void convergesUnderLiveTraffic() throws Exception {
+            List<CountReconciler.Report> reports = new CopyOnWriteArrayList<>();
+            List<Long> ids = new ArrayList<>();
+            try (TraceStore guarded = TraceStore.builder().storage(storage).maxTextLength(MAX_TEXT)
+                    .reconcileCounts(CountReconciler.Settings.every(Duration.ofMillis(20)).batchSize(3)
+                            .onReport(reports::add))
+                    .build()) {
+                for (int i = 0; i < 6; i++) {
+                    ids.add(guarded.upsertTrace(TraceInput.of(NS, "live-" + i)).id());
+                }
+                concurrently(4, t -> {
+                    Random random = new Random(t);
+                    for (int round = 0; round < 60; round++) {
+                        long id = ids.get(random.nextInt(ids.size()));
+                        int from = random.nextInt(30); // overlapping windows: most messages are re-sent
+                        guarded.upsertMessagesBatch(id, messages("m", from, 10));
+                    }
+                });
+                CountReconciler reconciler = guarded.reconciler().orElseThrow();
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (reconciler.pending() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(25);
+                }
+                assertThat(reconciler.pending()).as("traces still waiting for a recount").isZero();
+            } // close() waits for a pass still recounting the last traces
+            for (long id : ids) {
+                assertThat(storage.findTrace(id).orElseThrow().messageCount()).as("trace %d", id)
+                        .isEqualTo(rows(id).size());
+            }
+            assertThat(reports).isNotEmpty().allSatisfy(r -> assertThat(r.tracesChecked()).isBetween(1, 3));
+            assertThat(reports.stream().mapToLong(CountReconciler.Report::totalDrift).sum()).isPositive();
+        }
+
+        @Test
+        @DisplayName("recounts a trace at most once per interval, in bounded batches, and only written traces")
+        void boundedAndRateLimited() {
+            try (TraceStore guarded = TraceStore.builder().storage(storage).clock(clock)
+                    .reconcileCounts(CountReconciler.Settings.every(Duration.ofHours(1)).batchSize(2)).build()) {
+                CountReconciler reconciler = guarded.reconciler().orElseThrow();
+                List<Long> ids = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    ids.add(guarded.upsertTrace(TraceInput.of(NS, "r-" + i)).id());
+                }
+                trace("never-written");
+                for (long id : ids) {
+                    guarded.upsertMessagesBatch(id, messages("m", 0, 4));
+                    guarded.upsertMessagesBatch(id, messages("m", 0, 4)); // drift 4
+                }
+
+                assertThat(reconciler.runOnce()).isEqualTo(new CountReconciler.Report(2, 2, 8, 1));
+                assertThat(reconciler.runOnce()).isEqualTo(new CountReconciler.Report(1, 1, 4, 0));
+                assertThat(reconciler.runOnce()).isEqualTo(new CountReconciler.Report(0, 0, 0, 0));
+
+                guarded.upsertMessagesBatch(ids.get(0), messages("m", 0, 4));
+                assertThat(reconciler.runOnce().tracesChecked()).as("within the interval").isZero();
+                assertThat(reconciler.pending()).isEqualTo(1);
+                clock.advance(Duration.ofHours(1));
+                assertThat(reconciler.runOnce()).isEqualTo(new CountReconciler.Report(1, 1, 4, 0));
+                for (long id : ids) {
+                    assertThat(count(id)).isEqualTo(4);
+                }
+            }
         }
     }
 
