@@ -30,8 +30,9 @@ public record Message(
         Instant createdAt,
         String partsJson) {
 
+    /** Checks that the required fields are present; the store validates contents on the way in. */
     public Message {
-        Checks.id("externalId", externalId);
+        Checks.notNull("externalId", externalId);
         Checks.notNull("role", role);
         Checks.notNull("text", text);
         Checks.notNull("createdAt", createdAt);

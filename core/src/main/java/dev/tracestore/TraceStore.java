@@ -16,9 +16,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +42,7 @@ public final class TraceStore implements AutoCloseable {
     private static final JsonFactory JSON = new JsonFactory();
     /** How many trace ids one round of a multi-trace deletion or a backfill reads. */
     private static final int ID_PAGE = 100;
+    private static final Comparator<Message> BY_EXTERNAL_ID = Comparator.comparing(Message::externalId);
 
     private final TraceStorage storage;
     private final Clock clock;
@@ -161,18 +161,24 @@ public final class TraceStore implements AutoCloseable {
                     + " messages; got " + messages.size());
         }
         Instant now = now();
-        Map<String, Message> distinct = new LinkedHashMap<>(messages.size() * 2);
+        List<Message> sorted = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
-            Message m = validated("messages[" + i + "]", messages.get(i), now);
-            distinct.remove(m.externalId());
-            distinct.put(m.externalId(), m);
+            sorted.add(validated(i, messages.get(i), now));
         }
-        if (distinct.isEmpty()) {
+        // A stable sort keeps equal ids in input order, so the last of each run is the one to keep.
+        sorted.sort(BY_EXTERNAL_ID);
+        int distinct = 0;
+        for (int i = 0; i < sorted.size(); i++) {
+            if (i + 1 < sorted.size() && sorted.get(i + 1).externalId().equals(sorted.get(i).externalId())) {
+                continue;
+            }
+            sorted.set(distinct++, sorted.get(i));
+        }
+        sorted.subList(distinct, sorted.size()).clear();
+        if (sorted.isEmpty()) {
             requireTrace(traceId);
             return new BatchResult(traceId, 0, 0);
         }
-        List<Message> sorted = new ArrayList<>(distinct.values());
-        sorted.sort((a, b) -> a.externalId().compareTo(b.externalId()));
         storage.writeMessages(traceId, sorted, sorted.size(), now);
         if (reconciler != null) {
             reconciler.written(traceId);
@@ -349,32 +355,42 @@ public final class TraceStore implements AutoCloseable {
         }
     }
 
-    private Message validated(String field, MessageInput m, Instant now) {
-        Checks.notNull(field, m);
-        Checks.id(field + ".externalId", m.externalId(), maxIdLength);
-        Checks.maxLength(field + ".model", m.model(), maxIdLength);
-        Checks.maxLength(field + ".text", m.text(), maxTextLength);
-        Checks.maxLength(field + ".partsJson", m.partsJson(), maxTextLength);
+    private Message validated(int index, MessageInput m, Instant now) {
+        if (m == null) {
+            throw new IllegalArgumentException("messages[" + index + "]: must not be null");
+        }
+        // MessageInput's constructor already refused a null, blank or control-character id, a
+        // null role and a null text. The hot path only compares lengths; the field names of an
+        // error message are built when there is one.
+        if (m.externalId().length() > maxIdLength || (m.model() != null && m.model().length() > maxIdLength)
+                || m.text().length() > maxTextLength
+                || (m.partsJson() != null && m.partsJson().length() > maxTextLength)) {
+            String field = "messages[" + index + "]";
+            Checks.maxLength(field + ".externalId", m.externalId(), maxIdLength);
+            Checks.maxLength(field + ".model", m.model(), maxIdLength);
+            Checks.maxLength(field + ".text", m.text(), maxTextLength);
+            Checks.maxLength(field + ".partsJson", m.partsJson(), maxTextLength);
+        }
         if (m.partsJson() != null) {
-            requireJsonArray(field + ".partsJson", m.partsJson());
+            requireJsonArray(index, m.partsJson());
         }
         Instant createdAt = m.createdAt() == null ? now : micros(m.createdAt());
         return new Message(m.externalId(), m.sequence(), m.role(), m.text(), m.model(), createdAt, m.partsJson());
     }
 
     /** Checks that {@code json} is exactly one well-formed JSON array, streaming, without building a tree. */
-    private static void requireJsonArray(String field, String json) {
+    private static void requireJsonArray(int index, String json) {
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
-                throw new IllegalArgumentException(field + ": must be a JSON array; got " + Checks.quote(json));
+                throw new IllegalArgumentException("messages[" + index + "].partsJson: must be a JSON array; got " + Checks.quote(json));
             }
             p.skipChildren();
             if (p.nextToken() != null) {
                 throw new IllegalArgumentException(
-                        field + ": must be a single JSON array with nothing after it; got " + Checks.quote(json));
+                        "messages[" + index + "].partsJson: must be a single JSON array with nothing after it; got " + Checks.quote(json));
             }
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(field + ": must be well-formed JSON ("
+            throw new IllegalArgumentException("messages[" + index + "].partsJson: must be well-formed JSON ("
                     + e.getOriginalMessage() + "); got " + Checks.quote(json), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // reading a String cannot fail

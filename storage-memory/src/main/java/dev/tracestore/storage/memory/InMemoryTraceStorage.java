@@ -12,6 +12,7 @@ import dev.tracestore.spi.TraceStorage;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,7 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * survives the JVM.
  *
  * <p>Each trace has its own lock: writers to different traces never wait for each other, and
- * there is no global lock. Reads of a trace row take no lock. A batch is applied under its
+ * there is no global lock. A trace's messages sit in a hash map by id and a list in
+ * conversation order that writes append to; a write that does not extend the order (an
+ * out-of-order or replaced message) makes the next read re-sort the list. Reads of a trace row take no lock. A batch is applied under its
  * trace's lock and undone if it fails midway, so it is all or nothing. Listing traces scans
  * the namespace's traces (O(n log page) per page), so keep namespaces to the thousands.
  */
@@ -120,27 +122,28 @@ public final class InMemoryTraceStorage implements TraceStorage {
             StoredTrace before = s.row;
             Long count = before.messageCount() == null ? null : before.messageCount() + countIncrement;
             s.row = withCount(before, count, now);
+            List<Message> inOrder = new ArrayList<>(messages);
+            inOrder.sort(MessagePosition.ORDER); // usually already in order: linear
+            int orderedBefore = s.ordered.size();
+            boolean dirtyBefore = s.dirty;
             Deque<Message[]> undo = new ArrayDeque<>(messages.size());
             try {
-                for (Message m : messages) {
+                for (Message m : inOrder) {
                     Message old = s.byExternalId.put(m.externalId(), m);
-                    if (old != null) {
-                        s.ordered.remove(old);
-                    }
-                    s.ordered.add(m);
                     undo.push(new Message[] {m, old});
+                    s.append(m, old);
                     afterMessageWrite.run();
                 }
             } catch (RuntimeException | Error e) {
                 for (Message[] step : undo) {
-                    s.ordered.remove(step[0]);
                     if (step[1] == null) {
                         s.byExternalId.remove(step[0].externalId());
                     } else {
                         s.byExternalId.put(step[1].externalId(), step[1]);
-                        s.ordered.add(step[1]);
                     }
                 }
+                s.ordered.subList(orderedBefore, s.ordered.size()).clear();
+                s.dirty = dirtyBefore;
                 s.row = before;
                 throw e;
             }
@@ -190,16 +193,13 @@ public final class InMemoryTraceStorage implements TraceStorage {
         TraceState s = visible(traceId);
         synchronized (s) {
             s.requireVisible();
-            Iterable<Message> from = after == null ? s.ordered
-                    : s.ordered.tailSet(probe(after), false);
-            List<Message> page = new ArrayList<>(Math.min(limit, s.ordered.size()));
-            for (Message m : from) {
-                if (page.size() == limit) {
-                    break;
-                }
-                page.add(m);
+            List<Message> ordered = s.ordered();
+            int from = 0;
+            if (after != null) {
+                int at = Collections.binarySearch(ordered, probe(after), MessagePosition.ORDER);
+                from = at >= 0 ? at + 1 : -at - 1;
             }
-            return page;
+            return new ArrayList<>(ordered.subList(from, Math.min(ordered.size(), from + limit)));
         }
     }
 
@@ -235,11 +235,13 @@ public final class InMemoryTraceStorage implements TraceStorage {
             if (!s.deleting) {
                 throw new IllegalStateException("trace " + traceId + " must be marked as deleting first");
             }
-            int n = 0;
-            while (n < chunkSize && !s.ordered.isEmpty()) {
-                s.byExternalId.remove(s.ordered.pollFirst().externalId());
-                n++;
+            List<Message> ordered = s.ordered(); // any order would do; the tail is cheapest to cut
+            int n = Math.min(chunkSize, ordered.size());
+            List<Message> chunk = ordered.subList(ordered.size() - n, ordered.size());
+            for (Message m : chunk) {
+                s.byExternalId.remove(m.externalId());
             }
+            chunk.clear();
             return n;
         }
     }
@@ -251,7 +253,7 @@ public final class InMemoryTraceStorage implements TraceStorage {
             return;
         }
         synchronized (s) {
-            if (!s.deleting || !s.ordered.isEmpty()) {
+            if (!s.deleting || !s.byExternalId.isEmpty()) {
                 throw new IllegalStateException("trace " + traceId + " must be tombstoned and emptied first");
             }
             s.removed = true;
@@ -309,7 +311,13 @@ public final class InMemoryTraceStorage implements TraceStorage {
         final long id;
         final Key key;
         final Map<String, Message> byExternalId = new HashMap<>();
-        final TreeSet<Message> ordered = new TreeSet<>(MessagePosition.ORDER);
+        /**
+         * The messages in conversation order, unless {@link #dirty}: then it may miss messages or
+         * hold replaced ones, and {@link #ordered()} rebuilds it from {@link #byExternalId}.
+         * Conversations mostly grow at their end, so writes usually append and reads rarely rebuild.
+         */
+        List<Message> ordered = new ArrayList<>();
+        boolean dirty;
         /** Written under the monitor; read without it. */
         volatile StoredTrace row;
         volatile boolean deleting;
@@ -319,6 +327,29 @@ public final class InMemoryTraceStorage implements TraceStorage {
             this.id = id;
             this.key = key;
             this.row = row;
+        }
+
+        /** Records a written message: appended when it extends the order, else the order is rebuilt on the next read. */
+        void append(Message m, Message replaced) {
+            if (dirty) {
+                return;
+            }
+            if (replaced == null && (ordered.isEmpty()
+                    || MessagePosition.ORDER.compare(ordered.get(ordered.size() - 1), m) < 0)) {
+                ordered.add(m);
+            } else {
+                dirty = true;
+            }
+        }
+
+        /** The messages in conversation order. */
+        List<Message> ordered() {
+            if (dirty) {
+                ordered = new ArrayList<>(byExternalId.values());
+                ordered.sort(MessagePosition.ORDER);
+                dirty = false;
+            }
+            return ordered;
         }
 
         Optional<StoredTrace> visibleRow() {
