@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * head is null" ({@code InternalError} on JDK 17, {@code RuntimeException} on later JDKs), and
  * does not remember the failure. The JDK also reads a logical-font configuration file named by
  * the {@code sun.awt.fontconfig} system property instead of asking fontconfig. So when, and only
- * when, the first load fails and that property is not already set, this class extracts the
+ * when, the first load fails with that fontconfig error and that property is not already set, this class extracts the
  * shipped DejaVu Sans to a temporary directory, writes a one-font {@code fontconfig.properties}
  * beside it, sets {@code sun.awt.fontconfig} to that file, logs one WARN and loads again. On a
  * machine whose fontconfig works, nothing is set and nothing is written. If the second load
@@ -85,12 +85,16 @@ final class ShippedFonts {
         byte[] regular = resource(REGULAR);
         byte[] bold = resource(BOLD);
         byte[] fallback = resource(FALLBACK);
+        boolean usedFallback = false;
         try {
-            return create(regular, bold, fallback, false);
+            startFontManager();
         } catch (RuntimeException | InternalError first) {
+            if (!isFontconfigFailure(first)) {
+                throw unavailable("while starting the JDK's font manager", first);
+            }
             String configured = System.getProperty(FONTCONFIG_PROPERTY);
             if (configured != null) {
-                throw unavailable("the JVM runs with -D" + FONTCONFIG_PROPERTY + "=" + configured
+                throw unavailable("and the JVM runs with -D" + FONTCONFIG_PROPERTY + "=" + configured
                         + ", so TraceStore did not try its own font configuration", first);
             }
             Path config = writeFallbackConfiguration(regular, first);
@@ -99,12 +103,27 @@ final class ShippedFonts {
                     + "avoids this.", rootMessage(first), FONTCONFIG_PROPERTY, config);
             System.setProperty(FONTCONFIG_PROPERTY, config.toString());
             try {
-                return create(regular, bold, fallback, true);
+                startFontManager();
             } catch (RuntimeException | InternalError second) {
                 second.addSuppressed(first);
                 throw unavailable("even with the fallback font configuration " + config, second);
             }
+            usedFallback = true;
         }
+        try {
+            return create(regular, bold, fallback, usedFallback);
+        } catch (RuntimeException | InternalError e) {
+            throw unavailable("while loading the shipped fonts", e);
+        }
+    }
+
+    /**
+     * Makes the JDK build its font manager, which is where a fontconfig without fonts fails.
+     * {@link Font#createFont(int, InputStream)} would hide that failure behind "Problem reading
+     * font data", so the manager is started through a logical font first.
+     */
+    private static void startFontManager() {
+        new Font(Font.DIALOG, Font.PLAIN, 12).canDisplay('a');
     }
 
     private static ShippedFonts create(byte[] regular, byte[] bold, byte[] fallback, boolean usedFallback) {
@@ -124,18 +143,19 @@ final class ShippedFonts {
     private static Path writeFallbackConfiguration(byte[] regular, Throwable first) {
         try {
             Path dir = Files.createTempDirectory("tracestore-fonts");
+            // Deleted at exit in reverse order of registration: the files, then the directory.
+            dir.toFile().deleteOnExit();
             Path font = dir.resolve(REGULAR);
+            font.toFile().deleteOnExit();
             Files.write(font, regular);
             Path config = dir.resolve("fontconfig.properties");
+            config.toFile().deleteOnExit();
             String properties = "# Written by TraceStore because fontconfig found no system fonts.\n"
                     + "version=1\n"
                     + "sequence.allfonts=latin-1\n"
                     + "allfonts.latin-1=DejaVu Sans\n"
-                    + "filename.DejaVu_Sans=" + font.toAbsolutePath().toString().replace("\\", "\\\\") + "\n";
+                    + "filename.DejaVu_Sans=" + propertyValue(font.toAbsolutePath().toString()) + "\n";
             Files.writeString(config, properties, StandardCharsets.ISO_8859_1);
-            config.toFile().deleteOnExit();
-            font.toFile().deleteOnExit();
-            dir.toFile().deleteOnExit();
             return config;
         } catch (IOException | RuntimeException e) {
             e.addSuppressed(first);
@@ -147,6 +167,31 @@ final class ShippedFonts {
         return new ImageRenderingException("Java2D cannot initialise its fonts (" + rootMessage(cause) + ") "
                 + detail + ". Install a font package (such as fonts-dejavu-core) so that fontconfig finds at "
                 + "least one font, or run with -D" + FONTCONFIG_PROPERTY + "=<a fontconfig.properties file>.", cause);
+    }
+
+    /** A value escaped for a {@code .properties} file read as ISO-8859-1. */
+    private static String propertyValue(String value) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : value.toCharArray()) {
+            if (c == '\\') {
+                sb.append("\\\\");
+            } else if (c < 0x20 || c > 0x7e) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Whether {@code t} is the JDK's "Fontconfig head is null" (or another fontconfig) failure. */
+    private static boolean isFontconfigFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c.getMessage() != null && c.getMessage().toLowerCase(java.util.Locale.ROOT).contains("fontconfig")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String rootMessage(Throwable t) {

@@ -37,15 +37,19 @@ class NoSystemFontsTest {
     record Result(int exitCode, String output) {}
 
     static Result runChild(String... args) throws IOException, InterruptedException {
+        return runChild(List.of(), args);
+    }
+
+    static Result runChild(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         Path config = dir.resolve("empty-fonts.conf");
         Files.writeString(config, "<fontconfig></fontconfig>\n");
         Path home = Files.createTempDirectory(dir, "home");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.awt.headless=true",
-                "-Duser.home=" + home,
-                "-cp", System.getProperty("java.class.path"),
-                FreshJvmRender.class.getName()));
+                "-Duser.home=" + home));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), FreshJvmRender.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("FONTCONFIG_FILE", config.toString());
@@ -82,5 +86,20 @@ class NoSystemFontsTest {
         Result child = runChild("plain", font.toString());
         assumeTrue(child.exitCode() != 0, "this JDK loads fonts without fontconfig fonts; the fallback is idle here");
         assertThat(child.output()).contains("Fontconfig head is null");
+    }
+
+    @Test
+    @DisplayName("when the fallback cannot apply (sun.awt.fontconfig already set), rendering fails with one clear error")
+    void render_withoutSystemFontsAndAForeignFontconfigProperty_failsClearly() throws Exception {
+        Result child = runChild(List.of("-Dsun.awt.fontconfig=" + dir.resolve("missing.properties")),
+                "render", dir.resolve("never.png").toString());
+
+        assertThat(child.exitCode()).isNotZero();
+        assertThat(child.output())
+                .contains("dev.tracestore.web.ImageRenderingException: Java2D cannot initialise its fonts "
+                        + "(Fontconfig head is null")
+                .contains("so TraceStore did not try its own font configuration")
+                .contains("Install a font package");
+        assertThat(dir.resolve("never.png")).doesNotExist();
     }
 }

@@ -66,6 +66,26 @@ class OgImageRendererTest {
     }
 
     @Test
+    @DisplayName("one renderer serves concurrent renders, each giving the same bytes as a lone render")
+    void render_isThreadSafe() throws Exception {
+        List<ShareCard> cards = List.of(card("First 修复", 1), card("Second مرحبا", 22), card("Third", 333));
+        List<byte[]> expected = cards.stream().map(RENDERER::render).toList();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                int k = i % cards.size();
+                results.add(pool.submit(() -> java.util.Arrays.equals(RENDERER.render(cards.get(k)), expected.get(k))));
+            }
+            for (java.util.concurrent.Future<Boolean> r : results) {
+                assertThat(r.get(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void render_differsWhenTheCountDiffers() {
         assertThat(RENDERER.render(card("Same title", 1284))).isNotEqualTo(RENDERER.render(card("Same title", 1285)));
     }
