@@ -1,0 +1,329 @@
+package dev.tracestore.web;
+
+import dev.tracestore.TraceDetail;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.font.FontRenderContext;
+import java.awt.font.LineBreakMeasurer;
+import java.awt.font.TextAttribute;
+import java.awt.font.TextLayout;
+import java.awt.geom.Line2D;
+import java.awt.geom.RoundRectangle2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.text.AttributedString;
+import java.text.Bidi;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+
+/**
+ * Draws a trace's Open Graph image: a {@value #WIDTH}×{@value #HEIGHT} opaque PNG showing the
+ * title (at most three lines, the last cut with "…"), the agent, the model, the message count
+ * and the date. All text stays inside the central {@value #WIDTH}×600 band, so a 2:1 crop loses
+ * nothing. The size is fixed; a render holds one 3 MB raster and takes tens of milliseconds.
+ *
+ * <p><b>Fonts.</b> Only fonts shipped in this jar are used (DejaVu Sans and Droid Sans
+ * Fallback, licences in {@code dev/tracestore/web/fonts/}), never system fonts, so the same
+ * card gives byte-identical PNGs on the same JDK on any machine. Latin, Greek, Cyrillic, Arabic,
+ * Hebrew and CJK titles render with real glyphs; a character that none of the shipped fonts
+ * can draw (most colour emoji, rare scripts) is left out rather than drawn as a box. Rendering
+ * works headless ({@code java.awt.headless=true}) and on machines where fontconfig finds no
+ * fonts at all: see {@link ImageRenderingException} for the one error left when even the
+ * fallback fails, and the module's documentation for the {@code sun.awt.fontconfig} fallback
+ * that may be set once per JVM.
+ *
+ * <p>Immutable and thread-safe: one instance can serve concurrent requests.
+ */
+public final class OgImageRenderer {
+    /** The image width in pixels. */
+    public static final int WIDTH = 1200;
+    /** The image height in pixels. */
+    public static final int HEIGHT = 630;
+    /** The image's media type. */
+    public static final String CONTENT_TYPE = "image/png";
+    /** The template's version; part of every {@link ShareCard#version()}, raised whenever the drawing changes. */
+    public static final int TEMPLATE_VERSION = 1;
+
+    private static final int MARGIN_X = 80;
+    private static final int TEXT_WIDTH = WIDTH - 2 * MARGIN_X;
+
+    private static final float TITLE_TOP = 132;
+    private static final float TITLE_BOTTOM = 424;
+    private static final float DIVIDER_Y = 448;
+
+    private static final Color BACKGROUND = new Color(0x0E1117);
+    private static final Color PANEL_LINE = new Color(0x262C3A);
+    private static final Color TEXT = new Color(0xF4F6FB);
+    private static final Color MUTED = new Color(0x9AA3B5);
+
+    private static final OgImageRenderer INSTANCE = new OgImageRenderer();
+
+    private OgImageRenderer() {}
+
+    /** The renderer. Fonts load on the first {@link #render}, not here. */
+    public static OgImageRenderer create() {
+        return INSTANCE;
+    }
+
+    /**
+     * The PNG of a public or unlisted trace's card; same as {@code render(ShareCard.of(trace))}.
+     *
+     * @throws PrivateTraceException   if the trace is private
+     * @throws ImageRenderingException if Java2D cannot initialise its fonts
+     */
+    public byte[] render(TraceDetail trace) {
+        return render(ShareCard.of(trace));
+    }
+
+    /**
+     * The PNG of {@code card}: {@value #WIDTH}×{@value #HEIGHT}, opaque, typically 30 to 60 KB.
+     *
+     * @throws IllegalArgumentException if {@code card} is null
+     * @throws ImageRenderingException  if Java2D cannot initialise its fonts, or PNG encoding fails
+     */
+    public byte[] render(ShareCard card) {
+        BufferedImage image = draw(card);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+        try {
+            if (!ImageIO.write(image, "png", out)) {
+                throw new ImageRenderingException("this JDK has no PNG writer", null);
+            }
+        } catch (IOException e) {
+            throw new ImageRenderingException("encoding the PNG failed", e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The card drawn on a new opaque RGB image. */
+    BufferedImage draw(ShareCard card) {
+        Checks.notNull("card", card);
+        ShippedFonts fonts = ShippedFonts.get();
+        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
+            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+            g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
+            new Painter(g, fonts, card).paint();
+        } finally {
+            g.dispose();
+        }
+        return image;
+    }
+
+    /** One drawing, on one thread. */
+    private static final class Painter {
+        private final Graphics2D g;
+        private final ShippedFonts fonts;
+        private final ShareCard card;
+        private final FontRenderContext frc;
+        private final Color accent;
+
+        Painter(Graphics2D g, ShippedFonts fonts, ShareCard card) {
+            this.g = g;
+            this.fonts = fonts;
+            this.card = card;
+            this.frc = g.getFontRenderContext();
+            this.accent = accentFor(card.agentName());
+        }
+
+        void paint() {
+            g.setColor(BACKGROUND);
+            g.fillRect(0, 0, WIDTH, HEIGHT);
+            g.setColor(accent);
+            g.fillRect(0, 15, 10, HEIGHT - 30);
+
+            // Top row: agent pill on the left, date on the right.
+            float pillText = 26f;
+            TextLayout agent = line(card.agentName(), fonts.bold, pillText, 560);
+            float pillX = MARGIN_X;
+            float pillY = 58;
+            float pillH = 50;
+            float dot = 14;
+            float pillW = 22 + dot + 14 + agent.getAdvance() + 24;
+            g.setColor(new Color(accent.getRed(), accent.getGreen(), accent.getBlue(), 40));
+            g.fill(new RoundRectangle2D.Float(pillX, pillY, pillW, pillH, pillH, pillH));
+            g.setColor(accent);
+            g.fill(new java.awt.geom.Ellipse2D.Float(pillX + 22, pillY + (pillH - dot) / 2, dot, dot));
+            g.setColor(TEXT);
+            agent.draw(g, pillX + 22 + dot + 14, pillY + pillH / 2 + centreOffset(agent));
+
+            TextLayout date = line(card.dateText(), fonts.regular, 26f, 400);
+            g.setColor(MUTED);
+            date.draw(g, WIDTH - MARGIN_X - date.getAdvance(), pillY + pillH / 2 + centreOffset(date));
+
+            // Title: two lines at 68 px if it fits, else three at 56 px, the last cut with "…".
+            List<TextLayout> title = wrap(card.title(), 68f, 2);
+            if (title == null) {
+                title = wrap(card.title(), 56f, 3);
+            }
+            boolean rtl = !new Bidi(card.title(), Bidi.DIRECTION_DEFAULT_LEFT_TO_RIGHT).baseIsLeftToRight();
+            float lineHeight = title.get(0).getAscent() + title.get(0).getDescent() + 10;
+            float blockHeight = lineHeight * title.size() - 10;
+            // Centred between the top row (ends at 108) and the divider (at 448).
+            float y = TITLE_TOP + (TITLE_BOTTOM - TITLE_TOP - blockHeight) / 2 + title.get(0).getAscent();
+            g.setColor(TEXT);
+            for (TextLayout layout : title) {
+                float x = rtl ? WIDTH - MARGIN_X - layout.getAdvance() : MARGIN_X;
+                layout.draw(g, x, y);
+                y += lineHeight;
+            }
+
+            // Divider, then the count (the largest text on the card) and the model.
+            g.setColor(PANEL_LINE);
+            g.setStroke(new BasicStroke(2f));
+            g.draw(new Line2D.Float(MARGIN_X, DIVIDER_Y, WIDTH - MARGIN_X, DIVIDER_Y));
+
+            float baseline = 560;
+            float modelWidth = 0;
+            if (card.model() != null) {
+                float modelRoom = TEXT_WIDTH * 0.36f;
+                TextLayout label = line("MODEL", fonts.bold, 18f, modelRoom);
+                TextLayout model = line(card.model(), fonts.regular, 32f, modelRoom);
+                g.setColor(MUTED);
+                label.draw(g, WIDTH - MARGIN_X - label.getAdvance(), baseline - 50);
+                g.setColor(TEXT);
+                model.draw(g, WIDTH - MARGIN_X - model.getAdvance(), baseline);
+                modelWidth = Math.max(model.getAdvance(), label.getAdvance()) + 40;
+            }
+
+            // The count is never cut: it shrinks to fit whatever room the model leaves.
+            TextLayout noun = line(card.messageCount() == 1 ? "message" : "messages", fonts.regular, 38f, 300);
+            float nounGap = 18;
+            float countRoom = TEXT_WIDTH - modelWidth - nounGap - noun.getAdvance();
+            float countSize = 104f;
+            TextLayout count = line(card.messageCountNumber(), fonts.bold, countSize, Float.MAX_VALUE);
+            if (count.getAdvance() > countRoom) {
+                countSize = Math.max(20f, (float) Math.floor(countSize * countRoom / count.getAdvance()));
+                count = line(card.messageCountNumber(), fonts.bold, countSize, Float.MAX_VALUE);
+            }
+            g.setColor(accent);
+            count.draw(g, MARGIN_X, baseline);
+            g.setColor(MUTED);
+            noun.draw(g, MARGIN_X + count.getAdvance() + nounGap, baseline);
+        }
+
+        private static float centreOffset(TextLayout layout) {
+            return (layout.getAscent() - layout.getDescent()) / 2;
+        }
+
+        /** One line of text at {@code size}, cut with "…" to fit {@code maxWidth}. */
+        private TextLayout line(String text, Font primary, float size, float maxWidth) {
+            String drawable = drawable(text, primary);
+            TextLayout layout = layout(drawable, primary, size);
+            if (layout.getAdvance() <= maxWidth) {
+                return layout;
+            }
+            return ellipsized(drawable, primary, size, maxWidth);
+        }
+
+        /**
+         * The text wrapped to at most {@code maxLines} lines at {@code size}; null when it needs
+         * more lines and {@code maxLines} is below three; at three the last line is cut with "…".
+         */
+        private List<TextLayout> wrap(String text, float size, int maxLines) {
+            String drawable = drawable(text, fonts.bold);
+            if (drawable.isEmpty()) {
+                drawable = ShareCard.UNTITLED;
+            }
+            AttributedString attributed = attributed(drawable, fonts.bold, size);
+            LineBreakMeasurer measurer = new LineBreakMeasurer(attributed.getIterator(), frc);
+            List<TextLayout> lines = new ArrayList<>();
+            while (measurer.getPosition() < drawable.length()) {
+                if (lines.size() == maxLines - 1) {
+                    int start = measurer.getPosition();
+                    TextLayout last = measurer.nextLayout(TEXT_WIDTH);
+                    if (measurer.getPosition() < drawable.length()) {
+                        if (maxLines < 3) {
+                            return null;
+                        }
+                        last = ellipsized(drawable.substring(start).strip(), fonts.bold, size, TEXT_WIDTH);
+                    }
+                    lines.add(last);
+                    break;
+                }
+                lines.add(measurer.nextLayout(TEXT_WIDTH));
+            }
+            return lines;
+        }
+
+        /** The longest grapheme-whole prefix of {@code text} that fits {@code maxWidth} with "…" after it. */
+        private TextLayout ellipsized(String text, Font primary, float size, float maxWidth) {
+            int[] ends = Texts.graphemeEnds(text);
+            int lo = 0;
+            int hi = ends.length - 1;
+            TextLayout best = layout(Texts.ELLIPSIS, primary, size);
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                TextLayout candidate = layout(text.substring(0, ends[mid]).stripTrailing() + Texts.ELLIPSIS, primary, size);
+                if (candidate.getAdvance() <= maxWidth) {
+                    best = candidate;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return best;
+        }
+
+        private TextLayout layout(String text, Font primary, float size) {
+            return new TextLayout(attributed(text.isEmpty() ? " " : text, primary, size).getIterator(), frc);
+        }
+
+        /** The text with each run in the first shipped font that can draw it. */
+        private AttributedString attributed(String text, Font primary, float size) {
+            Font main = primary.deriveFont(size);
+            Font cjk = fonts.fallback.deriveFont(size);
+            AttributedString attributed = new AttributedString(text);
+            int runStart = 0;
+            Font runFont = null;
+            for (int i = 0; i < text.length(); ) {
+                int cp = text.codePointAt(i);
+                Font f = primary.canDisplay(cp) || !fonts.fallback.canDisplay(cp) ? main : cjk;
+                if (runFont != null && f != runFont) {
+                    attributed.addAttribute(TextAttribute.FONT, runFont, runStart, i);
+                    runStart = i;
+                }
+                runFont = f;
+                i += Character.charCount(cp);
+            }
+            if (runFont != null) {
+                attributed.addAttribute(TextAttribute.FONT, runFont, runStart, text.length());
+            }
+            return attributed;
+        }
+
+        /** The text without the code points that no shipped font can draw, spaces tidied. */
+        private String drawable(String text, Font primary) {
+            StringBuilder sb = new StringBuilder(text.length());
+            text.codePoints().forEach(cp -> {
+                if (primary.canDisplay(cp) || fonts.fallback.canDisplay(cp)) {
+                    sb.appendCodePoint(cp);
+                }
+            });
+            return sb.toString().replaceAll(" {2,}", " ").strip();
+        }
+
+        /** A colour for the agent: the brand-like colours of the known agents, a stable pick for others. */
+        private static Color accentFor(String agentName) {
+            switch (agentName) {
+                case "Claude Code":
+                    return new Color(0xE08A6B);
+                case "Codex":
+                    return new Color(0x3DD6A3);
+                case "Cursor":
+                    return new Color(0x8FB8FF);
+                default:
+                    int[] palette = {0xF5C451, 0x7DD3FC, 0xC4A1FF, 0xF58FB8, 0x9BE27A};
+                    return new Color(palette[Math.floorMod(agentName.hashCode(), palette.length)]);
+            }
+        }
+    }
+}

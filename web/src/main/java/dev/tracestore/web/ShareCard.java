@@ -1,0 +1,132 @@
+package dev.tracestore.web;
+
+import dev.tracestore.TraceDetail;
+import dev.tracestore.Visibility;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * Exactly what a trace's Open Graph image shows, and so what its {@link #version()} is derived
+ * from: a card changes, and the image URL with it, only when something drawn changes.
+ *
+ * <p>Build one from a trace with {@link #of(TraceDetail)}; the canonical constructor is for
+ * previews and tests. Values are cleaned to one line and capped: the title to
+ * {@value #MAX_TITLE_LENGTH} characters, the model to {@value #MAX_MODEL_LENGTH}.
+ *
+ * @param title        the trace title, never blank ("Untitled trace" when the trace has none)
+ * @param agentName    the agent's display name, such as "Claude Code"
+ * @param model        the main model, such as {@code claude-opus-4-5}, or null when unknown
+ * @param messageCount the trace's cached message count, not negative
+ * @param date         the day the session started, in UTC
+ */
+public record ShareCard(String title, String agentName, String model, long messageCount, LocalDate date) {
+
+    /** The longest title a card keeps, in UTF-16 characters; longer titles end in "…". */
+    public static final int MAX_TITLE_LENGTH = 300;
+    /** The longest model name a card keeps, in UTF-16 characters; longer names end in "…". */
+    public static final int MAX_MODEL_LENGTH = 60;
+    /** The longest agent name a card keeps, in UTF-16 characters. */
+    public static final int MAX_AGENT_LENGTH = 40;
+
+    /** The title of a trace that has none. */
+    static final String UNTITLED = "Untitled trace";
+
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("MMM d, uuuu", Locale.ENGLISH);
+
+    /**
+     * Cleans and checks the values.
+     *
+     * @throws IllegalArgumentException if the title or agent name is null or blank, the date
+     *                                  is null or the count negative
+     */
+    public ShareCard {
+        title = Texts.truncate(Checks.notNull("title", Texts.oneLine(title)), MAX_TITLE_LENGTH);
+        if (title.isEmpty()) {
+            throw new IllegalArgumentException("title: must not be blank");
+        }
+        agentName = Texts.truncate(Checks.notNull("agentName", Texts.oneLine(agentName)), MAX_AGENT_LENGTH);
+        if (agentName.isEmpty()) {
+            throw new IllegalArgumentException("agentName: must not be blank");
+        }
+        model = Texts.oneLineOrNull(model);
+        if (model != null) {
+            model = Texts.truncate(model, MAX_MODEL_LENGTH);
+        }
+        if (messageCount < 0) {
+            throw new IllegalArgumentException("messageCount: must not be negative; got " + messageCount);
+        }
+        Checks.notNull("date", date);
+    }
+
+    /**
+     * The card of a shareable trace: its title, agent display name, model, cached message count
+     * and the UTC day it was created.
+     *
+     * @throws PrivateTraceException    if the trace is private or its visibility unknown
+     * @throws IllegalArgumentException if {@code trace} or its created instant is null
+     */
+    public static ShareCard of(TraceDetail trace) {
+        requireShareable(trace);
+        Checks.notNull("trace.createdAt", trace.createdAt());
+        String title = Texts.oneLineOrNull(trace.title());
+        return new ShareCard(title == null ? UNTITLED : title, Texts.agentName(trace.agentId()), trace.model(),
+                trace.messageCount(), LocalDate.ofInstant(trace.createdAt(), ZoneOffset.UTC));
+    }
+
+    static void requireShareable(TraceDetail trace) {
+        Checks.notNull("trace", trace);
+        if (trace.visibility() != Visibility.PUBLIC && trace.visibility() != Visibility.UNLISTED) {
+            throw new PrivateTraceException(trace.id());
+        }
+    }
+
+    /** The count with its noun, grouped whatever the default locale: "1 message", "1,284 messages". */
+    public String messageCountText() {
+        return Texts.messages(messageCount);
+    }
+
+    /** The count alone, grouped whatever the default locale: "1,284". */
+    public String messageCountNumber() {
+        return String.format(Locale.ROOT, "%,d", messageCount);
+    }
+
+    /** The date as the card shows it, in English: "Nov 29, 2025". */
+    public String dateText() {
+        return DATE.format(date);
+    }
+
+    /**
+     * A text alternative of the image, for {@code og:image:alt} and {@code twitter:image:alt}:
+     * "Preview card: Fix flaky date test. Claude Code trace, claude-opus-4-5, 1,284 messages,
+     * Nov 29, 2025."
+     */
+    public String altText() {
+        return "Preview card: " + Texts.truncate(title, 120) + ". " + agentName + " trace, "
+                + (model == null ? "" : model + ", ") + messageCountText() + ", " + dateText() + ".";
+    }
+
+    /**
+     * The version of the image drawn from this card: 16 lower-case hex digits of a SHA-256 over
+     * every field and {@link OgImageRenderer#TEMPLATE_VERSION}. Equal cards have equal versions;
+     * a changed title, agent, model, count or date (or a new template) gives a new one.
+     */
+    public String version() {
+        StringBuilder sb = new StringBuilder("tracestore-og/").append(OgImageRenderer.TEMPLATE_VERSION);
+        for (String field : new String[] {title, agentName, model == null ? "" : model,
+                Long.toString(messageCount), date.toString()}) {
+            sb.append('\u0000').append(field);
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
+}
