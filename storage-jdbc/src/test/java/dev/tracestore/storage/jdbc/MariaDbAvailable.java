@@ -16,16 +16,8 @@ final class MariaDbAvailable implements ExecutionCondition {
         if (Setup.CI) {
             return ConditionEvaluationResult.enabled("CI=true: MariaDB tests are mandatory");
         }
-        return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                .computeIfAbsent(MariaDbAvailable.class, k -> evaluate(), ConditionEvaluationResult.class);
-    }
-
-    private static ConditionEvaluationResult evaluate() {
-        if (Setup.mariaDbReachable()) {
-            return ConditionEvaluationResult.enabled("MariaDB reachable at " + Setup.mariaDbUrl());
-        }
-        return ConditionEvaluationResult.disabled("MariaDB tests skipped: no server at " + Setup.mariaDbUrl()
-                + "; start MariaDB (user root, empty password, database test) or set TRACESTORE_MARIADB_URL"
-                + " (and _USER, _PASSWORD) to run them; CI=true makes them mandatory");
+        String skip = Setup.mariaDbSkipReason();
+        return skip == null ? ConditionEvaluationResult.enabled("MariaDB reachable at " + Setup.mariaDbUrl())
+                : ConditionEvaluationResult.disabled(skip);
     }
 }

@@ -32,9 +32,6 @@ public abstract class Dialect {
     /** The database products a dialect exists for, as {@link DatabaseMetaData#getDatabaseProductName()} names them. */
     public static final List<String> SUPPORTED_PRODUCTS = List.of("H2", "PostgreSQL", "MySQL", "MariaDB", "SQLite");
 
-    /** Columns of the traces table, in the order {@link #selectTraceColumns()} lists them. */
-    private static final String TRACE_COLUMNS = "id, namespace, external_id, title, agent_id, model, visibility, "
-            + "project_name, created_at, updated_at, message_count";
     /** Columns of the messages table that a message is read from and written to. */
     private static final String MESSAGE_COLUMNS = "trace_id, external_id, seq, role, body, model, created_at, parts_json";
 
@@ -186,11 +183,6 @@ public abstract class Dialect {
     /** The paging clause that ends a query; binds one parameter, the row limit. */
     public String limit() {
         return "FETCH FIRST ? ROWS ONLY";
-    }
-
-    /** The trace columns a {@link dev.tracestore.spi.StoredTrace} is read from, in order. */
-    public String selectTraceColumns() {
-        return TRACE_COLUMNS;
     }
 
     /** The message columns, in order: trace id, external id, sequence, role, text, model, created, parts. */
