@@ -20,14 +20,25 @@ import javax.sql.DataSource;
  */
 final class InterceptingDataSource {
     private final List<String> executed = new ArrayList<>();
-    private final Runnable checkpoint;
+    private final Checkpoint checkpoint;
 
-    private InterceptingDataSource(Runnable checkpoint) {
+    /** Runs before each statement execution (given its SQL) and each commit (given "COMMIT"). */
+    @FunctionalInterface
+    interface Checkpoint {
+        void reach(String sql) throws SQLException;
+    }
+
+    private InterceptingDataSource(Checkpoint checkpoint) {
         this.checkpoint = checkpoint;
     }
 
-    /** A data source over {@code target} that runs {@code checkpoint} before each execution and commit. */
+    /** An interceptor that runs {@code checkpoint} before each execution and commit. */
     static InterceptingDataSource over(Runnable checkpoint) {
+        return new InterceptingDataSource(sql -> checkpoint.run());
+    }
+
+    /** An interceptor whose checkpoint may fail a statement or commit with an {@link SQLException} of its own. */
+    static InterceptingDataSource failing(Checkpoint checkpoint) {
         return new InterceptingDataSource(checkpoint);
     }
 
@@ -55,7 +66,7 @@ final class InterceptingDataSource {
         return proxy(Connection.class, target, (method, args) -> {
             String name = method.getName();
             if (name.equals("commit")) {
-                checkpoint();
+                checkpoint("COMMIT");
             }
             Object result = method.invoke(target, args);
             if (result instanceof Statement s) {
@@ -71,16 +82,17 @@ final class InterceptingDataSource {
     private Object statement(Class<?> type, Statement target, String preparedSql) {
         return proxy(type, target, (method, args) -> {
             if (method.getName().startsWith("execute")) {
-                checkpoint();
-                record(preparedSql != null ? preparedSql : String.valueOf(args == null ? "" : args[0]));
+                String sql = preparedSql != null ? preparedSql : String.valueOf(args == null ? "" : args[0]);
+                checkpoint(sql);
+                record(sql);
             }
             return method.invoke(target, args);
         });
     }
 
-    private void checkpoint() throws SQLException {
+    private void checkpoint(String sql) throws SQLException {
         try {
-            checkpoint.run();
+            checkpoint.reach(sql);
         } catch (InjectedFault fault) {
             throw new SQLException("fault injected by the test", "58000", fault);
         }
