@@ -139,6 +139,26 @@ class JdbcTraceStorageTest {
 
     @ParameterizedTest
     @EnumSource(Setup.class)
+    @DisplayName("keeps ids that differ only in case or a trailing space apart, and lists ASCII ids in Java order")
+    void idsCompareByExactValue(Setup setup) {
+        TraceStore store = store(database(setup).storage(InterceptingDataSource.over(() -> {})));
+        long id = store.upsertTrace(TraceInput.of("ids-ns", "s-" + System.nanoTime())).id();
+        List<String> ids = List.of("a!", "B", "a ", "a", "b", "A");
+        List<MessageInput> batch = new ArrayList<>();
+        for (String external : ids) {
+            batch.add(MessageInput.of(external, 7, Role.USER, "x"));
+        }
+
+        store.upsertMessagesBatch(id, batch);
+
+        assertThat(store.listMessages(id, null, 10).items()).extracting(Message::externalId)
+                .containsExactlyElementsOf(ids.stream().sorted().toList());
+        assertThat(store.recalculateMessageCount(id).count()).isEqualTo(6);
+        assertThat(store.findTrace("ids-ns", store.getTrace(id).orElseThrow().externalId() + " ")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Setup.class)
     @DisplayName("migrate is idempotent and safe when four callers run it at once on a fresh prefix")
     void concurrentMigrate(Setup setup) throws Exception {
         TestDatabase db = database(setup);
