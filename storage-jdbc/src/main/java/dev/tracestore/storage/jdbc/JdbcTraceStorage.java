@@ -439,9 +439,27 @@ public final class JdbcTraceStorage implements TraceStorage {
         });
     }
 
+    /**
+     * {@inheritDoc} One short transaction: checks the tombstone, then one {@code DELETE} of at
+     * most {@code chunkSize} rows.
+     *
+     * @throws IllegalStateException if the trace is not tombstoned
+     */
     @Override
     public int deleteMessages(long traceId, int chunkSize) {
         return write("deleting messages of trace " + traceId, c -> {
+            // Only a tombstoned trace loses messages: on a live one this would break the count silently.
+            try (PreparedStatement ps = c.prepareStatement("SELECT deleting FROM " + traces + " WHERE id = ?")) {
+                ps.setLong(1, traceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return 0;
+                    }
+                    if (!rs.getBoolean(1)) {
+                        throw new IllegalStateException("trace " + traceId + " must be marked as deleting first");
+                    }
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement(dialect.deleteMessageChunk(messages))) {
                 ps.setLong(1, traceId);
                 ps.setInt(2, chunkSize);

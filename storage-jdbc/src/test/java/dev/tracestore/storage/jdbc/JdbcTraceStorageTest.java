@@ -207,6 +207,21 @@ class JdbcTraceStorageTest {
     }
 
     @ParameterizedTest
+    @EnumSource(Setup.class)
+    @DisplayName("deletes messages only of a tombstoned trace, and finds none of an absent one")
+    void deleteMessagesNeedsTombstone(Setup setup) {
+        JdbcTraceStorage storage = database(setup).storage(InterceptingDataSource.over(() -> {}));
+        TraceStore store = store(storage);
+        long id = store.upsertTrace(TraceInput.of("del-ns", "s-" + System.nanoTime())).id();
+        store.upsertMessage(id, MessageInput.of("a", 1, Role.USER, "x"));
+
+        assertThatThrownBy(() -> storage.deleteMessages(id, 10)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("trace " + id);
+        assertThat(store.listMessages(id, null, 10).items()).hasSize(1);
+        assertThat(storage.deleteMessages(987_654_321L, 10)).isZero();
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"Tracestore_", "1abc", "a-b", "x\"; DROP TABLE t; --", "a b", "abcdefghijklmnopqrstuvwxyz012345"})
     @DisplayName("rejects a table prefix that is not a short lower-case identifier, naming the setting")
     void rejectsBadPrefix(String prefix) {
