@@ -1,0 +1,726 @@
+package dev.tracestore.storage.jdbc;
+
+import dev.tracestore.Message;
+import dev.tracestore.Role;
+import dev.tracestore.StorageException;
+import dev.tracestore.TraceInput;
+import dev.tracestore.TraceNotFoundException;
+import dev.tracestore.Visibility;
+import dev.tracestore.spi.MessagePosition;
+import dev.tracestore.spi.RecountResult;
+import dev.tracestore.spi.StoredTrace;
+import dev.tracestore.spi.TraceListQuery;
+import dev.tracestore.spi.TraceStorage;
+import dev.tracestore.storage.jdbc.dialect.Dialect;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link TraceStorage} over a JDBC {@link DataSource}: H2 (the embedded default),
+ * PostgreSQL, MySQL/MariaDB and SQLite, each through its {@link Dialect}.
+ *
+ * <p>Wire it to the application's connection pool and create the tables once:
+ * <pre>{@code
+ * JdbcTraceStorage storage = JdbcTraceStorage.builder(dataSource).tablePrefix("tracestore_").build();
+ * storage.migrate();
+ * TraceStore store = TraceStore.builder().storage(storage).build();
+ * }</pre>
+ *
+ * <p><b>Counting.</b> A batch is one transaction: first the single write to the trace row
+ * ({@code message_count = message_count + ?}, {@code updated_at = ?}, only if the trace is not
+ * being deleted, which also takes the row's write lock), then the messages as one JDBC batch
+ * of native upserts in the order given. A null (unknown) count stays null. A recount locks the
+ * trace row, then counts in a new statement at READ COMMITTED (SQLite: after taking the
+ * database's write lock), then sets the count. Deletion tombstones the row, deletes messages
+ * in chunks of one statement each, then removes the row. A transaction that fails with a
+ * deadlock or serialization failure is run again, up to {@link Builder#maxAttempts(int)}
+ * times with a growing, jittered pause; any other failure is a {@link StorageException}
+ * naming the operation (never message content) and wrapping the {@link SQLException}.
+ *
+ * <p><b>Text.</b> Text is stored faithfully, emoji, CJK and right-to-left scripts included,
+ * on every dialect (MySQL/MariaDB tables use {@code utf8mb4}). U+0000 is stored faithfully on
+ * H2, MySQL/MariaDB and SQLite; PostgreSQL cannot store it in text, so there a title, agent,
+ * model, project, message text, message model or parts JSON containing U+0000 is rejected
+ * with an {@link IllegalArgumentException} naming the field, and nothing is written.
+ *
+ * <p><b>Order of ids.</b> Messages list by sequence, then external id. H2 compares ids as
+ * {@link String#compareTo} does; PostgreSQL ({@code "C"} collation), MySQL/MariaDB (binary
+ * collation) and SQLite ({@code BINARY}) compare them by code point. The two orders agree for
+ * every id without characters above U+FFFF; an id with such a character (an emoji) sorts after
+ * ids with characters in U+E000–U+FFFF on those databases, and before them in Java.
+ *
+ * <p><b>Instants</b> are stored with microsecond precision and read back exactly: UTC
+ * {@code TIMESTAMP(6)} on H2, {@code timestamptz} on PostgreSQL, UTC {@code DATETIME(6)} on
+ * MySQL/MariaDB, epoch microseconds on SQLite.
+ *
+ * <p>Instances are immutable and thread-safe; share one per data source and prefix. Every
+ * operation borrows one connection and returns it before returning. The pool should hold at
+ * least as many connections as threads using the store at once.
+ */
+public final class JdbcTraceStorage implements TraceStorage {
+    private static final Logger log = LoggerFactory.getLogger(JdbcTraceStorage.class);
+    private static final Pattern PREFIX = Pattern.compile("([a-z][a-z0-9_]{0,29})?");
+    private static final String TRACE_COLUMNS = "id, namespace, external_id, title, agent_id, model, visibility, "
+            + "project_name, created_at, updated_at, message_count";
+    private static final String MESSAGE_COLUMNS = "external_id, seq, role, body, model, created_at, parts_json";
+
+    private final DataSource dataSource;
+    private final Dialect dialect;
+    private final String prefix;
+    private final int maxAttempts;
+    /** Queues the JVM's writers when the database runs one writing transaction at a time; null otherwise. */
+    private final ReentrantLock writeLock;
+    private final String traces;
+    private final String messages;
+
+    private JdbcTraceStorage(DataSource dataSource, Dialect dialect, String prefix, int maxAttempts) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.prefix = prefix;
+        this.maxAttempts = maxAttempts;
+        this.writeLock = dialect.serialisesWrites() ? new ReentrantLock(true) : null;
+        this.traces = dialect.quote(prefix + "traces");
+        this.messages = dialect.quote(prefix + "messages");
+    }
+
+    /**
+     * A storage over {@code dataSource} with the default settings: the dialect detected from
+     * the database, table prefix {@code tracestore_}. Opens one connection to detect the
+     * dialect. Call {@link #migrate()} before first use if the tables may be missing.
+     *
+     * @throws IllegalArgumentException if the database is not supported, naming it and the supported list
+     * @throws StorageException         if no connection can be opened
+     */
+    public static JdbcTraceStorage create(DataSource dataSource) {
+        return builder(dataSource).build();
+    }
+
+    /** A builder over {@code dataSource}, the application's connection pool. */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /** The dialect in use. */
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** The table prefix: the tables are {@code <prefix>traces}, {@code <prefix>messages} and {@code <prefix>schema_history}. */
+    public String tablePrefix() {
+        return prefix;
+    }
+
+    /**
+     * Creates the tables and indexes, or brings them up to date: applies the shipped
+     * migrations ({@code db/tracestore/<dialect>/V<n>__<description>.sql}) not yet recorded in
+     * {@code <prefix>schema_history}, and records each. Idempotent, and safe when several
+     * processes call it at once. Applications that run Flyway can point it at the same
+     * location instead, with the placeholder {@code prefix} (and, for MySQL/MariaDB,
+     * {@code idCollation}; see {@link Dialect#migrationPlaceholders}).
+     *
+     * @return how many migrations this call applied (0 when the schema was up to date)
+     * @throws StorageException if the database refuses a migration
+     */
+    public int migrate() {
+        return new Migrator(dataSource, dialect, prefix).migrate();
+    }
+
+    // ------------------------------------------------------------------ traces
+
+    @Override
+    public StoredTrace upsertTrace(TraceInput in, Instant now) {
+        requireStorable("title", in.title());
+        requireStorable("agentId", in.agentId());
+        requireStorable("model", in.model());
+        requireStorable("projectName", in.projectName());
+        // Single statements, each atomic on its own: a transaction spanning the update and the
+        // insert would take gap locks on MySQL and deadlock concurrent creators of one key.
+        for (int round = 1; ; round++) {
+            if (write("updating a trace", c -> updateTrace(c, in, now)) > 0) {
+                Row row = read("reading a trace", c -> traceByKey(c, in.namespace(), in.externalId()));
+                if (row != null && !row.deleting) {
+                    return row.trace;
+                }
+            } else if (write("inserting a trace", c -> insertTrace(c, in, now))) {
+                Row row = read("reading a trace", c -> traceByKey(c, in.namespace(), in.externalId()));
+                if (row != null && !row.deleting) {
+                    return row.trace;
+                }
+            }
+            Row row = read("reading a trace", c -> traceByKey(c, in.namespace(), in.externalId()));
+            if (row != null && row.deleting) {
+                throw new TraceNotFoundException(row.trace.id(), in.namespace(), in.externalId());
+            }
+            if (round >= 100) {
+                throw new StorageException("JDBC storage (" + dialect + "): upserting a trace did not settle after "
+                        + round + " rounds of concurrent changes to its key", null);
+            }
+            // Created or removed concurrently between our statements: look again.
+        }
+    }
+
+    private int updateTrace(Connection c, TraceInput in, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + traces + " SET title = COALESCE(?, title),"
+                + " agent_id = COALESCE(?, agent_id), model = COALESCE(?, model),"
+                + " visibility = COALESCE(?, visibility), project_name = COALESCE(?, project_name), updated_at = ?"
+                + " WHERE namespace = ? AND external_id = ? AND deleting = FALSE")) {
+            ps.setString(1, in.title());
+            ps.setString(2, in.agentId());
+            ps.setString(3, in.model());
+            ps.setString(4, in.visibility() == null ? null : in.visibility().name());
+            ps.setString(5, in.projectName());
+            dialect.setInstant(ps, 6, now);
+            ps.setString(7, in.namespace());
+            ps.setString(8, in.externalId());
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Inserts the trace; false if its key exists. */
+    private boolean insertTrace(Connection c, TraceInput in, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(dialect.insertTrace(traces))) {
+            ps.setString(1, in.namespace());
+            ps.setString(2, in.externalId());
+            ps.setString(3, in.title());
+            ps.setString(4, in.agentId());
+            ps.setString(5, in.model());
+            ps.setString(6, (in.visibility() == null ? Visibility.PRIVATE : in.visibility()).name());
+            ps.setString(7, in.projectName());
+            dialect.setInstant(ps, 8, in.createdAt() == null ? now : in.createdAt());
+            dialect.setInstant(ps, 9, now);
+            return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            if (dialect.isDuplicateKey(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private Row traceByKey(Connection c, String namespace, String externalId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + TRACE_COLUMNS + ", deleting FROM " + traces
+                + " WHERE namespace = ? AND external_id = ?")) {
+            ps.setString(1, namespace);
+            ps.setString(2, externalId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Row(trace(rs), rs.getBoolean(12)) : null;
+            }
+        }
+    }
+
+    @Override
+    public Optional<StoredTrace> findTrace(long traceId) {
+        return Optional.ofNullable(read("reading a trace", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + TRACE_COLUMNS + " FROM " + traces
+                    + " WHERE id = ? AND deleting = FALSE")) {
+                ps.setLong(1, traceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? trace(rs) : null;
+                }
+            }
+        }));
+    }
+
+    @Override
+    public Optional<StoredTrace> findTrace(String namespace, String externalId) {
+        Row row = read("reading a trace", c -> traceByKey(c, namespace, externalId));
+        return row == null || row.deleting ? Optional.empty() : Optional.of(row.trace);
+    }
+
+    @Override
+    public List<StoredTrace> listTraces(TraceListQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(TRACE_COLUMNS).append(" FROM ").append(traces)
+                .append(" WHERE namespace = ? AND deleting = FALSE");
+        if (q.agentId() != null) {
+            sql.append(" AND agent_id = ?");
+        }
+        if (q.visibility() != null) {
+            sql.append(" AND visibility = ?");
+        }
+        if (q.after() != null) {
+            sql.append(" AND updated_at <= ? AND (updated_at < ? OR id < ?)");
+        }
+        // namespace leads the ORDER BY so that planners see that the (namespace, updated_at, id) index delivers the order.
+        sql.append(" ORDER BY namespace DESC, updated_at DESC, id DESC ").append(dialect.limit());
+        return read("listing traces", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                ps.setString(i++, q.namespace());
+                if (q.agentId() != null) {
+                    ps.setString(i++, q.agentId());
+                }
+                if (q.visibility() != null) {
+                    ps.setString(i++, q.visibility().name());
+                }
+                if (q.after() != null) {
+                    dialect.setInstant(ps, i++, q.after().updatedAt());
+                    dialect.setInstant(ps, i++, q.after().updatedAt());
+                    ps.setLong(i++, q.after().id());
+                }
+                ps.setInt(i, q.limit());
+                List<StoredTrace> rows = new ArrayList<>(Math.min(q.limit(), 128));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(trace(rs));
+                    }
+                }
+                return rows;
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ messages and counts
+
+    @Override
+    public void writeMessages(long traceId, List<Message> batch, long countIncrement, Instant now) {
+        for (Message m : batch) {
+            String field = "message " + quoted(m.externalId());
+            requireStorable(field + " text", m.text());
+            requireStorable(field + " model", m.model());
+            requireStorable(field + " partsJson", m.partsJson());
+        }
+        String upsert = dialect.upsertMessage(messages);
+        transaction("writing messages to trace " + traceId, -1, c -> {
+            // The one write to the trace row: existence check, increment and write lock at once.
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + traces
+                    + " SET message_count = message_count + ?, updated_at = ? WHERE id = ? AND deleting = FALSE")) {
+                ps.setLong(1, countIncrement);
+                dialect.setInstant(ps, 2, now);
+                ps.setLong(3, traceId);
+                if (ps.executeUpdate() == 0) {
+                    throw new TraceNotFoundException(traceId);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(upsert)) {
+                for (Message m : batch) {
+                    ps.setLong(1, traceId);
+                    ps.setString(2, m.externalId());
+                    ps.setLong(3, m.sequence());
+                    ps.setString(4, m.role().name());
+                    ps.setString(5, m.text());
+                    ps.setString(6, m.model());
+                    dialect.setInstant(ps, 7, m.createdAt());
+                    ps.setString(8, m.partsJson());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public long countMessages(long traceId) {
+        Long count = read("counting the messages of trace " + traceId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COUNT(*) FROM " + messages
+                    + " WHERE trace_id = ?) FROM " + traces + " WHERE id = ? AND deleting = FALSE")) {
+                ps.setLong(1, traceId);
+                ps.setLong(2, traceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : null;
+                }
+            }
+        });
+        if (count == null) {
+            throw new TraceNotFoundException(traceId);
+        }
+        return count;
+    }
+
+    @Override
+    public RecountResult recount(long traceId) {
+        return transaction("recounting the messages of trace " + traceId, dialect.recountIsolation(), c -> {
+            // 1. Lock the row: waits for batches in flight on the trace to commit.
+            try (PreparedStatement ps = c.prepareStatement(dialect.lockTrace(traces))) {
+                ps.setLong(1, traceId);
+                boolean found;
+                if (ps.execute()) {
+                    try (ResultSet rs = ps.getResultSet()) {
+                        found = rs.next();
+                    }
+                } else {
+                    found = ps.getUpdateCount() > 0;
+                }
+                if (!found) {
+                    throw new TraceNotFoundException(traceId);
+                }
+            }
+            // 2. Count in a new statement: at READ COMMITTED it sees every batch committed before the lock.
+            Long previous;
+            long actual;
+            try (PreparedStatement ps = c.prepareStatement("SELECT message_count, (SELECT COUNT(*) FROM " + messages
+                    + " WHERE trace_id = ?) FROM " + traces + " WHERE id = ?")) {
+                ps.setLong(1, traceId);
+                ps.setLong(2, traceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    long stored = rs.getLong(1);
+                    previous = rs.wasNull() ? null : stored;
+                    actual = rs.getLong(2);
+                }
+            }
+            // 3. Set.
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + traces + " SET message_count = ? WHERE id = ?")) {
+                ps.setLong(1, actual);
+                ps.setLong(2, traceId);
+                ps.executeUpdate();
+            }
+            return new RecountResult(previous, actual);
+        });
+    }
+
+    @Override
+    public List<Message> listMessages(long traceId, MessagePosition after, int limit) {
+        String sql = "SELECT " + MESSAGE_COLUMNS + " FROM " + messages + " WHERE trace_id = ?"
+                // The leading "seq >= ?" gives every planner a range start on the (trace_id, seq, external_id) index.
+                + (after == null ? "" : " AND seq >= ? AND (seq > ? OR external_id > ?)")
+                // trace_id leads the ORDER BY so that planners (H2's) see that the index delivers the order.
+                + " ORDER BY trace_id, seq, external_id " + dialect.limit();
+        return read("listing the messages of trace " + traceId, c -> {
+            requireVisible(c, traceId);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                ps.setLong(i++, traceId);
+                if (after != null) {
+                    ps.setLong(i++, after.sequence());
+                    ps.setLong(i++, after.sequence());
+                    ps.setString(i++, after.externalId());
+                }
+                ps.setInt(i, limit);
+                List<Message> page = new ArrayList<>(Math.min(limit, 1024));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        page.add(new Message(rs.getString(1), rs.getLong(2), Role.valueOf(rs.getString(3)),
+                                rs.getString(4), rs.getString(5), dialect.getInstant(rs, 6), rs.getString(7)));
+                    }
+                }
+                return page;
+            }
+        });
+    }
+
+    @Override
+    public List<Long> tracesWithUnknownCount(long afterId, int limit) {
+        return ids("finding traces with an unknown count", "SELECT id FROM " + traces
+                + " WHERE message_count IS NULL AND deleting = FALSE AND id > ? ORDER BY id " + dialect.limit(),
+                afterId, limit);
+    }
+
+    // ------------------------------------------------------------------ deletion
+
+    @Override
+    public boolean markDeleting(long traceId) {
+        return write("tombstoning trace " + traceId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + traces + " SET deleting = TRUE WHERE id = ?")) {
+                ps.setLong(1, traceId);
+                if (ps.executeUpdate() > 0) {
+                    return true;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + traces + " WHERE id = ?")) {
+                ps.setLong(1, traceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next(); // MySQL reports 0 changed rows when it was tombstoned already
+                }
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc} One short transaction: checks the tombstone, then one {@code DELETE} of at
+     * most {@code chunkSize} rows.
+     *
+     * @throws IllegalStateException if the trace is not tombstoned
+     */
+    @Override
+    public int deleteMessages(long traceId, int chunkSize) {
+        return write("deleting messages of trace " + traceId, c -> {
+            // Only a tombstoned trace loses messages: on a live one this would break the count silently.
+            try (PreparedStatement ps = c.prepareStatement("SELECT deleting FROM " + traces + " WHERE id = ?")) {
+                ps.setLong(1, traceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return 0;
+                    }
+                    if (!rs.getBoolean(1)) {
+                        throw new IllegalStateException("trace " + traceId + " must be marked as deleting first");
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(dialect.deleteMessageChunk(messages))) {
+                ps.setLong(1, traceId);
+                ps.setInt(2, chunkSize);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void removeTrace(long traceId) {
+        write("removing trace " + traceId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + traces + " WHERE id = ? AND deleting = TRUE")) {
+                ps.setLong(1, traceId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<Long> deletingTraces(int limit) {
+        return ids("finding interrupted deletions", "SELECT id FROM " + traces + " WHERE deleting = TRUE AND id > ?"
+                + " ORDER BY id " + dialect.limit(), 0, limit);
+    }
+
+    @Override
+    public List<Long> traceIds(String namespace, long afterId, int limit) {
+        return read("listing trace ids", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + traces
+                    + " WHERE namespace = ? AND id > ? ORDER BY id " + dialect.limit())) {
+                ps.setString(1, namespace);
+                ps.setLong(2, afterId);
+                ps.setInt(3, limit);
+                return longs(ps);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private List<Long> ids(String operation, String sql, long afterId, int limit) {
+        return read(operation, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, afterId);
+                ps.setInt(2, limit);
+                return longs(ps);
+            }
+        });
+    }
+
+    private static List<Long> longs(PreparedStatement ps) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+        }
+        return ids;
+    }
+
+    private void requireVisible(Connection c, long traceId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + traces + " WHERE id = ? AND deleting = FALSE")) {
+            ps.setLong(1, traceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new TraceNotFoundException(traceId);
+                }
+            }
+        }
+    }
+
+    private StoredTrace trace(ResultSet rs) throws SQLException {
+        long count = rs.getLong(11);
+        Long messageCount = rs.wasNull() ? null : count;
+        return new StoredTrace(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), Visibility.valueOf(rs.getString(7)), rs.getString(8), dialect.getInstant(rs, 9),
+                dialect.getInstant(rs, 10), messageCount);
+    }
+
+    /** Rejects text the dialect cannot store (U+0000 on PostgreSQL), naming the field. */
+    private void requireStorable(String field, String value) {
+        if (value != null && !dialect.storesNulCharacter()) {
+            int at = value.indexOf('\u0000');
+            if (at >= 0) {
+                throw new IllegalArgumentException(field + ": must not contain the character U+0000, which "
+                        + dialect + " cannot store in text; found at index " + at);
+            }
+        }
+    }
+
+    private static String quoted(String id) {
+        return '"' + id + '"';
+    }
+
+    /** One unit of work on a connection. */
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} on a connection in auto-commit mode, without retry. */
+    private <T> T read(String operation, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            if (!c.getAutoCommit()) {
+                c.setAutoCommit(true);
+            }
+            return work.run(c);
+        } catch (SQLException e) {
+            throw failure(operation, e, 1);
+        }
+    }
+
+    /** Runs a short write (a statement or two) as one transaction, retried like any other. */
+    private <T> T write(String operation, Work<T> work) {
+        return transaction(operation, -1, work);
+    }
+
+    /**
+     * Runs {@code work} as one transaction, at {@code isolation} unless it is -1; rolls back on
+     * any failure; runs it again after a deadlock or serialization failure.
+     */
+    private <T> T transaction(String operation, int isolation, Work<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            if (writeLock != null) {
+                writeLock.lock();
+            }
+            try {
+                return transactionOnce(isolation, work);
+            } catch (SQLException e) {
+                if (attempt >= maxAttempts || !dialect.isRetryable(e)) {
+                    throw failure(operation, e, attempt);
+                }
+                log.debug("{} failed with SQLState {} (error {}); retrying, attempt {} of {}",
+                        operation, e.getSQLState(), e.getErrorCode(), attempt + 1, maxAttempts);
+            } finally {
+                if (writeLock != null) {
+                    writeLock.unlock();
+                }
+            }
+            backoff(operation, attempt);
+        }
+    }
+
+    private <T> T transactionOnce(int isolation, Work<T> work) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            int previousIsolation = -1;
+            if (isolation != -1 && c.getTransactionIsolation() != isolation) {
+                previousIsolation = c.getTransactionIsolation();
+                c.setTransactionIsolation(isolation);
+            }
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure);
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+                if (previousIsolation != -1) {
+                    c.setTransactionIsolation(previousIsolation);
+                }
+            }
+        }
+    }
+
+    private static void backoff(String operation, int attempt) {
+        long ceiling = Math.min(200L, 5L << Math.min(attempt, 6));
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, ceiling + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while waiting to retry " + operation, e);
+        }
+    }
+
+    private StorageException failure(String operation, SQLException e, int attempts) {
+        return new StorageException("JDBC storage (" + dialect + "): " + operation + " failed (SQLState "
+                + e.getSQLState() + ", error " + e.getErrorCode() + (attempts > 1 ? ", after " + attempts + " attempts" : "")
+                + ")", e);
+    }
+
+    /** A trace row with its tombstone flag. */
+    private record Row(StoredTrace trace, boolean deleting) {
+    }
+
+    /**
+     * Builds a {@link JdbcTraceStorage}. Not thread-safe; {@link #build()} validates every
+     * setting, and the storage it returns no longer depends on the builder.
+     */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private Dialect dialect;
+        private String tablePrefix = "tracestore_";
+        private int maxAttempts = 8;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = dataSource;
+        }
+
+        /** The dialect; by default detected from the database's {@link java.sql.DatabaseMetaData}. */
+        public Builder dialect(Dialect dialect) {
+            this.dialect = dialect;
+            return this;
+        }
+
+        /**
+         * The prefix of the table names: empty, or a lower-case letter followed by at most 29
+         * lower-case letters, digits and underscores; default {@code tracestore_}.
+         */
+        public Builder tablePrefix(String tablePrefix) {
+            this.tablePrefix = tablePrefix;
+            return this;
+        }
+
+        /**
+         * How many times a transaction is run in all when it keeps failing with a deadlock or
+         * serialization failure, 1 to 100; default 8. Pauses between attempts grow from a few
+         * milliseconds to at most 200 ms, jittered.
+         */
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /**
+         * The storage. Detects the dialect if none was given, which opens one connection.
+         *
+         * @throws IllegalArgumentException naming the setting and the value, if one is invalid, or
+         *                                  naming the product and the supported list, if the database is not supported
+         * @throws StorageException         if detecting the dialect fails
+         */
+        public JdbcTraceStorage build() {
+            if (dataSource == null) {
+                throw new IllegalArgumentException("dataSource: must not be null");
+            }
+            if (tablePrefix == null || !PREFIX.matcher(tablePrefix).matches()) {
+                throw new IllegalArgumentException("tablePrefix: must be empty or a lower-case letter followed by at most"
+                        + " 29 lower-case letters, digits or underscores; got "
+                        + (tablePrefix == null ? "null" : quoted(tablePrefix)));
+            }
+            if (maxAttempts < 1 || maxAttempts > 100) {
+                throw new IllegalArgumentException("maxAttempts: must be between 1 and 100; got " + maxAttempts);
+            }
+            Dialect chosen = dialect;
+            if (chosen == null) {
+                try (Connection c = dataSource.getConnection()) {
+                    chosen = Dialect.detect(c.getMetaData());
+                } catch (SQLException e) {
+                    throw new StorageException("JDBC storage: detecting the database dialect failed (SQLState "
+                            + e.getSQLState() + ")", e);
+                }
+            }
+            JdbcTraceStorage storage = new JdbcTraceStorage(dataSource, Objects.requireNonNull(chosen), tablePrefix,
+                    maxAttempts);
+            log.debug("Created a JDBC trace storage: dialect {}, table prefix \"{}\"", chosen, tablePrefix);
+            return storage;
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package dev.tracestore.storage.jdbc.dialect;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What differs between databases, for {@link dev.tracestore.storage.jdbc.JdbcTraceStorage}:
+ * this base class holds the standard SQL, and one subclass per database overrides only what
+ * that database does differently (native upsert, instant types, row locking, paging,
+ * identifier quoting, which errors are worth a retry).
+ *
+ * <p>Applications normally let the storage detect the dialect from the connection's
+ * {@link DatabaseMetaData}, or pass one of {@link #h2()}, {@link #postgresql()},
+ * {@link #mysql()} or {@link #sqlite()} explicitly. The methods that build SQL are public so
+ * that the storage, in another package, can call them; they are not meant for applications.
+ *
+ * <p>Every statement this class builds binds values as parameters; the only identifiers it
+ * inserts into SQL are table names made from a prefix that the storage has validated, and it
+ * quotes them. Dialects are immutable and thread-safe.
+ */
+public abstract class Dialect {
+
+    /** The database products a dialect exists for, as {@link DatabaseMetaData#getDatabaseProductName()} names them. */
+    public static final List<String> SUPPORTED_PRODUCTS = List.of("H2", "PostgreSQL", "MySQL", "MariaDB", "SQLite");
+
+    /** Columns of the messages table that a message is read from and written to. */
+    private static final String MESSAGE_COLUMNS = "trace_id, external_id, seq, role, body, model, created_at, parts_json";
+
+    /** For subclasses. */
+    protected Dialect() {
+    }
+
+    /** The embedded H2 database (2.x), the default for embeddings. */
+    public static Dialect h2() {
+        return new H2Dialect();
+    }
+
+    /** PostgreSQL (12 or later). */
+    public static Dialect postgresql() {
+        return new PostgresDialect();
+    }
+
+    /** MySQL (8.0 or later) and MariaDB (10.5 or later). */
+    public static Dialect mysql() {
+        return new MySqlDialect();
+    }
+
+    /** SQLite (3.35 or later), through the xerial driver. */
+    public static Dialect sqlite() {
+        return new SqliteDialect();
+    }
+
+    /**
+     * The dialect of the database the metadata describes.
+     *
+     * @throws IllegalArgumentException naming the product and the supported list, if no dialect fits
+     * @throws SQLException             if the metadata cannot be read
+     */
+    public static Dialect detect(DatabaseMetaData metaData) throws SQLException {
+        return forProduct(metaData.getDatabaseProductName());
+    }
+
+    /**
+     * The dialect of a database product, as {@link DatabaseMetaData#getDatabaseProductName()}
+     * names it (case-insensitive).
+     *
+     * @throws IllegalArgumentException naming the product and the supported list, if no dialect fits
+     */
+    public static Dialect forProduct(String productName) {
+        String p = productName == null ? "" : productName.toLowerCase(Locale.ROOT);
+        if (p.equals("h2")) {
+            return h2();
+        }
+        if (p.equals("postgresql")) {
+            return postgresql();
+        }
+        if (p.equals("mysql") || p.equals("mariadb")) {
+            return mysql();
+        }
+        if (p.equals("sqlite")) {
+            return sqlite();
+        }
+        throw new IllegalArgumentException("dataSource: unsupported database product \"" + productName
+                + "\"; supported: " + String.join(", ", SUPPORTED_PRODUCTS));
+    }
+
+    /**
+     * The dialect's short name ({@code h2}, {@code postgresql}, {@code mysql}, {@code sqlite}),
+     * which is also the directory of its migrations: {@code db/tracestore/<name>/}.
+     */
+    public abstract String name();
+
+    /** {@inheritDoc} The dialect's {@link #name()}. */
+    @Override
+    public String toString() {
+        return name();
+    }
+
+    // ------------------------------------------------------------------ identifiers and types
+
+    /** {@code identifier} quoted for this database; the caller has validated it (letters, digits, underscores). */
+    public String quote(String identifier) {
+        return '"' + identifier + '"';
+    }
+
+    /**
+     * The values of the placeholders ({@code ${name}}) in this dialect's migration scripts,
+     * apart from {@code prefix}, which the storage supplies. None by default.
+     *
+     * @throws SQLException if the metadata cannot be read
+     */
+    public Map<String, String> migrationPlaceholders(DatabaseMetaData metaData) throws SQLException {
+        return Map.of();
+    }
+
+    /** Binds an instant, stored with microsecond precision. By default a UTC {@code TIMESTAMP(6)}. */
+    public void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+        ps.setObject(index, LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
+    }
+
+    /** Reads an instant that {@link #setInstant} stored. */
+    public Instant getInstant(ResultSet rs, int column) throws SQLException {
+        return rs.getObject(column, LocalDateTime.class).toInstant(ZoneOffset.UTC);
+    }
+
+    /**
+     * Whether text columns store U+0000 faithfully. When false the storage rejects such text
+     * with an {@link IllegalArgumentException} naming the field, before writing anything.
+     */
+    public boolean storesNulCharacter() {
+        return true;
+    }
+
+    // ------------------------------------------------------------------ transactions
+
+    /**
+     * The isolation level a recount runs at, or {@code -1} to keep the connection's. Read
+     * committed by default, so that the count, a new statement after the row lock, sees every
+     * batch committed before the lock was granted.
+     */
+    public int recountIsolation() {
+        return Connection.TRANSACTION_READ_COMMITTED;
+    }
+
+    /**
+     * Whether the database runs one writing transaction at a time (SQLite): the storage then
+     * queues its own writers in the JVM instead of letting them poll the database's lock.
+     */
+    public boolean serialisesWrites() {
+        return false;
+    }
+
+    /**
+     * Whether a transaction that failed with {@code e} may succeed when run again: a deadlock
+     * or serialization failure (SQLState class 40). Looks at chained exceptions too.
+     */
+    public boolean isRetryable(SQLException e) {
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            String state = x.getSQLState();
+            if (state != null && state.startsWith("40")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code e} is a unique-key violation (SQLState 23505 by default). */
+    public boolean isDuplicateKey(SQLException e) {
+        return "23505".equals(e.getSQLState());
+    }
+
+    // ------------------------------------------------------------------ SQL
+
+    /** The paging clause that ends a query; binds one parameter, the row limit. */
+    public String limit() {
+        return "FETCH FIRST ? ROWS ONLY";
+    }
+
+    /** The message columns, in order: trace id, external id, sequence, role, text, model, created, parts. */
+    public String messageColumns() {
+        return MESSAGE_COLUMNS;
+    }
+
+    /**
+     * Inserts a trace unless its key exists; binds namespace, external id, title, agent, model,
+     * visibility, project, created, updated. By default a plain insert whose duplicate-key
+     * failure the storage catches ({@link #isDuplicateKey}).
+     */
+    public String insertTrace(String traces) {
+        return "INSERT INTO " + traces + " (namespace, external_id, title, agent_id, model, visibility, project_name, "
+                + "created_at, updated_at, message_count, deleting) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, FALSE)";
+    }
+
+    /**
+     * Inserts a message or replaces the one with the same (trace, external id); binds the
+     * columns of {@link #messageColumns()}. By default {@code INSERT … ON CONFLICT DO UPDATE}.
+     */
+    public String upsertMessage(String messages) {
+        return "INSERT INTO " + messages + " (" + MESSAGE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (trace_id, external_id) DO UPDATE SET seq = excluded.seq, role = excluded.role,"
+                + " body = excluded.body, model = excluded.model, created_at = excluded.created_at,"
+                + " parts_json = excluded.parts_json";
+    }
+
+    /**
+     * Takes the write lock of a visible trace row until the transaction ends; binds the trace
+     * id. Run with {@link java.sql.Statement#execute}; the storage then checks that the trace
+     * is visible with a query of its own. By default {@code SELECT … FOR UPDATE}.
+     */
+    public String lockTrace(String traces) {
+        return "SELECT id FROM " + traces + " WHERE id = ? AND deleting = FALSE FOR UPDATE";
+    }
+
+    /**
+     * Deletes up to a chunk of a trace's messages in one statement; binds the trace id, then
+     * the chunk size.
+     */
+    public String deleteMessageChunk(String messages) {
+        return "DELETE FROM " + messages + " WHERE (trace_id, external_id) IN (SELECT trace_id, external_id FROM "
+                + messages + " WHERE trace_id = ? " + limit() + ")";
+    }
+}

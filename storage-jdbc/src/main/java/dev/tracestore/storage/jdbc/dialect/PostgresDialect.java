@@ -1,0 +1,56 @@
+package dev.tracestore.storage.jdbc.dialect;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * PostgreSQL: instants as {@code timestamptz}, ids in the {@code "C"} collation (byte order),
+ * upserts with {@code INSERT … ON CONFLICT}. PostgreSQL cannot store U+0000 in text, so the
+ * storage rejects text containing it ({@link #storesNulCharacter()} is false).
+ */
+public final class PostgresDialect extends Dialect {
+
+    /** Use {@link Dialect#postgresql()}. */
+    PostgresDialect() {
+    }
+
+    @Override
+    public String name() {
+        return "postgresql";
+    }
+
+    @Override
+    public void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+        ps.setObject(index, instant.atOffset(ZoneOffset.UTC));
+    }
+
+    @Override
+    public Instant getInstant(ResultSet rs, int column) throws SQLException {
+        return rs.getObject(column, OffsetDateTime.class).toInstant();
+    }
+
+    @Override
+    public boolean storesNulCharacter() {
+        return false;
+    }
+
+    /** {@code ON CONFLICT DO NOTHING}: no error, so the transaction and the server log stay clean. */
+    @Override
+    public String insertTrace(String traces) {
+        return super.insertTrace(traces) + " ON CONFLICT (namespace, external_id) DO NOTHING";
+    }
+
+    /**
+     * Deletes by {@code ctid}, the row's physical address: the cheapest way to delete a limited
+     * number of rows.
+     */
+    @Override
+    public String deleteMessageChunk(String messages) {
+        return "DELETE FROM " + messages + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + messages
+                + " WHERE trace_id = ? " + limit() + "))";
+    }
+}

@@ -1,0 +1,94 @@
+package dev.tracestore.storage.jdbc.dialect;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * SQLite through the xerial driver: instants as epoch microseconds ({@code INTEGER}), text
+ * compared with the {@code BINARY} collation (UTF-8 bytes, that is code points), upserts with
+ * {@code INSERT … ON CONFLICT}, paging with {@code LIMIT}. U+0000 is stored faithfully.
+ *
+ * <p>SQLite runs one writing transaction at a time and has no row locks: a trace row is
+ * "locked" by a write to it, which takes the database's write lock for the rest of the
+ * transaction. Every writing transaction of the storage starts with a write, so a deferred
+ * transaction never holds a stale snapshot; SQLITE_BUSY and SQLITE_LOCKED are retried.
+ * Configure the connections with {@code foreign_keys=true} and a {@code busy_timeout}, and
+ * preferably {@code journal_mode=WAL}.
+ */
+public final class SqliteDialect extends Dialect {
+    private static final int SQLITE_BUSY = 5;
+    private static final int SQLITE_LOCKED = 6;
+
+    /** Use {@link Dialect#sqlite()}. */
+    SqliteDialect() {
+    }
+
+    @Override
+    public String name() {
+        return "sqlite";
+    }
+
+    @Override
+    public void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+        ps.setLong(index, ChronoUnit.MICROS.between(Instant.EPOCH, instant));
+    }
+
+    @Override
+    public Instant getInstant(ResultSet rs, int column) throws SQLException {
+        return Instant.EPOCH.plus(rs.getLong(column), ChronoUnit.MICROS);
+    }
+
+    /** SQLite transactions are serializable; the connection's level is kept. */
+    @Override
+    public int recountIsolation() {
+        return -1;
+    }
+
+    @Override
+    public boolean serialisesWrites() {
+        return true;
+    }
+
+    @Override
+    public boolean isRetryable(SQLException e) {
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            int primary = x.getErrorCode() & 0xff;
+            if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** SQLITE_CONSTRAINT_UNIQUE (2067) or SQLITE_CONSTRAINT_PRIMARYKEY (1555). */
+    @Override
+    public boolean isDuplicateKey(SQLException e) {
+        return e.getErrorCode() == 2067 || e.getErrorCode() == 1555
+                || (e.getMessage() != null && e.getMessage().contains("UNIQUE constraint failed"));
+    }
+
+    @Override
+    public String limit() {
+        return "LIMIT ?";
+    }
+
+    @Override
+    public String insertTrace(String traces) {
+        return super.insertTrace(traces) + " ON CONFLICT (namespace, external_id) DO NOTHING";
+    }
+
+    /** A write that changes nothing, for the write lock SQLite has instead of row locks. */
+    @Override
+    public String lockTrace(String traces) {
+        return "UPDATE " + traces + " SET deleting = deleting WHERE id = ? AND deleting = FALSE";
+    }
+
+    @Override
+    public String deleteMessageChunk(String messages) {
+        return "DELETE FROM " + messages + " WHERE rowid IN (SELECT rowid FROM " + messages
+                + " WHERE trace_id = ? " + limit() + ")";
+    }
+}

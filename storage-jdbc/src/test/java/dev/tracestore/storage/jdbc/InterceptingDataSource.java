@@ -1,0 +1,117 @@
+package dev.tracestore.storage.jdbc;
+
+import dev.tracestore.testkit.InjectedFault;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Wraps a {@link DataSource} so that tests see and disturb what the storage does: before each
+ * statement execution and each commit it runs a checkpoint (the kit's
+ * {@code FaultInjector::checkpoint}), turning an {@link InjectedFault} into an
+ * {@link SQLException} caused by it, and it records the SQL of every statement executed.
+ */
+final class InterceptingDataSource {
+    private final List<String> executed = new ArrayList<>();
+    private final Checkpoint checkpoint;
+
+    /** Runs before each statement execution (given its SQL) and each commit (given "COMMIT"). */
+    @FunctionalInterface
+    interface Checkpoint {
+        void reach(String sql) throws SQLException;
+    }
+
+    private InterceptingDataSource(Checkpoint checkpoint) {
+        this.checkpoint = checkpoint;
+    }
+
+    /** An interceptor that runs {@code checkpoint} before each execution and commit. */
+    static InterceptingDataSource over(Runnable checkpoint) {
+        return new InterceptingDataSource(sql -> checkpoint.run());
+    }
+
+    /** An interceptor whose checkpoint may fail a statement or commit with an {@link SQLException} of its own. */
+    static InterceptingDataSource failing(Checkpoint checkpoint) {
+        return new InterceptingDataSource(checkpoint);
+    }
+
+    /** The SQL of every statement executed so far, in order (a JDBC batch counts once). */
+    synchronized List<String> executed() {
+        return List.copyOf(executed);
+    }
+
+    synchronized void clear() {
+        executed.clear();
+    }
+
+    private synchronized void record(String sql) {
+        executed.add(sql);
+    }
+
+    DataSource wrap(DataSource target) {
+        return proxy(DataSource.class, target, (method, args) -> {
+            Object result = method.invoke(target, args);
+            return method.getName().equals("getConnection") ? connection((Connection) result) : result;
+        });
+    }
+
+    private Connection connection(Connection target) {
+        return proxy(Connection.class, target, (method, args) -> {
+            String name = method.getName();
+            if (name.equals("commit")) {
+                checkpoint("COMMIT");
+            }
+            Object result = method.invoke(target, args);
+            if (result instanceof Statement s) {
+                String sql = args != null && args.length > 0 && args[0] instanceof String text ? text : null;
+                Class<?> type = name.equals("prepareCall") ? java.sql.CallableStatement.class
+                        : name.equals("prepareStatement") ? java.sql.PreparedStatement.class : Statement.class;
+                return statement(type, s, sql);
+            }
+            return result;
+        });
+    }
+
+    private Object statement(Class<?> type, Statement target, String preparedSql) {
+        return proxy(type, target, (method, args) -> {
+            if (method.getName().startsWith("execute")) {
+                String sql = preparedSql != null ? preparedSql : String.valueOf(args == null ? "" : args[0]);
+                checkpoint(sql);
+                record(sql);
+            }
+            return method.invoke(target, args);
+        });
+    }
+
+    private void checkpoint(String sql) throws SQLException {
+        try {
+            checkpoint.reach(sql);
+        } catch (InjectedFault fault) {
+            throw new SQLException("fault injected by the test", "58000", fault);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        Object invoke(Method method, Object[] args) throws Throwable;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T proxy(Class<?> type, Object target, Call call) {
+        InvocationHandler handler = (p, method, args) -> {
+            try {
+                return call.invoke(method, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (T) Proxy.newProxyInstance(InterceptingDataSource.class.getClassLoader(), new Class<?>[] {type}, handler);
+    }
+}

@@ -1,0 +1,241 @@
+package dev.tracestore.storage.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tracestore.Message;
+import dev.tracestore.MessageInput;
+import dev.tracestore.Role;
+import dev.tracestore.TraceDetail;
+import dev.tracestore.TraceInput;
+import dev.tracestore.TraceStore;
+import dev.tracestore.storage.jdbc.dialect.Dialect;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** What the JDBC storage promises beyond the contract kit, on every database setup. */
+class JdbcTraceStorageTest {
+    private static final Map<Setup, TestDatabase> OPEN = new EnumMap<>(Setup.class);
+
+    /** Emoji (one with a zero-width joiner), CJK, right-to-left scripts, combining marks, a BOM-like character. */
+    private static final String UNICODE = "emoji 🚀👩‍💻 CJK 日本語の文章 中文 한국어 RTL עברית العربية combining e\u0301 \uFEFF end";
+
+    private static synchronized TestDatabase database(Setup setup) {
+        if (setup == Setup.MARIADB) {
+            String skip = Setup.mariaDbSkipReason();
+            Assumptions.assumeTrue(skip == null, skip);
+        }
+        return OPEN.computeIfAbsent(setup, Setup::open);
+    }
+
+    @AfterAll
+    static synchronized void dropDatabases() {
+        OPEN.values().forEach(TestDatabase::close);
+        OPEN.clear();
+    }
+
+    private static TraceStore store(JdbcTraceStorage storage) {
+        return TraceStore.builder().storage(storage).build();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Setup.class)
+    @DisplayName("a batch and a single upsert each send exactly one statement to the traces table: the guarded increment")
+    void oneTraceWritePerBatch(Setup setup) {
+        TestDatabase db = database(setup);
+        InterceptingDataSource log = InterceptingDataSource.over(() -> {});
+        TraceStore store = store(db.storage(log));
+        long id = store.upsertTrace(TraceInput.of("count-ns", "s-" + System.nanoTime())).id();
+        String traces = db.prefix + "traces";
+
+        for (int round = 0; round < 3; round++) {
+            log.clear();
+            List<MessageInput> batch = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                batch.add(MessageInput.of("r" + round + "-" + i, i, Role.USER, "x"));
+            }
+            store.upsertMessagesBatch(id, batch);
+            assertThat(log.executed()).filteredOn(sql -> sql.contains(traces))
+                    .singleElement().satisfies(sql -> assertThat(sql).startsWith("UPDATE")
+                            .contains("message_count = message_count + ?"));
+            assertThat(log.executed()).as("the trace write, then one JDBC batch of message upserts").hasSize(2);
+        }
+
+        log.clear();
+        store.upsertMessage(id, MessageInput.of("single", 1, Role.USER, "x"));
+        assertThat(log.executed()).filteredOn(sql -> sql.contains(traces)).hasSize(1);
+        assertThat(store.getTrace(id).orElseThrow().messageCount()).isEqualTo(151);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Setup.class)
+    @DisplayName("stores emoji, CJK and right-to-left text, in messages and trace attributes, exactly")
+    void unicodeRoundTrip(Setup setup) {
+        TraceStore store = store(database(setup).storage(InterceptingDataSource.over(() -> {})));
+        TraceDetail t = store.upsertTrace(TraceInput.of("unicode-ns", "日本-🚀-" + System.nanoTime()).withTitle(UNICODE)
+                .withAgent("agent-é").withModel("模型").withProject("פרויקט"));
+        Instant at = Instant.parse("1999-12-31T23:59:59.999999Z");
+        String parts = "[{\"type\":\"text\",\"text\":\"" + UNICODE + "\"}]";
+        MessageInput m = MessageInput.of("ид-😀-1", 1, Role.ASSISTANT, UNICODE).withModel("模型").withCreatedAt(at)
+                .withPartsJson(parts);
+
+        store.upsertMessage(t.id(), m);
+
+        assertThat(store.getTrace(t.id()).orElseThrow()).satisfies(d -> {
+            assertThat(d.title()).isEqualTo(UNICODE);
+            assertThat(d.agentId()).isEqualTo("agent-é");
+            assertThat(d.model()).isEqualTo("模型");
+            assertThat(d.projectName()).isEqualTo("פרויקט");
+        });
+        assertThat(store.findTrace("unicode-ns", t.externalId())).isPresent();
+        assertThat(store.listMessages(t.id(), null, 10).items())
+                .containsExactly(new Message("ид-😀-1", 1, Role.ASSISTANT, UNICODE, "模型", at, parts));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Setup.class)
+    @DisplayName("stores U+0000 faithfully where the database can, and otherwise rejects it naming the field, writing nothing")
+    void nulCharacter(Setup setup) {
+        TestDatabase db = database(setup);
+        TraceStore store = store(db.storage(InterceptingDataSource.over(() -> {})));
+        long id = store.upsertTrace(TraceInput.of("nul-ns", "s-" + System.nanoTime())).id();
+        String text = "before\u0000after";
+        MessageInput m = MessageInput.of("nul-1", 1, Role.USER, text);
+
+        if (db.dialect.storesNulCharacter()) {
+            store.upsertMessage(id, m);
+            assertThat(store.listMessages(id, null, 10).items()).singleElement()
+                    .satisfies(stored -> assertThat(stored.text()).isEqualTo(text).hasSize(12));
+            TraceDetail titled = store.upsertTrace(TraceInput.of("nul-ns", "t-" + System.nanoTime()).withTitle(text));
+            assertThat(store.getTrace(titled.id()).orElseThrow().title()).isEqualTo(text);
+        } else {
+            assertThatThrownBy(() -> store.upsertMessage(id, m)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("message \"nul-1\" text").hasMessageContaining("U+0000");
+            assertThatThrownBy(() -> store.upsertMessage(id, MessageInput.of("nul-2", 1, Role.USER, "ok")
+                    .withPartsJson("[\"a\u0000\"]"))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> store.upsertTrace(TraceInput.of("nul-ns", "t-nul").withTitle(text)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("title").hasMessageContaining("U+0000");
+            assertThat(store.getTrace(id).orElseThrow().messageCount()).isZero();
+            assertThat(store.listMessages(id, null, 10).items()).isEmpty();
+            assertThat(store.findTrace("nul-ns", "t-nul")).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Setup.class)
+    @DisplayName("keeps ids that differ only in case or a trailing space apart, and lists ASCII ids in Java order")
+    void idsCompareByExactValue(Setup setup) {
+        TraceStore store = store(database(setup).storage(InterceptingDataSource.over(() -> {})));
+        long id = store.upsertTrace(TraceInput.of("ids-ns", "s-" + System.nanoTime())).id();
+        List<String> ids = List.of("a!", "B", "a ", "a", "b", "A");
+        List<MessageInput> batch = new ArrayList<>();
+        for (String external : ids) {
+            batch.add(MessageInput.of(external, 7, Role.USER, "x"));
+        }
+
+        store.upsertMessagesBatch(id, batch);
+
+        assertThat(store.listMessages(id, null, 10).items()).extracting(Message::externalId)
+                .containsExactlyElementsOf(ids.stream().sorted().toList());
+        assertThat(store.recalculateMessageCount(id).count()).isEqualTo(6);
+        assertThat(store.findTrace("ids-ns", store.getTrace(id).orElseThrow().externalId() + " ")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Setup.class)
+    @DisplayName("migrate is idempotent and safe when four callers run it at once on a fresh prefix")
+    void concurrentMigrate(Setup setup) throws Exception {
+        TestDatabase db = database(setup);
+        String prefix = "mig" + Long.toString(System.nanoTime() % 1_000_000_000L, 36) + "_";
+        JdbcTraceStorage storage = JdbcTraceStorage.builder(db.pool).tablePrefix(prefix).build();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Integer>> runs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                runs.add(pool.submit(() -> {
+                    start.await();
+                    return storage.migrate();
+                }));
+            }
+            start.countDown();
+            int applied = 0;
+            for (Future<Integer> run : runs) {
+                applied += run.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(applied).as("versions recorded, over all callers").isEqualTo(1);
+            assertThat(storage.migrate()).isZero();
+            TraceStore store = store(storage);
+            long id = store.upsertTrace(TraceInput.of("ns", "s")).id();
+            store.upsertMessage(id, MessageInput.of("m", 1, Role.USER, "x"));
+            assertThat(store.getTrace(id).orElseThrow().messageCount()).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+            for (String table : new String[] {"messages", "traces", "schema_history"}) {
+                db.execute("DROP TABLE IF EXISTS " + db.dialect.quote(prefix + table));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Setup.class)
+    @DisplayName("detects the dialect from the connection's metadata")
+    void detectsDialect(Setup setup) {
+        String expected = switch (setup) {
+            case H2_MEMORY, H2_FILE -> "h2";
+            case SQLITE_FILE -> "sqlite";
+            case POSTGRESQL -> "postgresql";
+            case MARIADB -> "mysql";
+        };
+        assertThat(database(setup).dialect.name()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Setup.class)
+    @DisplayName("deletes messages only of a tombstoned trace, and finds none of an absent one")
+    void deleteMessagesNeedsTombstone(Setup setup) {
+        JdbcTraceStorage storage = database(setup).storage(InterceptingDataSource.over(() -> {}));
+        TraceStore store = store(storage);
+        long id = store.upsertTrace(TraceInput.of("del-ns", "s-" + System.nanoTime())).id();
+        store.upsertMessage(id, MessageInput.of("a", 1, Role.USER, "x"));
+
+        assertThatThrownBy(() -> storage.deleteMessages(id, 10)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("trace " + id);
+        assertThat(store.listMessages(id, null, 10).items()).hasSize(1);
+        assertThat(storage.deleteMessages(987_654_321L, 10)).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Tracestore_", "1abc", "a-b", "x\"; DROP TABLE t; --", "a b", "abcdefghijklmnopqrstuvwxyz012345"})
+    @DisplayName("rejects a table prefix that is not a short lower-case identifier, naming the setting")
+    void rejectsBadPrefix(String prefix) {
+        assertThatThrownBy(() -> JdbcTraceStorage.builder(database(Setup.H2_MEMORY).pool).tablePrefix(prefix).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("tablePrefix:");
+    }
+
+    @Test
+    @DisplayName("rejects an unsupported database, naming it and the supported ones")
+    void unsupportedProduct() {
+        assertThatThrownBy(() -> Dialect.forProduct("Oracle")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"Oracle\"").hasMessageContaining("H2, PostgreSQL, MySQL, MariaDB, SQLite");
+        for (String product : List.of("H2", "PostgreSQL", "MySQL", "MariaDB", "SQLite")) {
+            assertThat(Dialect.forProduct(product.toUpperCase(Locale.ROOT))).isNotNull();
+        }
+    }
+}

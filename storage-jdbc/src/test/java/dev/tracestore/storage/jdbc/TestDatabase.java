@@ -1,0 +1,56 @@
+package dev.tracestore.storage.jdbc;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tracestore.storage.jdbc.dialect.Dialect;
+
+/**
+ * One test class's database: a pool and a table prefix of its own, with the tables migrated;
+ * {@link #close()} drops the tables and closes the pool, so a suite can run again on the same
+ * server.
+ */
+final class TestDatabase implements AutoCloseable {
+    final Setup setup;
+    final HikariDataSource pool;
+    final String prefix;
+    final Dialect dialect;
+
+    TestDatabase(Setup setup, HikariDataSource pool, String prefix) {
+        this.setup = setup;
+        this.pool = pool;
+        this.prefix = prefix;
+        JdbcTraceStorage storage = JdbcTraceStorage.builder(pool).tablePrefix(prefix).build();
+        this.dialect = storage.dialect();
+        storage.migrate();
+    }
+
+    /** A storage over this database whose statements and commits pass through {@code interceptor}. */
+    JdbcTraceStorage storage(InterceptingDataSource interceptor) {
+        return JdbcTraceStorage.builder(interceptor.wrap(pool)).tablePrefix(prefix).build();
+    }
+
+    /** The quoted name of one of this database's tables ({@code traces}, {@code messages}). */
+    String table(String name) {
+        return dialect.quote(prefix + name);
+    }
+
+    /** Deletes every row, for a test that needs an empty storage. */
+    void clear() {
+        Setup.execute(pool, "DELETE FROM " + table("messages"));
+        Setup.execute(pool, "DELETE FROM " + table("traces"));
+    }
+
+    void execute(String sql) {
+        Setup.execute(pool, sql);
+    }
+
+    @Override
+    public void close() {
+        try {
+            for (String table : new String[] {"messages", "traces", "schema_history"}) {
+                execute("DROP TABLE IF EXISTS " + table(table));
+            }
+        } finally {
+            pool.close();
+        }
+    }
+}
