@@ -4,6 +4,7 @@ import dev.tracestore.MessageInput;
 import dev.tracestore.Recount;
 import dev.tracestore.TraceDetail;
 import dev.tracestore.TraceStore;
+import dev.tracestore.Visibility;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,21 +42,25 @@ public final class SessionImporter {
 
     private final TraceStore store;
     private final String namespace;
+    private final Visibility visibility;
     private final int batchSize;
     private final Progress progress;
 
     /**
-     * @param store     where the sessions go
-     * @param namespace the namespace every imported trace gets
-     * @param batchSize messages per batch, 1 to the store's batch limit
-     * @param progress  told after each file
+     * @param store      where the sessions go
+     * @param namespace  the namespace every imported trace gets
+     * @param visibility the visibility imported traces get, or null to leave it to the store
+     *                   (private for a new trace; unchanged for one imported before)
+     * @param batchSize  messages per batch, 1 to the store's batch limit
+     * @param progress   told after each file
      */
-    public SessionImporter(TraceStore store, String namespace, int batchSize, Progress progress) {
+    public SessionImporter(TraceStore store, String namespace, Visibility visibility, int batchSize, Progress progress) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize: must be at least 1; got " + batchSize);
         }
         this.store = store;
         this.namespace = namespace;
+        this.visibility = visibility;
         this.batchSize = batchSize;
         this.progress = progress;
     }
@@ -107,7 +112,7 @@ public final class SessionImporter {
         problems.addAll(session.problems());
         TraceDetail trace;
         try {
-            trace = store.upsertTrace(session.trace());
+            trace = store.upsertTrace(visibility == null ? session.trace() : session.trace().withVisibility(visibility));
         } catch (IllegalArgumentException e) {
             problems.add(new ImportProblem(file, 0, "session not imported: " + e.getMessage()));
             return null;

@@ -37,7 +37,7 @@ class SessionImporterTest {
     @BeforeEach
     void setUp() {
         store = TraceStore.builder().storage(InMemoryTraceStorage.create()).maxTextLength(100_000).build();
-        importer = new SessionImporter(store, "me", 10, SessionImporter.Progress.none());
+        importer = new SessionImporter(store, "me", null, 10, SessionImporter.Progress.none());
         samples = BundledSamples.extractTo(dir.resolve("samples"));
     }
 
@@ -242,7 +242,7 @@ class SessionImporterTest {
     @DisplayName("reports progress after each file")
     void progress() {
         List<String> updates = new ArrayList<>();
-        new SessionImporter(store, "me", 10, (done, total, messages) -> updates.add(done + "/" + total + ":" + messages))
+        new SessionImporter(store, "me", null, 10, (done, total, messages) -> updates.add(done + "/" + total + ":" + messages))
                 .importPaths(List.of(samples));
         assertThat(updates).containsExactly("1/4:31", "2/4:35", "3/4:47", "4/4:51");
     }

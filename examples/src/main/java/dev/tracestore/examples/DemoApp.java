@@ -1,0 +1,248 @@
+package dev.tracestore.examples;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tracestore.TraceQuery;
+import dev.tracestore.TraceStore;
+import dev.tracestore.TraceSummary;
+import dev.tracestore.Visibility;
+import dev.tracestore.examples.importer.BundledSamples;
+import dev.tracestore.examples.importer.ImportProblem;
+import dev.tracestore.examples.importer.ImportReport;
+import dev.tracestore.examples.importer.SessionImporter;
+import dev.tracestore.examples.importer.SessionResult;
+import dev.tracestore.examples.server.TraceServer;
+import dev.tracestore.storage.jdbc.JdbcTraceStorage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The demo: stores real agent sessions with TraceStore on an embedded H2 database, shows them
+ * with their message counts, and serves their share pages on localhost.
+ *
+ * <p>Run it from the repository root with {@code mvn -B -q -pl examples -am compile exec:java};
+ * pass flags with {@code -Dexec.args="--help"}. Each run imports the bundled sample sessions
+ * (and, with {@code --import-home}, the user's own Claude Code and Codex sessions): the first
+ * run creates the traces; a later run re-imports the same messages, which leaves the rows as
+ * they were, drifts the optimistic counts upward, and the importer's recount repairs them.
+ */
+public final class DemoApp implements AutoCloseable {
+    static final String NAMESPACE = "local";
+    static final String USAGE = """
+            Usage: demo [options]
+
+            Imports agent sessions into a TraceStore, lists them with their message counts
+            and serves their share pages on localhost.
+
+            Options:
+              --db URL        JDBC URL of the database (default: jdbc:h2:file:./data/tracestore,
+                              an embedded H2 file that survives restarts). For PostgreSQL:
+                              jdbc:postgresql://127.0.0.1:5432/test?user=postgres
+              --port N        HTTP port for the share pages (default 8080; 0 picks a free one)
+              --import PATH   also import the sessions at PATH (a file or a directory); repeatable
+              --import-home   also import ~/.claude/projects and ~/.codex/sessions
+              --no-samples    do not import the bundled sample sessions
+              --no-serve      import and list, then exit instead of serving
+              --help          print this help
+
+            Exit status: 0 when something was imported (problems are reported), 1 when
+            nothing could be imported, 2 for a bad option.
+            """;
+
+    private final HikariDataSource dataSource;
+    private final TraceServer server;
+
+    private DemoApp(HikariDataSource dataSource, TraceServer server) {
+        this.dataSource = dataSource;
+        this.server = server;
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("demo: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help) {
+            System.out.print(USAGE);
+            return;
+        }
+        DemoApp app = run(options, System.out, System.err);
+        if (app == null) {
+            System.exit(1);
+        }
+        if (app.server == null) {
+            app.close();
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "demo-shutdown"));
+        Thread.currentThread().join(); // serve until interrupted (Ctrl-C)
+    }
+
+    /**
+     * Runs the demo: import, list, and (unless {@code --no-serve}) serve. Returns the running
+     * app, to be closed, or null when nothing could be imported.
+     */
+    static DemoApp run(Options options, PrintStream out, PrintStream err) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(options.db);
+        config.setMaximumPoolSize(4);
+        config.setPoolName("tracestore-demo");
+        HikariDataSource dataSource = new HikariDataSource(config);
+        try {
+            JdbcTraceStorage storage = JdbcTraceStorage.create(dataSource);
+            int applied = storage.migrate();
+            TraceStore store = TraceStore.builder().storage(storage).build();
+            out.printf("TraceStore demo on %s (%s)%s%n", options.db, storage.dialect().name(),
+                    applied > 0 ? ", schema created" : ", existing database reused");
+
+            List<ImportReport> reports = new ArrayList<>();
+            if (options.samples) {
+                Path samples = BundledSamples.extractTo(tempDir());
+                reports.add(importer(store, Visibility.PUBLIC, err).importPaths(List.of(samples)));
+            }
+            if (!options.imports.isEmpty()) {
+                reports.add(importer(store, Visibility.UNLISTED, err).importPaths(options.imports));
+            }
+            boolean imported = false;
+            for (ImportReport report : reports) {
+                print(report, out);
+                imported |= report.importedAnything();
+            }
+            if (!imported) {
+                out.println("Nothing could be imported.");
+                dataSource.close();
+                return null;
+            }
+
+            TraceServer server = options.serve
+                    ? TraceServer.start(store, NAMESPACE, new InetSocketAddress("127.0.0.1", options.port)) : null;
+            out.println();
+            out.printf("%-6s %-12s %8s  %-50s %s%n", "ID", "AGENT", "MESSAGES", "TITLE", server == null ? "" : "PAGE");
+            for (TraceSummary t : store.listTraces(TraceQuery.namespace(NAMESPACE).limit(100)).items()) {
+                out.printf("%-6d %-12s %8d  %-50s %s%n", t.id(), t.agentId(), t.messageCount(), shorten(t.title(), 50),
+                        server == null || t.visibility() == Visibility.PRIVATE ? "" : server.traceUrl(t.id()));
+            }
+            if (server != null) {
+                out.printf("%nServing the share pages at %s (Ctrl-C to stop)%n", server.baseUri());
+            }
+            return new DemoApp(dataSource, server);
+        } catch (IOException e) {
+            dataSource.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    TraceServer server() {
+        return server;
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+        dataSource.close();
+    }
+
+    private static SessionImporter importer(TraceStore store, Visibility visibility, PrintStream err) {
+        boolean terminal = System.console() != null;
+        return new SessionImporter(store, NAMESPACE, visibility, 500, (done, total, messages) -> {
+            if (terminal) {
+                err.printf("\rImporting: %d/%d files, %,d messages%s", done, total, messages, done == total ? "\n" : "");
+            }
+        });
+    }
+
+    private static void print(ImportReport report, PrintStream out) {
+        out.println();
+        for (SessionResult s : report.sessions()) {
+            String drift = s.recount().drift() == 0 ? "no drift"
+                    : String.format("drift %+d repaired by recalculateMessageCount", s.recount().drift());
+            out.printf("imported %-11s %4d messages in %d batch%s: cached count %d -> recount %d (%s)  %s%n",
+                    s.agentId(), s.messages(), s.batches(), s.batches() == 1 ? "" : "es", s.countBeforeRecount(),
+                    s.recount().count(), drift, s.file().getFileName());
+        }
+        if (report.subagentFilesSkipped() > 0) {
+            out.printf("%d subagent transcripts not imported on their own (their parent sessions show their calls and results)%n",
+                    report.subagentFilesSkipped());
+        }
+        for (ImportProblem p : report.problems()) {
+            out.println("problem: " + p);
+        }
+    }
+
+    private static String shorten(String s, int max) {
+        if (s == null) {
+            return "";
+        }
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+
+    private static Path tempDir() throws IOException {
+        Path dir = Files.createTempDirectory("tracestore-samples");
+        dir.toFile().deleteOnExit();
+        return dir;
+    }
+
+    /** The demo's command-line options. */
+    static final class Options {
+        String db = "jdbc:h2:file:./data/tracestore";
+        int port = 8080;
+        List<Path> imports = new ArrayList<>();
+        boolean samples = true;
+        boolean serve = true;
+        boolean help;
+
+        static Options parse(String... args) {
+            Options o = new Options();
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--db" -> o.db = value(args, ++i, "--db");
+                    case "--port" -> {
+                        String port = value(args, ++i, "--port");
+                        try {
+                            o.port = Integer.parseInt(port);
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException("--port: must be a number from 0 to 65535; got " + port);
+                        }
+                        if (o.port < 0 || o.port > 65_535) {
+                            throw new IllegalArgumentException("--port: must be a number from 0 to 65535; got " + port);
+                        }
+                    }
+                    case "--import" -> o.imports.add(Path.of(value(args, ++i, "--import")));
+                    case "--import-home" -> {
+                        Path home = Path.of(System.getProperty("user.home"));
+                        o.imports.add(home.resolve(".claude/projects"));
+                        o.imports.add(home.resolve(".codex/sessions"));
+                    }
+                    case "--no-samples" -> o.samples = false;
+                    case "--no-serve" -> o.serve = false;
+                    case "--help", "-h" -> o.help = true;
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            return o;
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length || args[i].startsWith("--")) {
+                throw new IllegalArgumentException(option + ": needs a value");
+            }
+            return args[i];
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.tracestore.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's first command, minus Maven: import the samples into H2, list, serve; then run again. */
+class DemoAppTest {
+    @TempDir
+    Path dir;
+
+    private String run(String... args) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        try (DemoApp app = DemoApp.run(DemoApp.Options.parse(args), out, out)) {
+            assertThat(app).isNotNull();
+            String output = bytes.toString(StandardCharsets.UTF_8);
+            if (app.server() != null) {
+                Matcher page = Pattern.compile("(http://localhost:\\d+/t/\\d+)").matcher(output);
+                assertThat(page.find()).as("a page URL in the output").isTrue();
+                HttpResponse<String> response = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(URI.create(page.group(1))).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.body()).contains("og:image");
+            }
+            return output;
+        }
+    }
+
+    @Test
+    void firstRunImportsTheSamples_secondRunReusesTheDatabaseAndRepairsTheDrift() throws Exception {
+        String db = "jdbc:h2:file:" + dir.resolve("tracestore");
+
+        String first = run("--db", db, "--port", "0");
+        assertThat(first).contains("(h2), schema created")
+                .contains("imported claude-code   31 messages in 1 batch: cached count 31 -> recount 31 (no drift)")
+                .contains("imported codex         12 messages in 1 batch: cached count 12 -> recount 12 (no drift)")
+                .contains("6 subagent transcripts not imported on their own")
+                .containsPattern("claude-code\\s+31\\s+Spawn curry poem agents, write sushi")
+                .contains("Serving the share pages at http://localhost:")
+                .doesNotContain("problem:");
+
+        String second = run("--db", db, "--no-serve");
+        assertThat(second).contains("existing database reused")
+                .contains("cached count 62 -> recount 31 (drift +31 repaired by recalculateMessageCount)")
+                .containsPattern("claude-code\\s+31\\s+Spawn curry poem agents, write sushi")
+                .doesNotContain("Serving");
+    }
+
+    @Test
+    void nothingToImport_isReportedAndReturnsNoApp() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        DemoApp app = DemoApp.run(DemoApp.Options.parse("--db", "jdbc:h2:mem:nothing", "--no-samples", "--no-serve",
+                "--import", dir.resolve("missing").toString()), out, out);
+        assertThat(app).isNull();
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("missing: no such file or directory")
+                .contains("Nothing could be imported.");
+    }
+
+    @Test
+    void badOptions_areRejectedNamingTheOption() {
+        assertThatThrownBy(() -> DemoApp.Options.parse("--port", "http")).hasMessageContaining("--port: must be a number");
+        assertThatThrownBy(() -> DemoApp.Options.parse("--db")).hasMessage("--db: needs a value");
+        assertThatThrownBy(() -> DemoApp.Options.parse("--frobnicate")).hasMessage("unknown option --frobnicate");
+        assertThat(DemoApp.Options.parse("--help").help).isTrue();
+    }
+}
