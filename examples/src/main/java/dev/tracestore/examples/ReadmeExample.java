@@ -9,10 +9,13 @@ import dev.tracestore.TraceInput;
 import dev.tracestore.TraceQuery;
 import dev.tracestore.TraceStore;
 import dev.tracestore.TraceSummary;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tracestore.storage.jdbc.JdbcTraceStorage;
 import dev.tracestore.storage.memory.InMemoryTraceStorage;
 import java.util.List;
 
-/** The usage example of the README, kept compiling and in sync with it by {@code ReadmeExampleTest}. */
+/** The usage examples of the README, kept compiling and in sync with it by {@code ReadmeExampleTest}. */
 public final class ReadmeExample {
     private ReadmeExample() {}
 
@@ -37,5 +40,21 @@ public final class ReadmeExample {
             throw new AssertionError("expected the retry's drift of 2, got " + fixed);
         }
         return page;
+    }
+
+    /** The README's JDBC wiring, on the given JDBC URL; the caller closes the pool. */
+    public static HikariDataSource wireJdbc(String jdbcUrl) {
+        // tag::jdbc[]
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);            // jdbc:h2:file:./data/tracestore, jdbc:postgresql://…, jdbc:mariadb://…
+        config.setMaximumPoolSize(10);         // at least the number of threads writing at once
+        HikariDataSource dataSource = new HikariDataSource(config);
+
+        JdbcTraceStorage storage = JdbcTraceStorage.create(dataSource); // dialect detected from the connection
+        storage.migrate();                     // creates or updates the tables; idempotent, safe from several processes
+        TraceStore store = TraceStore.builder().storage(storage).build();
+        // end::jdbc[]
+        store.upsertTrace(TraceInput.of("team-42", "wired"));
+        return dataSource;
     }
 }

@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The README's usage example is real code: it compiles, runs, and the README shows it verbatim. */
 class ReadmeExampleTest {
@@ -21,10 +23,19 @@ class ReadmeExampleTest {
     }
 
     @Test
-    void readme_showsTheExampleVerbatim() throws IOException {
+    void jdbcWiring_createsTheSchemaAndWorks() {
+        try (var dataSource = ReadmeExample.wireJdbc("jdbc:h2:mem:readme;DB_CLOSE_DELAY=-1")) {
+            assertThat(dataSource.isRunning()).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"usage", "jdbc"})
+    void readme_showsTheExampleVerbatim(String tag) throws IOException {
         String source = Files.readString(Path.of("src/main/java/dev/tracestore/examples/ReadmeExample.java"));
-        String snippet = source.substring(source.indexOf("// tag::usage[]\n") + "// tag::usage[]\n".length(),
-                source.indexOf("        // end::usage[]"));
+        String start = "// tag::" + tag + "[]\n";
+        String snippet = source.substring(source.indexOf(start) + start.length(),
+                source.indexOf("        // end::" + tag + "[]"));
         String dedented = Arrays.stream(snippet.split("\n"))
                 .map(line -> line.length() >= 8 ? line.substring(8) : line.strip())
                 .collect(Collectors.joining("\n"));
