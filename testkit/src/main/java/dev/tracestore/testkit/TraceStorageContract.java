@@ -755,6 +755,22 @@ public abstract class TraceStorageContract {
         }
 
         @Test
+        @DisplayName("two deletions of one trace at once both finish, and nothing of the trace remains")
+        void concurrentDeletions() throws Exception {
+            long id = trace("s-1").id();
+            for (int b = 0; b < 10; b++) {
+                store.upsertMessagesBatch(id, messages("b" + b, 0, 30));
+            }
+            AtomicLong deleted = new AtomicLong();
+            concurrently(2, t -> deleted.addAndGet(store.deleteTrace(id).messagesDeleted()));
+
+            assertThat(deleted.get()).isEqualTo(300);
+            assertThat(store.getTrace(id)).isEmpty();
+            assertThat(storage.traceIds(NS, 0, 10)).isEmpty();
+            assertThat(storage.deletingTraces(10)).isEmpty();
+        }
+
+        @Test
         @DisplayName("a deletion racing with writers leaves nothing, and late writers get TraceNotFoundException")
         void deletionRacesWriters() throws Exception {
             long id = trace("s-1").id();

@@ -293,7 +293,7 @@ public final class JdbcTraceStorage implements TraceStorage {
             requireStorable(field + " partsJson", m.partsJson());
         }
         String upsert = dialect.upsertMessage(messages);
-        transaction("writing messages to trace " + traceId, -1, c -> {
+        transaction("writing messages to trace " + traceId, dialect.writeIsolation(), c -> {
             // The one write to the trace row: existence check, increment and write lock at once.
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + traces
                     + " SET message_count = message_count + ?, updated_at = ? WHERE id = ? AND deleting = FALSE")) {
@@ -440,8 +440,8 @@ public final class JdbcTraceStorage implements TraceStorage {
     }
 
     /**
-     * {@inheritDoc} One short transaction: checks the tombstone, then one {@code DELETE} of at
-     * most {@code chunkSize} rows.
+     * {@inheritDoc} One short transaction: locks the tombstoned row, then one {@code DELETE} of
+     * at most {@code chunkSize} rows.
      *
      * @throws IllegalStateException if the trace is not tombstoned
      */
@@ -449,7 +449,9 @@ public final class JdbcTraceStorage implements TraceStorage {
     public int deleteMessages(long traceId, int chunkSize) {
         return write("deleting messages of trace " + traceId, c -> {
             // Only a tombstoned trace loses messages: on a live one this would break the count silently.
-            try (PreparedStatement ps = c.prepareStatement("SELECT deleting FROM " + traces + " WHERE id = ?")) {
+            // The row lock makes concurrent deleters of one trace take turns, so none of them sees an
+            // empty chunk while another still holds rows, and removes the trace too early.
+            try (PreparedStatement ps = c.prepareStatement(dialect.lockTombstone(traces))) {
                 ps.setLong(1, traceId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -562,10 +564,17 @@ public final class JdbcTraceStorage implements TraceStorage {
     /** Runs {@code work} on a connection in auto-commit mode, without retry. */
     private <T> T read(String operation, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
-            if (!c.getAutoCommit()) {
+            boolean autoCommit = c.getAutoCommit();
+            if (!autoCommit) {
                 c.setAutoCommit(true);
             }
-            return work.run(c);
+            try {
+                return work.run(c);
+            } finally {
+                if (!autoCommit) {
+                    restore(c, false, -1);
+                }
+            }
         } catch (SQLException e) {
             throw failure(operation, e, 1);
         }
@@ -573,7 +582,7 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     /** Runs a short write (a statement or two) as one transaction, retried like any other. */
     private <T> T write(String operation, Work<T> work) {
-        return transaction(operation, -1, work);
+        return transaction(operation, dialect.writeIsolation(), work);
     }
 
     /**
@@ -604,29 +613,59 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     private <T> T transactionOnce(int isolation, Work<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            int previousIsolation = -1;
-            if (isolation != -1 && c.getTransactionIsolation() != isolation) {
-                previousIsolation = c.getTransactionIsolation();
+            boolean previousAutoCommit = c.getAutoCommit();
+            int previousIsolation = c.getTransactionIsolation();
+            boolean switchIsolation = isolation != -1 && previousIsolation != isolation;
+            if (switchIsolation) {
                 c.setTransactionIsolation(isolation);
             }
             c.setAutoCommit(false);
+            boolean ended = false; // committed or rolled back: the connection holds no open transaction
             try {
                 T result = work.run(c);
                 c.commit();
+                ended = true;
                 return result;
             } catch (SQLException | RuntimeException | Error e) {
                 try {
                     c.rollback();
+                    ended = true;
                 } catch (SQLException rollbackFailure) {
                     e.addSuppressed(rollbackFailure);
                 }
                 throw e;
             } finally {
-                c.setAutoCommit(true);
-                if (previousIsolation != -1) {
-                    c.setTransactionIsolation(previousIsolation);
+                if (ended) {
+                    restore(c, previousAutoCommit, switchIsolation ? previousIsolation : -1);
+                } else {
+                    // Turning auto-commit back on would commit whatever the failed rollback left open.
+                    abort(c);
                 }
             }
+        }
+    }
+
+    /**
+     * Gives the connection back its settings; a connection that refuses is aborted, so that the
+     * pool discards it. Never throws: the outcome of the transaction is already decided.
+     */
+    private static void restore(Connection c, boolean autoCommit, int isolation) {
+        try {
+            c.setAutoCommit(autoCommit);
+            if (isolation != -1) {
+                c.setTransactionIsolation(isolation);
+            }
+        } catch (SQLException e) {
+            log.debug("Could not restore a connection's settings; discarding it: {}", e.toString());
+            abort(c);
+        }
+    }
+
+    private static void abort(Connection c) {
+        try {
+            c.abort(Runnable::run);
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Could not abort a connection: {}", e.toString());
         }
     }
 

@@ -99,6 +99,9 @@ class RetryTest {
         assertThat(Dialect.postgresql().isRetryable(serialization)).isTrue();
         assertThat(Dialect.postgresql().isRetryable(pgDeadlock)).isTrue();
         assertThat(Dialect.postgresql().isRetryable(unique)).isFalse();
+        // 40002 fails again; after 40003 the batch may have committed, and a retry could count it twice.
+        assertThat(Dialect.postgresql().isRetryable(new SQLException("x", "40002"))).isFalse();
+        assertThat(Dialect.postgresql().isRetryable(new SQLException("x", "40003"))).isFalse();
         assertThat(Dialect.mysql().isRetryable(mysqlDeadlock)).isTrue();
         assertThat(Dialect.mysql().isRetryable(mysqlLockWait)).isTrue();
         assertThat(Dialect.mysql().isRetryable(new SQLException("x", "23000", 1062))).isFalse();

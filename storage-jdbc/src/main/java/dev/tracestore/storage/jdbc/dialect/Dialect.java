@@ -165,12 +165,33 @@ public abstract class Dialect {
      */
     public boolean isRetryable(SQLException e) {
         for (SQLException x = e; x != null; x = x.getNextException()) {
+            // Not the whole class 40: 40002 (integrity failure) fails again, and after 40003
+            // (completion unknown) the batch may have committed, so running it again could
+            // apply its increment twice.
             String state = x.getSQLState();
-            if (state != null && state.startsWith("40")) {
+            if ("40001".equals(state) || "40P01".equals(state)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * The isolation level of write transactions (batches, deletion chunks, tombstones), or
+     * {@code -1} to keep the connection's: READ COMMITTED by default, whatever the pool is
+     * configured with, so that concurrent batches into one trace queue on its row lock instead
+     * of failing with serialization errors under REPEATABLE READ or SERIALIZABLE.
+     */
+    public int writeIsolation() {
+        return recountIsolation();
+    }
+
+    /**
+     * Locks a trace row whether or not it is tombstoned and reads its {@code deleting} flag;
+     * binds the trace id.
+     */
+    public String lockTombstone(String traces) {
+        return "SELECT deleting FROM " + traces + " WHERE id = ? FOR UPDATE";
     }
 
     /** Whether {@code e} is a unique-key violation (SQLState 23505 by default). */
