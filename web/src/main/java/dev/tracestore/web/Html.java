@@ -9,8 +9,9 @@ public final class Html {
 
     /**
      * The text escaped for a double- or single-quoted attribute value and for element text:
-     * {@code & < > " '} become character references, and so does every control character
-     * (a newline never lands raw inside an attribute).
+     * {@code & < > " '} become character references, and so do tab, newline and carriage
+     * return (a newline never lands raw inside an attribute); other control characters, which
+     * HTML cannot carry faithfully, become U+FFFD.
      *
      * @param text any text, not null
      * @return the escaped text
@@ -25,9 +26,11 @@ public final class Html {
                 case '>' -> sb.append("&gt;");
                 case '"' -> sb.append("&quot;");
                 case '\'' -> sb.append("&#39;");
+                case '\t', '\n', '\r' -> sb.append("&#").append((int) c).append(';');
                 default -> {
                     if (Character.isISOControl(c)) {
-                        sb.append("&#").append((int) c).append(';');
+                        // &#0; is a parse error and &#128;-&#159; decode as Windows-1252 characters.
+                        sb.append('\uFFFD');
                     } else {
                         sb.append(c);
                     }

@@ -18,8 +18,12 @@ import java.io.IOException;
 import java.text.AttributedString;
 import java.text.Bidi;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Draws a trace's Open Graph image: a {@value #WIDTH}×{@value #HEIGHT} opaque PNG showing the
@@ -89,12 +93,20 @@ public final class OgImageRenderer {
     public byte[] render(ShareCard card) {
         BufferedImage image = draw(card);
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
-        try {
-            if (!ImageIO.write(image, "png", out)) {
-                throw new ImageRenderingException("this JDK has no PNG writer", null);
-            }
+        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
+        if (!writers.hasNext()) {
+            throw new ImageRenderingException("this JDK has no PNG writer", null);
+        }
+        ImageWriter writer = writers.next();
+        // An in-memory stream: ImageIO.write would go through a temporary file (its disk cache)
+        // on every render, and fail where the temp directory is missing or read-only.
+        try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+            writer.setOutput(stream);
+            writer.write(image);
         } catch (IOException e) {
             throw new ImageRenderingException("encoding the PNG failed", e);
+        } finally {
+            writer.dispose();
         }
         return out.toByteArray();
     }

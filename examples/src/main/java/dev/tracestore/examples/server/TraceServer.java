@@ -22,7 +22,6 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -43,9 +42,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /api/traces} and {@code /api/traces/{id}} the JSON {@link TraceSummary} page and
  *       {@link TraceDetail}.
  * </ul>
- * Private traces and traces of other namespaces are 404 for page, image and API alike. Bad
- * parameters are 400, unknown paths 404, other methods than GET and HEAD 405; an unexpected
- * failure is a 500 with no details (they go to the log). Thread-safe; close it to stop.
+ * Lists show public traces only; an unlisted trace is reachable by its link and marked
+ * {@code noindex} (page, image and API). Private traces and traces of other namespaces are 404
+ * for page, image and API alike. Bad parameters are 400, unknown paths 404, other methods than
+ * GET and HEAD 405; an unexpected failure is a 500 with no details (they go to the log).
+ * Thread-safe; close it to stop.
  */
 public final class TraceServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TraceServer.class);
@@ -122,7 +123,7 @@ public final class TraceServer implements AutoCloseable {
                 return;
             }
             route(exchange);
-        } catch (IllegalArgumentException e) {
+        } catch (BadRequest e) {
             send(exchange, 400, "text/plain; charset=utf-8", bytes("400 bad request: " + e.getMessage() + "\n"));
         } catch (RuntimeException e) {
             log.error("Failed to serve {}", exchange.getRequestURI(), e);
@@ -137,8 +138,8 @@ public final class TraceServer implements AutoCloseable {
         Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
         Matcher m;
         if (path.equals("/")) {
-            Page<TraceSummary> page = store.listTraces(listQuery(query));
-            send(exchange, 200, "text/html; charset=utf-8", bytes(pages.list(visible(page.items()), page.nextCursor())));
+            Page<TraceSummary> page = listPublic(query);
+            send(exchange, 200, "text/html; charset=utf-8", bytes(pages.list(page.items(), page.nextCursor())));
         } else if ((m = TRACE.matcher(path)).matches()) {
             Optional<TraceDetail> trace = shareable(Long.parseLong(m.group(1)));
             if (trace.isEmpty()) {
@@ -151,16 +152,19 @@ public final class TraceServer implements AutoCloseable {
             } catch (TraceNotFoundException deletedMeanwhile) {
                 notFound(exchange);
                 return;
+            } catch (IllegalArgumentException badCursor) {
+                throw new BadRequest(badCursor.getMessage());
             }
+            noindexIfUnlisted(exchange, trace.get());
             TraceMetadata metadata = TraceMetadata.of(trace.get(), share);
             send(exchange, 200, "text/html; charset=utf-8",
                     bytes(pages.trace(trace.get(), metadata, messages.items(), messages.nextCursor())));
         } else if ((m = IMAGE.matcher(path)).matches()) {
             image(exchange, m.group(1), query.get("v"));
         } else if (path.equals("/api/traces")) {
-            Page<TraceSummary> page = store.listTraces(listQuery(query));
+            Page<TraceSummary> page = listPublic(query);
             Map<String, Object> body = new HashMap<>();
-            body.put("items", visible(page.items()));
+            body.put("items", page.items());
             body.put("nextCursor", page.nextCursor());
             send(exchange, 200, "application/json", JSON.writeValueAsBytes(body));
         } else if ((m = API_TRACE.matcher(path)).matches()) {
@@ -168,6 +172,7 @@ public final class TraceServer implements AutoCloseable {
             if (trace.isEmpty()) {
                 send(exchange, 404, "application/json", bytes("{\"error\":\"not found\"}"));
             } else {
+                noindexIfUnlisted(exchange, trace.get());
                 send(exchange, 200, "application/json", JSON.writeValueAsBytes(trace.get()));
             }
         } else {
@@ -183,6 +188,7 @@ public final class TraceServer implements AutoCloseable {
         }
         String version = ShareCard.of(trace.get()).version();
         String etag = "\"" + version + "\"";
+        noindexIfUnlisted(exchange, trace.get());
         var headers = exchange.getResponseHeaders();
         headers.set("ETag", etag);
         headers.set("Cache-Control", version.equals(requestedVersion)
@@ -194,26 +200,34 @@ public final class TraceServer implements AutoCloseable {
         send(exchange, 200, "image/png", images.render(trace.get()));
     }
 
-    /** The trace, if it is in this namespace and not private. */
+    /** The trace, if it is in this namespace and public or unlisted. */
     private Optional<TraceDetail> shareable(long id) {
-        return store.getTrace(id)
-                .filter(t -> t.namespace().equals(namespace) && t.visibility() != Visibility.PRIVATE);
+        return store.getTrace(id).filter(t -> t.namespace().equals(namespace)
+                && (t.visibility() == Visibility.PUBLIC || t.visibility() == Visibility.UNLISTED));
     }
 
-    private TraceQuery listQuery(Map<String, String> query) {
-        TraceQuery q = TraceQuery.namespace(namespace);
-        if (query.containsKey("limit")) {
-            try {
-                q = q.limit(Integer.parseInt(query.get("limit")));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("limit: must be a number; got \"" + query.get("limit") + "\"");
-            }
+    private static void noindexIfUnlisted(HttpExchange exchange, TraceDetail trace) {
+        if (trace.visibility() == Visibility.UNLISTED) {
+            exchange.getResponseHeaders().set("X-Robots-Tag", "noindex");
         }
-        return query.containsKey("cursor") ? q.after(query.get("cursor")) : q;
     }
 
-    private static List<TraceSummary> visible(List<TraceSummary> traces) {
-        return traces.stream().filter(t -> t.visibility() != Visibility.PRIVATE).toList();
+    /** A page of the namespace's public traces, as the request's {@code limit} and {@code cursor} ask. */
+    private Page<TraceSummary> listPublic(Map<String, String> query) {
+        TraceQuery q = TraceQuery.namespace(namespace).withVisibility(Visibility.PUBLIC);
+        try {
+            if (query.containsKey("limit")) {
+                q = q.limit(Integer.parseInt(query.get("limit")));
+            }
+            if (query.containsKey("cursor")) {
+                q = q.after(query.get("cursor"));
+            }
+            return store.listTraces(q);
+        } catch (NumberFormatException e) {
+            throw new BadRequest("limit: must be a number; got \"" + query.get("limit") + "\"");
+        } catch (IllegalArgumentException e) { // a limit out of range, a malformed or foreign cursor
+            throw new BadRequest(e.getMessage());
+        }
     }
 
     private static Map<String, String> query(String raw) {
@@ -221,13 +235,26 @@ public final class TraceServer implements AutoCloseable {
         if (raw == null || raw.isEmpty()) {
             return params;
         }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            params.putIfAbsent(key, value);
+        try {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                params.putIfAbsent(key, value);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("the query string is not URL-encoded");
         }
         return params;
+    }
+
+    /** A request the client got wrong: answered 400 with the message, which names the parameter. */
+    private static final class BadRequest extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadRequest(String message) {
+            super(message, null, false, false);
+        }
     }
 
     private static void notFound(HttpExchange exchange) throws IOException {

@@ -116,9 +116,14 @@ class TraceServerTest {
     }
 
     @Test
-    void unlistedPage_isNoindex() throws Exception {
-        Document page = Jsoup.parse(text(get("/t/" + unlisted)));
+    void unlistedTrace_isReachableByItsLink_butNoindexEverywhere() throws Exception {
+        HttpResponse<byte[]> response = get("/t/" + unlisted);
+        Document page = Jsoup.parse(text(response));
         assertThat(page.selectFirst("meta[name=robots]").attr("content")).contains("noindex");
+        assertThat(response.headers().firstValue("X-Robots-Tag")).hasValue("noindex");
+        assertThat(get("/t/" + unlisted + "/og.png").headers().firstValue("X-Robots-Tag")).hasValue("noindex");
+        assertThat(get("/api/traces/" + unlisted).headers().firstValue("X-Robots-Tag")).hasValue("noindex");
+        assertThat(get("/t/" + open).headers().firstValue("X-Robots-Tag")).isEmpty();
     }
 
     @Test
@@ -142,16 +147,17 @@ class TraceServerTest {
     }
 
     @Test
-    void list_showsCountsOfShareableTracesOnly() throws Exception {
+    void list_showsPublicTracesOnly_withTheirCounts() throws Exception {
         Document list = Jsoup.parse(text(get("/")));
-        assertThat(list.select("td a").eachText()).containsExactlyInAnyOrder(HOSTILE, "Unlisted one");
+        assertThat(list.select("td a").eachText()).containsExactly(HOSTILE);
         assertThat(list.select("tr:has(a[href=/t/" + open + "]) td.n").text()).isEqualTo("2");
     }
 
     @Test
     void api_servesSummariesAndDetailsWithMessageCount() throws Exception {
         JsonNode page = JSON.readTree(get("/api/traces").body());
-        assertThat(page.path("items")).hasSize(2);
+        assertThat(page.path("items")).hasSize(1);
+        assertThat(page.path("items").get(0).path("messageCount").asLong()).isEqualTo(2);
         assertThat(page.path("nextCursor").isNull()).isTrue();
 
         HttpResponse<byte[]> detail = get("/api/traces/" + open);
