@@ -91,7 +91,9 @@ public interface TraceStorage {
 
     /**
      * Up to {@code limit} messages of the trace strictly after {@code after} (from the start
-     * when null), in conversation order ({@link MessagePosition#ORDER}).
+     * when null), in conversation order: sequence, then external id in the storage's binary
+     * order, which is {@link MessagePosition#ORDER} but for the one difference that
+     * {@link MessagePosition} documents. The listing and the position use the same order.
      */
     List<Message> listMessages(long traceId, MessagePosition after, int limit);
 

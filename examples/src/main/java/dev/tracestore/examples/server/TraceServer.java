@@ -187,17 +187,32 @@ public final class TraceServer implements AutoCloseable {
             return;
         }
         String version = ShareCard.of(trace.get()).version();
-        String etag = "\"" + version + "\"";
+        // Weak: the version names what the image shows; the bytes may differ across JDK versions.
+        String etag = "W/\"" + version + "\"";
         noindexIfUnlisted(exchange, trace.get());
         var headers = exchange.getResponseHeaders();
         headers.set("ETag", etag);
         headers.set("Cache-Control", version.equals(requestedVersion)
                 ? "public, max-age=31536000, immutable" : "public, max-age=60, must-revalidate");
-        if (etag.equals(exchange.getRequestHeaders().getFirst("If-None-Match"))) {
+        if (matches(exchange.getRequestHeaders().getFirst("If-None-Match"), version)) {
             exchange.sendResponseHeaders(304, -1);
             return;
         }
         send(exchange, 200, "image/png", images.render(trace.get()));
+    }
+
+    /** Whether an If-None-Match header names {@code version}: {@code *}, or a list of weak or strong tags. */
+    private static boolean matches(String ifNoneMatch, String version) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        for (String tag : ifNoneMatch.split(",")) {
+            String t = tag.strip();
+            if (t.equals("*") || t.equals("\"" + version + "\"") || t.equals("W/\"" + version + "\"")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The trace, if it is in this namespace and public or unlisted. */

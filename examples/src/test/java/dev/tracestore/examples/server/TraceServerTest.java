@@ -141,7 +141,10 @@ class TraceServerTest {
         assertThat(png.getHeight()).isEqualTo(630);
 
         String etag = response.headers().firstValue("ETag").orElseThrow();
+        assertThat(etag).startsWith("W/\"");
         assertThat(get(image.getPath() + "?" + image.getQuery(), "If-None-Match", etag).statusCode()).isEqualTo(304);
+        assertThat(get(image.getPath(), "If-None-Match", "\"other\", " + etag).statusCode()).isEqualTo(304);
+        assertThat(get(image.getPath(), "If-None-Match", "\"other\"").statusCode()).isEqualTo(200);
         assertThat(get(image.getPath() + "?v=stale").headers().firstValue("Cache-Control"))
                 .hasValueSatisfying(c -> assertThat(c).doesNotContain("immutable"));
     }
