@@ -21,10 +21,13 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -61,6 +64,20 @@ public final class TraceServer implements AutoCloseable {
     private final ExecutorService executor;
     private final ShareSettings share;
     private final OgImageRenderer images = OgImageRenderer.create();
+    /**
+     * Rendered images by card version (which names everything the image shows, so equal versions
+     * are equal images): a render costs tens of milliseconds, and crawlers ask often.
+     */
+    private final Map<String, byte[]> rendered = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+            return size() > 64;
+        }
+    });
+    /** At most two renders at once, whatever the number of requests. */
+    private final Semaphore renders = new Semaphore(2);
     private final Pages pages;
 
     private TraceServer(TraceStore store, String namespace, HttpServer server, ExecutorService executor) {
@@ -198,7 +215,22 @@ public final class TraceServer implements AutoCloseable {
             exchange.sendResponseHeaders(304, -1);
             return;
         }
-        send(exchange, 200, "image/png", images.render(trace.get()));
+        send(exchange, 200, "image/png", image(trace.get(), version));
+    }
+
+    private byte[] image(TraceDetail trace, String version) {
+        byte[] png = rendered.get(version);
+        if (png != null) {
+            return png;
+        }
+        renders.acquireUninterruptibly();
+        try {
+            png = images.render(trace); // outside the map's lock; two racing renders of one version are harmless
+        } finally {
+            renders.release();
+        }
+        rendered.put(version, png);
+        return png;
     }
 
     /** Whether an If-None-Match header names {@code version}: {@code *}, or a list of weak or strong tags. */
