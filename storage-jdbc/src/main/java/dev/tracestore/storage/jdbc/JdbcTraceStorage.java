@@ -610,21 +610,29 @@ public final class JdbcTraceStorage implements TraceStorage {
                 c.setTransactionIsolation(isolation);
             }
             c.setAutoCommit(false);
+            boolean ended = false; // committed or rolled back
             try {
                 T result = work.run(c);
                 c.commit();
+                ended = true;
                 return result;
             } catch (SQLException | RuntimeException | Error e) {
                 try {
                     c.rollback();
+                    ended = true;
                 } catch (SQLException rollbackFailure) {
                     e.addSuppressed(rollbackFailure);
                 }
                 throw e;
             } finally {
-                c.setAutoCommit(true);
-                if (previousIsolation != -1) {
-                    c.setTransactionIsolation(previousIsolation);
+                // After a failed rollback the transaction may still hold part of the work, and
+                // setAutoCommit(true) would commit it (JDBC says so): leave it open and close the
+                // connection, which rolls it back (the pool does, or the server on disconnect).
+                if (ended) {
+                    c.setAutoCommit(true);
+                    if (previousIsolation != -1) {
+                        c.setTransactionIsolation(previousIsolation);
+                    }
                 }
             }
         }
