@@ -16,13 +16,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Kills a JVM (SIGKILL, no shutdown hooks) in the middle of deleting a large trace; a new
  * process's {@code resumeDeletions()} finishes the deletion and nothing of the trace remains.
+ * Runs in the {@code reliability} profile: it starts child JVMs and takes half a minute.
  */
+@Tag("reliability")
 class CrashDuringDeletionTest {
     private static final int MESSAGES = 20_000;
     private static final int CHUNK = 100;
