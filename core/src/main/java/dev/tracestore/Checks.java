@@ -1,5 +1,7 @@
 package dev.tracestore;
 
+import java.util.Locale;
+
 /**
  * Argument checks shared by the records and the store. Every failure is an
  * {@link IllegalArgumentException} whose message names the field, the rule and the value.
@@ -9,7 +11,7 @@ final class Checks {
 
     private Checks() {}
 
-    /** A required identifier: not null, not blank, no control characters. */
+    /** A required identifier: not null, not blank, no control characters, no unpaired surrogates. */
     static String id(String field, String value) {
         if (value == null) {
             throw new IllegalArgumentException(field + ": must not be null");
@@ -23,7 +25,7 @@ final class Checks {
                         field + ": must not contain control characters; got " + quote(value));
             }
         }
-        return value;
+        return wellFormed(field, value);
     }
 
     /** A required identifier at most {@code max} characters long. */
@@ -32,13 +34,44 @@ final class Checks {
         return maxLength(field, value, max);
     }
 
-    /** An optional string at most {@code max} characters long; null passes. */
+    /** An optional string at most {@code max} characters long, without unpaired surrogates; null passes. */
     static String maxLength(String field, String value, int max) {
         if (value != null && value.length() > max) {
             throw new IllegalArgumentException(field + ": must be at most " + max
                     + " characters; got " + value.length() + " characters: " + quote(value));
         }
+        return wellFormed(field, value);
+    }
+
+    /**
+     * An optional string that is well-formed UTF-16: every surrogate is half of a pair. An
+     * unpaired surrogate is no character at all; UTF-8 storage (PostgreSQL, MySQL/MariaDB,
+     * SQLite) cannot encode it and its drivers would silently store {@code ?} instead, so it is
+     * refused everywhere, whatever the storage. Null passes.
+     */
+    static String wellFormed(String field, String value) {
+        int at = value == null ? -1 : unpairedSurrogate(value);
+        if (at >= 0) {
+            throw new IllegalArgumentException(field + ": must not contain an unpaired surrogate, which is not a"
+                    + " character and cannot be stored as UTF-8; found U+" + Integer.toHexString(value.charAt(at))
+                    .toUpperCase(Locale.ROOT) + " at index " + at + " of " + quote(value));
+        }
         return value;
+    }
+
+    /** The index of the first unpaired surrogate of {@code value}, or -1 if it has none. One pass, no allocation. */
+    static int unpairedSurrogate(String value) {
+        for (int i = 0, n = value.length(); i < n; i++) {
+            char c = value.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return i;
+                }
+            }
+        }
+        return -1;
     }
 
     static <T> T notNull(String field, T value) {

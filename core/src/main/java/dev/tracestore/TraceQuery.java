@@ -21,6 +21,7 @@ public record TraceQuery(String namespace, String agentId, Visibility visibility
 
     public TraceQuery {
         Checks.id("namespace", namespace);
+        Checks.wellFormed("agentId", agentId);
         Checks.inRange("limit", limit, 1, MAX_LIMIT);
     }
 

@@ -32,7 +32,12 @@ import org.slf4j.LoggerFactory;
  * list and a detail of one trace always agree.
  *
  * <p>Build one with {@link #builder()}. Instances are immutable and thread-safe; share one per
- * storage. Instants are stored with microsecond precision. Every method throws
+ * storage. Instants are stored with microsecond precision.
+ *
+ * <p>Text is any well-formed UTF-16: every string (ids, attributes, message text, model and
+ * parts) is refused with an {@link IllegalArgumentException} if it holds an unpaired surrogate,
+ * which is not a character, cannot be encoded in UTF-8 and would otherwise be stored as
+ * {@code ?} by some databases and faithfully by others. Every method throws
  * {@link IllegalArgumentException} naming the field, the rule and the value for bad input,
  * {@link TraceNotFoundException} for an absent trace, and {@link StorageException} when the
  * storage fails; in each case nothing is written.
@@ -370,6 +375,14 @@ public final class TraceStore implements AutoCloseable {
             Checks.maxLength(field + ".model", m.model(), maxIdLength);
             Checks.maxLength(field + ".text", m.text(), maxTextLength);
             Checks.maxLength(field + ".partsJson", m.partsJson(), maxTextLength);
+        }
+        // One pass over each text: an unpaired surrogate cannot be stored as UTF-8 (see Checks.wellFormed).
+        if (Checks.unpairedSurrogate(m.text()) >= 0 || (m.model() != null && Checks.unpairedSurrogate(m.model()) >= 0)
+                || (m.partsJson() != null && Checks.unpairedSurrogate(m.partsJson()) >= 0)) {
+            String field = "messages[" + index + "]";
+            Checks.wellFormed(field + ".text", m.text());
+            Checks.wellFormed(field + ".model", m.model());
+            Checks.wellFormed(field + ".partsJson", m.partsJson());
         }
         if (m.partsJson() != null) {
             requireJsonArray(index, m.partsJson());

@@ -20,6 +20,7 @@ import dev.tracestore.TraceInput;
 import dev.tracestore.TraceNotFoundException;
 import dev.tracestore.TraceQuery;
 import dev.tracestore.TraceStore;
+import dev.tracestore.TraceStoreException;
 import dev.tracestore.TraceSummary;
 import dev.tracestore.Visibility;
 import dev.tracestore.spi.MessagePosition;
@@ -32,7 +33,10 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -966,6 +970,27 @@ public abstract class TraceStorageContract {
                             () -> store.upsertTrace(TraceInput.of(NS, longId))),
                     new Case("title over 1000 characters", IllegalArgumentException.class, "title: must be at most 1000",
                             () -> store.upsertTrace(TraceInput.of(NS, "new").withTitle("t".repeat(1001)))),
+                    new Case("unpaired surrogate in a title", IllegalArgumentException.class,
+                            "title: must not contain an unpaired surrogate, which is not a character and cannot be stored"
+                                    + " as UTF-8; found U+D83D at index 1",
+                            () -> store.upsertTrace(TraceInput.of(NS, "new").withTitle("a\ud83d"))),
+                    new Case("unpaired surrogate in a trace external id", IllegalArgumentException.class,
+                            "externalId: must not contain an unpaired surrogate",
+                            () -> store.upsertTrace(TraceInput.of(NS, "\ude00x"))),
+                    new Case("unpaired surrogate in a project name", IllegalArgumentException.class,
+                            "projectName: must not contain an unpaired surrogate",
+                            () -> store.upsertTrace(TraceInput.of(NS, "s-1").withProject("\udbff"))),
+                    new Case("unpaired surrogate in a message text, after valid messages", IllegalArgumentException.class,
+                            "messages[1].text: must not contain an unpaired surrogate, which is not a character and"
+                                    + " cannot be stored as UTF-8; found U+DE00 at index 0",
+                            () -> store.upsertMessagesBatch(id, List.of(ok, MessageInput.of("ok2", 2, Role.USER,
+                                    "\ude00\ud83d")))),
+                    new Case("unpaired surrogate in a message's parts JSON", IllegalArgumentException.class,
+                            "messages[0].partsJson: must not contain an unpaired surrogate",
+                            () -> store.upsertMessage(id, ok.withPartsJson("[\"\ud800\"]"))),
+                    new Case("unpaired surrogate in a message id", IllegalArgumentException.class,
+                            "externalId: must not contain an unpaired surrogate",
+                            () -> store.upsertMessage(id, MessageInput.of("m\ud800", 1, Role.USER, "x"))),
                     new Case("agent id over the id limit", IllegalArgumentException.class, "agentId: must be at most 255",
                             () -> store.upsertTrace(TraceInput.of(NS, "new").withAgent(longId))),
                     new Case("null message list", IllegalArgumentException.class, "messages: must not be null",
@@ -1024,6 +1049,175 @@ public abstract class TraceStorageContract {
                 assertThatThrownBy(c.call()::execute).isInstanceOf(c.type()).hasMessageContaining(c.message());
                 assertThat(snapshot(id)).as("state after: %s", c.name()).isEqualTo(before);
             }));
+        }
+    }
+
+    // ------------------------------------------------------------------ hostile input
+
+    @Nested
+    @DisplayName("Under hostile input")
+    class Hostile {
+        /** Rounds of random calls; a seed other than the default is given with -Dtracestore.hostile.seed. */
+        private static final int ROUNDS = 400;
+        private final long seed = Long.getLong("tracestore.hostile.seed", 20261129L);
+
+        @Test
+        @DisplayName("every call with arbitrary strings and lists stores exactly what it was given, or fails naming"
+                + " the problem with IllegalArgumentException or TraceStoreException and writes nothing")
+        void randomCalls() {
+            HostileInput input = new HostileInput(new Random(seed), MAX_TEXT);
+            Map<String, TraceDetail> traces = new HashMap<>(); // by key, as last stored
+            Map<Long, Map<String, Message>> messagesOf = new HashMap<>();
+            int succeeded = 0;
+            int rejected = 0;
+            for (int round = 0; round < ROUNDS; round++) {
+                String where = "round " + round + " of seed " + seed + " (rerun with -Dtracestore.hostile.seed=" + seed + ")";
+                clock.advance(Duration.ofMillis(1));
+                int op = input.nextInt(10);
+                if (op < 3) {
+                    // A trace with hostile attributes, in a known namespace or a hostile one.
+                    String ns = input.pick(NS, "ns-b", null);
+                    String ext = input.pick("s-1", "s-2", null);
+                    TraceInput[] in = new TraceInput[1];
+                    TraceDetail[] got = new TraceDetail[1];
+                    Throwable thrown = catchThrowable(() -> {
+                        in[0] = TraceInput.of(ns == null ? input.string() : ns, ext == null ? input.string() : ext)
+                                .withTitle(input.optionalString()).withAgent(input.optionalString())
+                                .withModel(input.optionalString()).withProject(input.optionalString())
+                                .withVisibility(input.nextInt(4) == 0 ? null : Visibility.values()[input.nextInt(3)]);
+                        got[0] = store.upsertTrace(in[0]);
+                    });
+                    TraceDetail old = in[0] == null ? null : traces.get(key(in[0].namespace(), in[0].externalId()));
+                    if (thrown == null) {
+                        assertThat(got[0]).as(where).extracting(TraceDetail::namespace, TraceDetail::externalId,
+                                        TraceDetail::title, TraceDetail::agentId, TraceDetail::model,
+                                        TraceDetail::projectName, TraceDetail::visibility, TraceDetail::messageCount)
+                                .containsExactly(in[0].namespace(), in[0].externalId(),
+                                        or(in[0].title(), old == null ? null : old.title()),
+                                        or(in[0].agentId(), old == null ? null : old.agentId()),
+                                        or(in[0].model(), old == null ? null : old.model()),
+                                        or(in[0].projectName(), old == null ? null : old.projectName()),
+                                        or(in[0].visibility(), old == null ? Visibility.PRIVATE : old.visibility()),
+                                        old == null ? 0L : old.messageCount());
+                        assertThat(store.findTrace(in[0].namespace(), in[0].externalId())).as(where).contains(got[0]);
+                        assertThat(store.getTrace(got[0].id())).as(where).contains(got[0]);
+                        traces.put(key(in[0].namespace(), in[0].externalId()), got[0]);
+                        messagesOf.putIfAbsent(got[0].id(), new HashMap<>());
+                        succeeded++;
+                    } else {
+                        assertNamedFailure(thrown, where);
+                        if (in[0] != null) {
+                            TraceInput key = in[0];
+                            Throwable lookup = catchThrowable(() -> assertThat(store.findTrace(key.namespace(),
+                                    key.externalId())).as("%s: a failed upsert writes nothing", where)
+                                    .isEqualTo(Optional.ofNullable(old)));
+                            if (lookup != null && !(lookup instanceof IllegalArgumentException)) {
+                                throw new AssertionError(where, lookup);
+                            }
+                        }
+                        rejected++;
+                    }
+                } else if (op < 8) {
+                    // A batch of hostile messages, or a hostile list, into a known or an unknown trace.
+                    List<Long> ids = new ArrayList<>(messagesOf.keySet());
+                    Collections.sort(ids);
+                    long traceId = ids.isEmpty() || input.nextInt(12) == 0 ? 987_654 : ids.get(input.nextInt(ids.size()));
+                    boolean single = input.nextInt(5) == 0;
+                    List<MessageInput> batch = new ArrayList<>();
+                    Throwable thrown = catchThrowable(() -> {
+                        if (single) {
+                            batch.add(input.message());
+                            store.upsertMessage(traceId, batch.get(0));
+                        } else {
+                            input.messages(batch);
+                            store.upsertMessagesBatch(traceId, batch);
+                        }
+                    });
+                    Map<String, Message> expected = messagesOf.get(traceId);
+                    TraceDetail before = expected == null ? null
+                            : traces.values().stream().filter(t -> t.id() == traceId).findFirst().orElseThrow();
+                    if (thrown == null) {
+                        assertThat(expected).as("%s: a batch into an unknown trace must fail", where).isNotNull();
+                        for (MessageInput m : batch) { // the last of equal ids wins
+                            Instant created = m.createdAt() == null ? clock.instant() : m.createdAt();
+                            expected.put(m.externalId(), new Message(m.externalId(), m.sequence(), m.role(), m.text(),
+                                    m.model(), created, m.partsJson()));
+                        }
+                        long added = batch.stream().map(MessageInput::externalId).distinct().count();
+                        TraceDetail after = store.getTrace(traceId).orElseThrow();
+                        assertThat(after.messageCount()).as("%s: count", where).isEqualTo(before.messageCount() + added);
+                        traces.put(key(after.namespace(), after.externalId()), after);
+                        succeeded++;
+                    } else {
+                        assertNamedFailure(thrown, where);
+                        if (before != null) {
+                            assertThat(store.getTrace(traceId).orElseThrow().messageCount())
+                                    .as("%s: a failed batch leaves the count", where).isEqualTo(before.messageCount());
+                        }
+                        rejected++;
+                    }
+                    if (expected != null) {
+                        assertThat(byId(rows(traceId))).as("%s: the stored messages", where).isEqualTo(expected);
+                    }
+                } else {
+                    // Reads with hostile keys and filters: empty or IllegalArgumentException, never another namespace.
+                    String ns = input.pick(NS, "ns-b", null);
+                    String namespace = ns == null ? input.string() : ns;
+                    String agent = input.optionalString();
+                    Throwable thrown = catchThrowable(() -> {
+                        Optional<TraceDetail> found = store.findTrace(namespace, input.string());
+                        found.ifPresent(t -> assertThat(traces).containsValue(t));
+                        for (TraceSummary t : allTraces(TraceQuery.namespace(namespace).withAgent(agent))) {
+                            assertThat(t.namespace()).isEqualTo(namespace);
+                            assertThat(t.agentId()).isEqualTo(agent == null ? t.agentId() : agent);
+                        }
+                        store.listTraces(TraceQuery.namespace(namespace).after(input.string()));
+                    });
+                    if (thrown instanceof AssertionError e) {
+                        throw new AssertionError(where, e);
+                    }
+                    if (thrown != null) {
+                        assertNamedFailure(thrown, where);
+                    }
+                }
+            }
+            assertThat(succeeded).as("calls that succeeded").isGreaterThan(ROUNDS / 10);
+            assertThat(rejected).as("calls that were rejected").isGreaterThan(ROUNDS / 10);
+            for (TraceDetail t : traces.values()) {
+                assertThat(store.getTrace(t.id())).as("trace %d at the end", t.id()).contains(t);
+                assertThat(byId(rows(t.id()))).as("messages of trace %d at the end", t.id()).isEqualTo(messagesOf.get(t.id()));
+            }
+        }
+
+        private void assertNamedFailure(Throwable thrown, String where) {
+            if (thrown instanceof AssertionError e) {
+                throw new AssertionError(where, e);
+            }
+            if (!(thrown instanceof IllegalArgumentException) && !(thrown instanceof TraceStoreException)) {
+                throw new AssertionError(where + ": expected IllegalArgumentException or TraceStoreException, got "
+                        + thrown, thrown);
+            }
+            assertThat(thrown.getMessage()).as("%s: the message of %s", where, thrown).isNotBlank();
+            if (thrown instanceof IllegalArgumentException) {
+                assertThat(thrown.getMessage()).as("%s: an IllegalArgumentException names the field and the rule", where)
+                        .matches("(?s)\\S.*?: .*must.*");
+            }
+        }
+
+        private static String key(String namespace, String externalId) {
+            return namespace + '\u0000' + externalId;
+        }
+
+        private static <T> T or(T value, T fallback) {
+            return value != null ? value : fallback;
+        }
+
+        private static Map<String, Message> byId(List<Message> rows) {
+            Map<String, Message> map = new HashMap<>();
+            for (Message m : rows) {
+                assertThat(map.put(m.externalId(), m)).as("message id %s listed twice", m.externalId()).isNull();
+            }
+            return map;
         }
     }
 

@@ -635,10 +635,12 @@ public final class JdbcTraceStorage implements TraceStorage {
                 }
                 throw e;
             } finally {
+                // After a failed rollback the transaction may still hold part of the work, and
+                // setAutoCommit(true) would commit it (JDBC says so): abort the connection instead,
+                // which rolls it back (the pool discards it, the server rolls back on disconnect).
                 if (ended) {
                     restore(c, previousAutoCommit, switchIsolation ? previousIsolation : -1);
                 } else {
-                    // Turning auto-commit back on would commit whatever the failed rollback left open.
                     abort(c);
                 }
             }

@@ -6,6 +6,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -17,10 +18,12 @@ import javax.sql.DataSource;
  * statement execution and each commit it runs a checkpoint (the kit's
  * {@code FaultInjector::checkpoint}), turning an {@link InjectedFault} into an
  * {@link SQLException} caused by it, and it records the SQL of every statement executed.
+ * Made with {@link #everyCall}, it runs the checkpoint before every JDBC call instead.
  */
 final class InterceptingDataSource {
     private final List<String> executed = new ArrayList<>();
     private final Checkpoint checkpoint;
+    private final boolean everyCall;
 
     /** Runs before each statement execution (given its SQL) and each commit (given "COMMIT"). */
     @FunctionalInterface
@@ -28,18 +31,31 @@ final class InterceptingDataSource {
         void reach(String sql) throws SQLException;
     }
 
-    private InterceptingDataSource(Checkpoint checkpoint) {
+    private InterceptingDataSource(Checkpoint checkpoint, boolean everyCall) {
         this.checkpoint = checkpoint;
+        this.everyCall = everyCall;
     }
 
     /** An interceptor that runs {@code checkpoint} before each execution and commit. */
     static InterceptingDataSource over(Runnable checkpoint) {
-        return new InterceptingDataSource(sql -> checkpoint.run());
+        return new InterceptingDataSource(sql -> checkpoint.run(), false);
     }
 
     /** An interceptor whose checkpoint may fail a statement or commit with an {@link SQLException} of its own. */
     static InterceptingDataSource failing(Checkpoint checkpoint) {
-        return new InterceptingDataSource(checkpoint);
+        return new InterceptingDataSource(checkpoint, false);
+    }
+
+    /**
+     * An interceptor that runs {@code checkpoint} before every JDBC call the storage makes:
+     * {@code DataSource.getConnection} and every method of the connections, statements and
+     * result sets handed out (except {@code Object}'s and {@code unwrap}/{@code isWrapperFor}),
+     * given as {@code "Connection.commit"}, {@code "PreparedStatement.setString"}… A
+     * {@code close} runs the checkpoint after closing, so a failing close still releases the
+     * resource, as drivers and pools do.
+     */
+    static InterceptingDataSource everyCall(Checkpoint checkpoint) {
+        return new InterceptingDataSource(checkpoint, true);
     }
 
     /** The SQL of every statement executed so far, in order (a JDBC batch counts once). */
@@ -57,6 +73,9 @@ final class InterceptingDataSource {
 
     DataSource wrap(DataSource target) {
         return proxy(DataSource.class, target, (method, args) -> {
+            if (everyCall && method.getName().equals("getConnection")) {
+                checkpoint("DataSource.getConnection");
+            }
             Object result = method.invoke(target, args);
             return method.getName().equals("getConnection") ? connection((Connection) result) : result;
         });
@@ -65,21 +84,72 @@ final class InterceptingDataSource {
     private Connection connection(Connection target) {
         return proxy(Connection.class, target, (method, args) -> {
             String name = method.getName();
+            if (everyCall) {
+                return intercepted("Connection", target, method, args, result -> {
+                    if (result instanceof Statement s) {
+                        String sql = args != null && args.length > 0 && args[0] instanceof String text ? text : null;
+                        return statement(statementType(name), s, sql);
+                    }
+                    return result;
+                });
+            }
             if (name.equals("commit")) {
                 checkpoint("COMMIT");
             }
             Object result = method.invoke(target, args);
             if (result instanceof Statement s) {
                 String sql = args != null && args.length > 0 && args[0] instanceof String text ? text : null;
-                Class<?> type = name.equals("prepareCall") ? java.sql.CallableStatement.class
-                        : name.equals("prepareStatement") ? java.sql.PreparedStatement.class : Statement.class;
-                return statement(type, s, sql);
+                return statement(statementType(name), s, sql);
             }
             return result;
         });
     }
 
+    private static Class<?> statementType(String factory) {
+        return factory.equals("prepareCall") ? java.sql.CallableStatement.class
+                : factory.equals("prepareStatement") ? java.sql.PreparedStatement.class : Statement.class;
+    }
+
+    /**
+     * Runs the checkpoint before a call (after it, for {@code close}), then the call; wraps what
+     * it returns with {@code wrapResult}.
+     */
+    private Object intercepted(String type, Object target, Method method, Object[] args, Wrap wrapResult)
+            throws Throwable {
+        String name = method.getName();
+        boolean plumbing = method.getDeclaringClass() == Object.class || name.equals("unwrap")
+                || name.equals("isWrapperFor");
+        if (plumbing) {
+            return method.invoke(target, args);
+        }
+        if (name.equals("close")) {
+            method.invoke(target, args);
+            checkpoint(type + ".close");
+            return null;
+        }
+        checkpoint(type + "." + name);
+        return wrapResult.apply(method.invoke(target, args));
+    }
+
+    @FunctionalInterface
+    private interface Wrap {
+        Object apply(Object result);
+    }
+
+    private Object resultSet(ResultSet target) {
+        return proxy(ResultSet.class, target, (method, args) -> intercepted("ResultSet", target, method, args, r -> r));
+    }
+
     private Object statement(Class<?> type, Statement target, String preparedSql) {
+        if (everyCall) {
+            return proxy(type, target, (method, args) -> {
+                if (method.getName().startsWith("execute")) {
+                    record(preparedSql != null ? preparedSql : String.valueOf(args == null ? "" : args[0]));
+                }
+                return intercepted(type.getSimpleName(), target, method, args,
+                        r -> r instanceof ResultSet rs ? resultSet(rs) : r);
+            });
+        }
         return proxy(type, target, (method, args) -> {
             if (method.getName().startsWith("execute")) {
                 String sql = preparedSql != null ? preparedSql : String.valueOf(args == null ? "" : args[0]);

@@ -2,6 +2,10 @@ package dev.tracestore.storage.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tracestore.storage.jdbc.dialect.Dialect;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
  * One test class's database: a pool and a table prefix of its own, with the tables migrated;
@@ -41,6 +45,30 @@ final class TestDatabase implements AutoCloseable {
 
     void execute(String sql) {
         Setup.execute(pool, sql);
+    }
+
+    /** The first column of the first row of a query, as a long; null for SQL NULL (test housekeeping). */
+    Long queryLong(String sql) {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            if (!rs.next()) {
+                throw new IllegalStateException("no row: " + sql);
+            }
+            long value = rs.getLong(1);
+            return rs.wasNull() ? null : value;
+        } catch (SQLException e) {
+            throw new IllegalStateException("test query failed: " + sql, e);
+        }
+    }
+
+    /** How many messages belong to no trace row: none, if every deletion keeps its promise. */
+    long orphanMessages() {
+        return queryLong("SELECT COUNT(*) FROM " + table("messages") + " m WHERE NOT EXISTS (SELECT 1 FROM "
+                + table("traces") + " t WHERE t.id = m.trace_id)");
+    }
+
+    /** How many of the pool's connections are borrowed right now. */
+    int borrowedConnections() {
+        return pool.getHikariPoolMXBean().getActiveConnections();
     }
 
     @Override
