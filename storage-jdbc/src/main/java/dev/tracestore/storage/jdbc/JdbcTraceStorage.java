@@ -571,8 +571,8 @@ public final class JdbcTraceStorage implements TraceStorage {
             try {
                 return work.run(c);
             } finally {
-                if (!autoCommit) {
-                    restore(c, false, -1);
+                if (!autoCommit && !restore(c, false, -1)) {
+                    discard(c);
                 }
             }
         } catch (SQLException e) {
@@ -612,7 +612,9 @@ public final class JdbcTraceStorage implements TraceStorage {
     }
 
     private <T> T transactionOnce(int isolation, Work<T> work) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
+        Connection c = dataSource.getConnection();
+        boolean reusable = false; // whether the connection may go back to the pool as it is
+        try {
             boolean previousAutoCommit = c.getAutoCommit();
             int previousIsolation = c.getTransactionIsolation();
             boolean switchIsolation = isolation != -1 && previousIsolation != isolation;
@@ -636,38 +638,49 @@ public final class JdbcTraceStorage implements TraceStorage {
                 throw e;
             } finally {
                 // After a failed rollback the transaction may still hold part of the work, and
-                // setAutoCommit(true) would commit it (JDBC says so): abort the connection instead,
-                // which rolls it back (the pool discards it, the server rolls back on disconnect).
-                if (ended) {
-                    restore(c, previousAutoCommit, switchIsolation ? previousIsolation : -1);
-                } else {
-                    abort(c);
-                }
+                // setAutoCommit(true) would commit it (JDBC says so): such a connection is aborted
+                // instead, which rolls it back (the pool discards it, the server on disconnect).
+                reusable = ended && restore(c, previousAutoCommit, switchIsolation ? previousIsolation : -1);
+            }
+        } finally {
+            if (reusable) {
+                c.close();
+            } else {
+                discard(c);
             }
         }
     }
 
     /**
-     * Gives the connection back its settings; a connection that refuses is aborted, so that the
-     * pool discards it. Never throws: the outcome of the transaction is already decided.
+     * Gives the connection back its settings. Never throws: the outcome of the transaction is
+     * already decided.
+     *
+     * @return whether it succeeded; if not, the connection must be discarded
      */
-    private static void restore(Connection c, boolean autoCommit, int isolation) {
+    private static boolean restore(Connection c, boolean autoCommit, int isolation) {
         try {
             c.setAutoCommit(autoCommit);
             if (isolation != -1) {
                 c.setTransactionIsolation(isolation);
             }
+            return true;
         } catch (SQLException e) {
             log.debug("Could not restore a connection's settings; discarding it: {}", e.toString());
-            abort(c);
+            return false;
         }
     }
 
-    private static void abort(Connection c) {
+    /** Aborts and closes a connection in an unknown state, so that the pool does not hand it out again. */
+    private static void discard(Connection c) {
         try {
             c.abort(Runnable::run);
         } catch (SQLException | RuntimeException e) {
             log.debug("Could not abort a connection: {}", e.toString());
+        }
+        try {
+            c.close();
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Closing an aborted connection failed, as it may: {}", e.toString());
         }
     }
 
