@@ -723,10 +723,12 @@ public abstract class TraceStorageContract {
         void recountRacesBatches() throws Exception {
             long id = trace("s-1").id();
             AtomicLong recounts = new AtomicLong();
+            CountDownLatch recounting = new CountDownLatch(2);
             CountDownLatch writersDone = new CountDownLatch(4);
             concurrently(6, t -> {
                 if (t < 4) {
                     try {
+                        awaitQuietly(recounting); // on a busy machine the writers could otherwise finish first
                         for (int b = 0; b < 100; b++) {
                             store.upsertMessagesBatch(id, messages("t" + t + "-b" + b, 0, 20));
                         }
@@ -734,10 +736,11 @@ public abstract class TraceStorageContract {
                         writersDone.countDown();
                     }
                 } else {
-                    while (writersDone.getCount() > 0) {
+                    recounting.countDown();
+                    do {
                         store.recalculateMessageCount(id);
                         recounts.incrementAndGet();
-                    }
+                    } while (writersDone.getCount() > 0);
                 }
             });
             assertThat(recounts.get()).isPositive();
@@ -811,7 +814,7 @@ public abstract class TraceStorageContract {
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             if (!latch.await(CONCURRENCY_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                throw new AssertionError("writers never wrote their first batches");
+                throw new AssertionError("the other threads never reached their starting point");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
