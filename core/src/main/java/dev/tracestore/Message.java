@@ -3,6 +3,7 @@ package dev.tracestore;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.tracestore.internal.Checks;
 import dev.tracestore.internal.InstantJson;
 import java.time.Instant;
 

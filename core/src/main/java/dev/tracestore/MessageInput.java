@@ -1,5 +1,6 @@
 package dev.tracestore;
 
+import dev.tracestore.internal.Checks;
 import java.time.Instant;
 
 /**

@@ -2,6 +2,7 @@ package dev.tracestore;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.tracestore.internal.Checks;
 import java.util.Locale;
 
 /** Who wrote a message. Serialised to JSON in lower case ({@code "assistant"}). */

@@ -1,5 +1,7 @@
 package dev.tracestore;
 
+import dev.tracestore.internal.Checks;
+
 /**
  * The trace does not exist, or it is being deleted. Nothing was written.
  */

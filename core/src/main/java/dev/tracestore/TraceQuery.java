@@ -1,5 +1,7 @@
 package dev.tracestore;
 
+import dev.tracestore.internal.Checks;
+
 /**
  * Which traces {@link TraceStore#listTraces(TraceQuery)} lists: those of one namespace, most
  * recently updated first, optionally only one agent's or one visibility's. Build one with

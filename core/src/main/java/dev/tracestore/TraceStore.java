@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.tracestore.internal.Checks;
 import dev.tracestore.internal.Cursors;
 import dev.tracestore.spi.MessagePosition;
 import dev.tracestore.spi.RecountResult;

@@ -2,6 +2,7 @@ package dev.tracestore;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.tracestore.internal.Checks;
 import java.util.Locale;
 
 /** Who may see a trace. Serialised to JSON in lower case ({@code "public"}). */

@@ -1,5 +1,6 @@
 package dev.tracestore.web;
 
+import dev.tracestore.internal.Checks;
 /**
  * One {@code <meta>} tag as a plain pair, for applications that render their own templates:
  * {@code <meta name="twitter:card" content="summary_large_image">} is
@@ -33,7 +34,7 @@ public record MetaTag(Attribute attribute, String key, String content) {
      */
     public MetaTag {
         Checks.notNull("attribute", attribute);
-        Checks.text("key", key, 100);
+        Checks.id("key", key, 100);
         Checks.notNull("content", content);
         if (content.chars().anyMatch(Character::isISOControl)) {
             throw Checks.invalid("content", "must not contain control characters", content);

@@ -1,6 +1,7 @@
 package dev.tracestore.web;
 
 import dev.tracestore.TraceDetail;
+import dev.tracestore.internal.Checks;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

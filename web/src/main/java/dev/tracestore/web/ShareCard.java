@@ -2,6 +2,7 @@ package dev.tracestore.web;
 
 import dev.tracestore.TraceDetail;
 import dev.tracestore.Visibility;
+import dev.tracestore.internal.Checks;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,5 +1,6 @@
 package dev.tracestore.web;
 
+import dev.tracestore.internal.Checks;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -144,7 +145,7 @@ public final class ShareSettings {
          */
         public ShareSettings build() {
             String base = normalisedBaseUrl(baseUrl);
-            Checks.text("siteName", siteName, MAX_SITE_NAME_LENGTH);
+            Checks.id("siteName", siteName, MAX_SITE_NAME_LENGTH);
             pathTemplate("tracePath", tracePath);
             pathTemplate("imagePath", imagePath);
             if (tracePath.equals(imagePath)) {
@@ -154,7 +155,7 @@ public final class ShareSettings {
         }
 
         private static String normalisedBaseUrl(String value) {
-            Checks.text("baseUrl", value, MAX_URL_LENGTH);
+            Checks.id("baseUrl", value, MAX_URL_LENGTH);
             URI uri;
             try {
                 uri = new URI(value);
@@ -183,7 +184,7 @@ public final class ShareSettings {
         }
 
         private static void pathTemplate(String field, String value) {
-            Checks.text(field, value, MAX_URL_LENGTH);
+            Checks.id(field, value, MAX_URL_LENGTH);
             if (!value.startsWith("/")) {
                 throw Checks.invalid(field, "must start with /", value);
             }

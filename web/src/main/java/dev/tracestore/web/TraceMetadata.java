@@ -2,6 +2,7 @@ package dev.tracestore.web;
 
 import dev.tracestore.TraceDetail;
 import dev.tracestore.Visibility;
+import dev.tracestore.internal.Checks;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;

@@ -1,4 +1,4 @@
-package dev.tracestore;
+package dev.tracestore.internal;
 
 import java.util.Locale;
 
@@ -6,13 +6,13 @@ import java.util.Locale;
  * Argument checks shared by the records and the store. Every failure is an
  * {@link IllegalArgumentException} whose message names the field, the rule and the value.
  */
-final class Checks {
+public final class Checks {
     private static final int QUOTE_LIMIT = 60;
 
     private Checks() {}
 
     /** A required identifier: not null, not blank, no control characters, no unpaired surrogates. */
-    static String id(String field, String value) {
+    public static String id(String field, String value) {
         if (value == null) {
             throw new IllegalArgumentException(field + ": must not be null");
         }
@@ -29,13 +29,13 @@ final class Checks {
     }
 
     /** A required identifier at most {@code max} characters long. */
-    static String id(String field, String value, int max) {
+    public static String id(String field, String value, int max) {
         id(field, value);
         return maxLength(field, value, max);
     }
 
     /** An optional string at most {@code max} characters long, without unpaired surrogates; null passes. */
-    static String maxLength(String field, String value, int max) {
+    public static String maxLength(String field, String value, int max) {
         if (value != null && value.length() > max) {
             throw new IllegalArgumentException(field + ": must be at most " + max
                     + " characters; got " + value.length() + " characters: " + quote(value));
@@ -49,7 +49,7 @@ final class Checks {
      * SQLite) cannot encode it and its drivers would silently store {@code ?} instead, so it is
      * refused everywhere, whatever the storage. Null passes.
      */
-    static String wellFormed(String field, String value) {
+    public static String wellFormed(String field, String value) {
         int at = value == null ? -1 : unpairedSurrogate(value);
         if (at >= 0) {
             throw new IllegalArgumentException(field + ": must not contain an unpaired surrogate, which is not a"
@@ -60,7 +60,7 @@ final class Checks {
     }
 
     /** The index of the first unpaired surrogate of {@code value}, or -1 if it has none. One pass, no allocation. */
-    static int unpairedSurrogate(String value) {
+    public static int unpairedSurrogate(String value) {
         for (int i = 0, n = value.length(); i < n; i++) {
             char c = value.charAt(i);
             if (Character.isSurrogate(c)) {
@@ -74,14 +74,14 @@ final class Checks {
         return -1;
     }
 
-    static <T> T notNull(String field, T value) {
+    public static <T> T notNull(String field, T value) {
         if (value == null) {
             throw new IllegalArgumentException(field + ": must not be null");
         }
         return value;
     }
 
-    static int inRange(String field, int value, int min, int max) {
+    public static int inRange(String field, int value, int min, int max) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(
                     field + ": must be between " + min + " and " + max + "; got " + value);
@@ -90,7 +90,7 @@ final class Checks {
     }
 
     /** A value quoted for an error message, shortened and with control characters escaped. */
-    static String quote(String value) {
+    public static String quote(String value) {
         if (value == null) {
             return "null";
         }
@@ -108,5 +108,10 @@ final class Checks {
             sb.append('…');
         }
         return sb.append('"').toString();
+    }
+
+    /** A failure of {@code field}'s {@code rule}, quoting the value. */
+    public static IllegalArgumentException invalid(String field, String rule, String value) {
+        return new IllegalArgumentException(field + ": " + rule + "; got " + quote(value));
     }
 }
