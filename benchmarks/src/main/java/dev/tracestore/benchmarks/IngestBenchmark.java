@@ -1,0 +1,249 @@
+package dev.tracestore.benchmarks;
+
+import dev.tracestore.Message;
+import dev.tracestore.MessageInput;
+import dev.tracestore.Role;
+import dev.tracestore.TraceInput;
+import dev.tracestore.TraceStore;
+import dev.tracestore.spi.TraceStorage;
+import dev.tracestore.storage.memory.InMemoryTraceStorage;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Messages per second that one writer ingests, TraceStore's one-write-per-batch count against
+ * the alternatives, side by side on the same storage and the same tables:
+ * <ul>
+ * <li>{@code tracestore}: {@code TraceStore.upsertMessagesBatch}, the full API path
+ *     (validation, de-duplication, one {@code message_count = message_count + ?} write and the
+ *     messages' upserts in one transaction);</li>
+ * <li>{@code raw}: the same messages and the same upsert statement (the dialect's own), sent
+ *     as one plain JDBC batch in one transaction, with no count at all: the floor;</li>
+ * <li>{@code perMessageCounter}: {@code raw} plus one {@code message_count = message_count + 1}
+ *     per message in the same transaction, as Rails' {@code counter_cache} does. The increments
+ *     go as one JDBC batch after the messages, the cheapest honest form (Rails sends one round
+ *     trip per record), so TraceStore's lead over it is if anything understated;</li>
+ * <li>{@code handWritten}: TraceStore's design written by hand in plain JDBC (the adapter's
+ *     trace-row write, then {@code raw}'s batch): the distance between it and {@code tracestore}
+ *     is the library's overhead, the distance between it and {@code raw} the design's;</li>
+ * <li>{@code countOnRead}: no stored count, so its writes are {@code raw}'s by construction
+ *     (its cost is on reads, see {@link ListBenchmark}); running it anyway measures the noise
+ *     between two identical variants in the same run.</li>
+ * </ul>
+ * On {@code memory} the baselines call the in-memory storage's SPI directly: {@code raw} and
+ * {@code countOnRead} write the batch with an increment of 0, {@code perMessageCounter} writes
+ * each message with an increment of 1.
+ *
+ * <p>One operation writes one batch of {@code batch} new messages; the {@code messages}
+ * counter reports messages/s. The writer starts a new trace every {@value #SESSION} messages
+ * (inside the measured time, the same for every variant), and every trial starts on fresh
+ * tables under a random prefix, dropped at its end.
+ *
+ * <p>Run from the repository root (about 10 minutes; narrow with {@code -p storage=postgresql}):
+ * <pre>mvn -B -q -pl benchmarks -am package exec:exec -DskipTests -Djmh.args="benchmarks.IngestBenchmark -wi 1 -w 1s -i 3 -r 1s -rf json -rff ingest.json"</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 1, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Threads(1)
+public class IngestBenchmark {
+    static final int SESSION = 10_000;
+    static final String TEXT = "Let me look at the failing test first: the date parser assumes the JVM's default time"
+            + " zone, so the assertion on midnight UTC fails on machines east of Greenwich. I will inject a clock.";
+
+    @Param({"memory", "h2", "sqlite", "postgresql", "mariadb"})
+    public String storage;
+
+    @Param({"1", "10", "100", "1000"})
+    public int batch;
+
+    /** Named so that it sorts last: JMH varies the alphabetically last parameter fastest, so the variants run back to back. */
+    @Param({"tracestore", "raw", "handWritten", "perMessageCounter", "countOnRead"})
+    public String variant;
+
+    BenchDatabase db;
+    TraceStorage spi;
+    TraceStore store;
+    String upsertSql;
+    String incrementSql;
+    String oneWriteSql;
+
+    long traceId;
+    long sessions;
+    long seq;
+    long inTrace;
+
+    /** Messages written, reported per second next to the batches per second. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Counters {
+        public long messages;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            messages = 0;
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void open() {
+        if (storage.equals("memory")) {
+            spi = InMemoryTraceStorage.create();
+        } else {
+            db = BenchDatabase.open(storage);
+            spi = db.storage;
+            upsertSql = db.dialect.upsertMessage(db.table("messages"));
+            oneWriteSql = "UPDATE " + db.table("traces")
+                    + " SET message_count = message_count + ?, updated_at = ? WHERE id = ? AND deleting = FALSE";
+            incrementSql = "UPDATE " + db.table("traces") + " SET message_count = message_count + 1 WHERE id = ?";
+        }
+        store = TraceStore.builder().storage(spi).build();
+        newTrace();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        store.close();
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    private void newTrace() {
+        traceId = store.upsertTrace(TraceInput.of("bench", "session-" + ++sessions).withAgent("claude-code")).id();
+        inTrace = 0;
+    }
+
+    @Benchmark
+    public int ingest(Counters counters) throws SQLException {
+        if (inTrace >= SESSION) {
+            newTrace();
+        }
+        List<MessageInput> inputs = new ArrayList<>(batch);
+        for (int i = 0; i < batch; i++) {
+            long s = seq++;
+            inputs.add(MessageInput.of("m-" + s, s, (s & 1) == 0 ? Role.USER : Role.ASSISTANT, TEXT));
+        }
+        inTrace += batch;
+        counters.messages += batch;
+        switch (variant) {
+            case "tracestore":
+                return store.upsertMessagesBatch(traceId, inputs).countIncrement() > 0 ? 1 : 0;
+            case "raw":
+            case "countOnRead":
+                return db == null ? memory(inputs, false) : jdbc(inputs, false);
+            case "perMessageCounter":
+                return db == null ? memory(inputs, true) : jdbc(inputs, true);
+            case "handWritten":
+                return handWritten(inputs);
+            default:
+                throw new IllegalArgumentException("variant: unknown " + variant);
+        }
+    }
+
+    private int memory(List<MessageInput> inputs, boolean perMessage) {
+        Instant now = Instant.now();
+        List<Message> messages = new ArrayList<>(inputs.size());
+        for (MessageInput in : inputs) {
+            messages.add(new Message(in.externalId(), in.sequence(), in.role(), in.text(), null, now, null));
+        }
+        if (perMessage) {
+            for (Message m : messages) {
+                spi.writeMessages(traceId, List.of(m), 1, now);
+            }
+        } else {
+            spi.writeMessages(traceId, messages, 0, now);
+        }
+        return messages.size();
+    }
+
+    /** TraceStore's design written by hand: the one trace-row write, then the raw batch. */
+    private int handWritten(List<MessageInput> inputs) throws SQLException {
+        Instant now = Instant.now();
+        try (Connection c = db.pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = c.prepareStatement(oneWriteSql)) {
+                    ps.setLong(1, inputs.size());
+                    db.dialect.setInstant(ps, 2, now);
+                    ps.setLong(3, traceId);
+                    ps.executeUpdate();
+                }
+                upsert(c, inputs, now);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+        return inputs.size();
+    }
+
+    private void upsert(Connection c, List<MessageInput> inputs, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(upsertSql)) {
+            for (MessageInput m : inputs) {
+                ps.setLong(1, traceId);
+                ps.setString(2, m.externalId());
+                ps.setLong(3, m.sequence());
+                ps.setString(4, m.role().name());
+                ps.setString(5, m.text());
+                ps.setString(6, null);
+                db.dialect.setInstant(ps, 7, now);
+                ps.setString(8, null);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private int jdbc(List<MessageInput> inputs, boolean perMessage) throws SQLException {
+        Instant now = Instant.now();
+        try (Connection c = db.pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                upsert(c, inputs, now);
+                if (perMessage) {
+                    try (PreparedStatement ps = c.prepareStatement(incrementSql)) {
+                        for (int i = 0; i < inputs.size(); i++) {
+                            ps.setLong(1, traceId);
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+        return inputs.size();
+    }
+}
