@@ -51,8 +51,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *     between two identical variants in the same run.</li>
  * </ul>
  * On {@code memory} the baselines call the in-memory storage's SPI directly: {@code raw} and
- * {@code countOnRead} write the batch with an increment of 0, {@code perMessageCounter} writes
- * each message with an increment of 1.
+ * {@code countOnRead} write the batch with an increment of 0, {@code handWritten} with the
+ * batch's size, {@code perMessageCounter} writes each message with an increment of 1.
  *
  * <p>One operation writes one batch of {@code batch} new messages; the {@code messages}
  * counter reports messages/s. The writer starts a new trace every {@value #SESSION} messages
@@ -158,18 +158,30 @@ public class IngestBenchmark {
             case "perMessageCounter":
                 return db == null ? memory(inputs, true) : jdbc(inputs, true);
             case "handWritten":
-                return handWritten(inputs);
+                return db == null ? memoryHandWritten(inputs) : handWritten(inputs);
             default:
                 throw new IllegalArgumentException("variant: unknown " + variant);
         }
     }
 
-    private int memory(List<MessageInput> inputs, boolean perMessage) {
+    private int memoryHandWritten(List<MessageInput> inputs) {
         Instant now = Instant.now();
+        List<Message> messages = messages(inputs, now);
+        spi.writeMessages(traceId, messages, messages.size(), now);
+        return messages.size();
+    }
+
+    private static List<Message> messages(List<MessageInput> inputs, Instant now) {
         List<Message> messages = new ArrayList<>(inputs.size());
         for (MessageInput in : inputs) {
             messages.add(new Message(in.externalId(), in.sequence(), in.role(), in.text(), null, now, null));
         }
+        return messages;
+    }
+
+    private int memory(List<MessageInput> inputs, boolean perMessage) {
+        Instant now = Instant.now();
+        List<Message> messages = messages(inputs, now);
         if (perMessage) {
             for (Message m : messages) {
                 spi.writeMessages(traceId, List.of(m), 1, now);
