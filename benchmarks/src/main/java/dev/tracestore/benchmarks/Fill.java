@@ -14,27 +14,43 @@ final class Fill {
     private Fill() {
     }
 
-    /** Adds messages {@code m-1} to {@code m-<n>} to every trace. */
+    /** Adds messages {@code m-1} to {@code m-<n>} to every trace, sets the counts, analyses the tables. */
     static void messages(BenchDatabase db, int n) {
+        messages(db, n, "");
+        analyse(db);
+    }
+
+    /** Adds messages {@code m-1} to {@code m-<n>} to one trace and sets its count; no analysis. */
+    static void messages(BenchDatabase db, long traceId, int n) {
+        messages(db, n, " WHERE t.id = " + traceId);
+    }
+
+    /** Updates the planner statistics (and, on PostgreSQL, the visibility map) of both tables. */
+    static void analyse(BenchDatabase db) {
         String traces = db.table("traces");
         String messages = db.table("messages");
-        String insert = "INSERT INTO " + messages + " (" + db.dialect.messageColumns() + ") ";
-        switch (db.kind) {
-            case postgresql -> db.execute(insert + "SELECT t.id, 'm-' || g, g, 'USER', " + BODY
-                    + ", NULL, now(), NULL FROM " + traces + " t CROSS JOIN generate_series(1, " + n + ") g");
-            case mariadb -> db.execute(insert + "SELECT t.id, CONCAT('m-', g.seq), g.seq, 'USER', " + BODY
-                    + ", NULL, UTC_TIMESTAMP(6), NULL FROM " + traces + " t CROSS JOIN seq_1_to_" + n + " g");
-            case h2 -> db.execute(insert + "SELECT t.id, 'm-' || g.X, g.X, 'USER', " + BODY
-                    + ", NULL, LOCALTIMESTAMP, NULL FROM " + traces + " t CROSS JOIN SYSTEM_RANGE(1, " + n + ") g");
-            case sqlite -> db.execute("WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < " + n
-                    + ") " + insert + "SELECT t.id, 'm-' || g.x, g.x, 'USER', " + BODY + ", NULL, 0, NULL FROM "
-                    + traces + " t CROSS JOIN g");
-        }
-        db.execute("UPDATE " + traces + " SET message_count = " + n);
         switch (db.kind) {
             case postgresql -> db.execute("VACUUM ANALYZE " + traces, "VACUUM ANALYZE " + messages);
             case mariadb -> db.execute("ANALYZE TABLE " + traces, "ANALYZE TABLE " + messages);
             case h2, sqlite -> db.execute("ANALYZE");
         }
+    }
+
+    private static void messages(BenchDatabase db, int n, String where) {
+        String traces = db.table("traces");
+        String messages = db.table("messages");
+        String insert = "INSERT INTO " + messages + " (" + db.dialect.messageColumns() + ") ";
+        switch (db.kind) {
+            case postgresql -> db.execute(insert + "SELECT t.id, 'm-' || g, g, 'USER', " + BODY
+                    + ", NULL, now(), NULL FROM " + traces + " t CROSS JOIN generate_series(1, " + n + ") g" + where);
+            case mariadb -> db.execute(insert + "SELECT t.id, CONCAT('m-', g.seq), g.seq, 'USER', " + BODY
+                    + ", NULL, UTC_TIMESTAMP(6), NULL FROM " + traces + " t CROSS JOIN seq_1_to_" + n + " g" + where);
+            case h2 -> db.execute(insert + "SELECT t.id, 'm-' || g.X, g.X, 'USER', " + BODY
+                    + ", NULL, LOCALTIMESTAMP, NULL FROM " + traces + " t CROSS JOIN SYSTEM_RANGE(1, " + n + ") g" + where);
+            case sqlite -> db.execute("WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < " + n
+                    + ") " + insert + "SELECT t.id, 'm-' || g.x, g.x, 'USER', " + BODY + ", NULL, 0, NULL FROM "
+                    + traces + " t CROSS JOIN g" + where);
+        }
+        db.execute("UPDATE " + traces + " SET message_count = " + n + where.replace("t.id", "id"));
     }
 }
