@@ -54,6 +54,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code countOnRead} write the batch with an increment of 0, {@code handWritten} with the
  * batch's size, {@code perMessageCounter} writes each message with an increment of 1.
  *
+ * <p>On a machine whose load changes from second to second, trials run one after another
+ * compare different seconds. {@code interleaved} therefore writes, in each operation, one
+ * batch with each of {@code tracestore}, {@code raw}, {@code handWritten} and
+ * {@code perMessageCounter}, in an order that rotates, and adds each one's time to its own
+ * counter ({@code tracestoreNanos}, …): the ratio of two counters is the ratio of their time
+ * per message, measured in the same seconds. The separate variants give absolute rates.
+ *
  * <p>One operation writes one batch of {@code batch} new messages; the {@code messages}
  * counter reports messages/s. The writer starts a new trace every {@value #SESSION} messages
  * (inside the measured time, the same for every variant), and every trial starts on fresh
@@ -81,7 +88,7 @@ public class IngestBenchmark {
     public int batch;
 
     /** Named so that it sorts last: JMH varies the alphabetically last parameter fastest, so the variants run back to back. */
-    @Param({"tracestore", "raw", "handWritten", "perMessageCounter", "countOnRead"})
+    @Param({"tracestore", "raw", "handWritten", "perMessageCounter", "countOnRead", "interleaved"})
     public String variant;
 
     BenchDatabase db;
@@ -95,16 +102,29 @@ public class IngestBenchmark {
     long sessions;
     long seq;
     long inTrace;
+    long rounds;
+
+    /** The designs {@code interleaved} alternates, starting one further along at each operation. */
+    static final String[] INTERLEAVED = {"tracestore", "raw", "handWritten", "perMessageCounter"};
 
     /** Messages written, reported per second next to the batches per second. */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class Counters {
         public long messages;
+        /** Time spent in each design under {@code interleaved}; their ratios are ratios of time per message. */
+        public long tracestoreNanos;
+        public long rawNanos;
+        public long handWrittenNanos;
+        public long perMessageCounterNanos;
 
         @Setup(Level.Iteration)
         public void reset() {
             messages = 0;
+            tracestoreNanos = 0;
+            rawNanos = 0;
+            handWrittenNanos = 0;
+            perMessageCounterNanos = 0;
         }
     }
 
@@ -139,6 +159,30 @@ public class IngestBenchmark {
 
     @Benchmark
     public int ingest(Counters counters) throws SQLException {
+        if (!variant.equals("interleaved")) {
+            counters.messages += batch;
+            return write(variant, nextBatch());
+        }
+        int written = 0;
+        for (int i = 0; i < INTERLEAVED.length; i++) {
+            String each = INTERLEAVED[(int) ((rounds + i) % INTERLEAVED.length)];
+            List<MessageInput> inputs = nextBatch();
+            long start = System.nanoTime();
+            written += write(each, inputs);
+            long nanos = System.nanoTime() - start;
+            switch (each) {
+                case "tracestore" -> counters.tracestoreNanos += nanos;
+                case "raw" -> counters.rawNanos += nanos;
+                case "handWritten" -> counters.handWrittenNanos += nanos;
+                default -> counters.perMessageCounterNanos += nanos;
+            }
+        }
+        rounds++;
+        counters.messages += written;
+        return written;
+    }
+
+    private List<MessageInput> nextBatch() {
         if (inTrace >= SESSION) {
             newTrace();
         }
@@ -148,10 +192,14 @@ public class IngestBenchmark {
             inputs.add(MessageInput.of("m-" + s, s, (s & 1) == 0 ? Role.USER : Role.ASSISTANT, TEXT));
         }
         inTrace += batch;
-        counters.messages += batch;
-        switch (variant) {
+        return inputs;
+    }
+
+    private int write(String design, List<MessageInput> inputs) throws SQLException {
+        switch (design) {
             case "tracestore":
-                return store.upsertMessagesBatch(traceId, inputs).countIncrement() > 0 ? 1 : 0;
+                store.upsertMessagesBatch(traceId, inputs);
+                return inputs.size();
             case "raw":
             case "countOnRead":
                 return db == null ? memory(inputs, false) : jdbc(inputs, false);
@@ -160,7 +208,7 @@ public class IngestBenchmark {
             case "handWritten":
                 return db == null ? memoryHandWritten(inputs) : handWritten(inputs);
             default:
-                throw new IllegalArgumentException("variant: unknown " + variant);
+                throw new IllegalArgumentException("variant: unknown " + design);
         }
     }
 
