@@ -63,7 +63,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>One operation writes one batch of {@code batch} new messages; the {@code messages}
  * counter reports messages/s. The writer starts a new trace every {@value #SESSION} messages
- * (inside the measured time, the same for every variant), and every trial starts on fresh
+ * (inside the measured time, the same for every variant; on {@code memory} it also deletes
+ * the finished one, to keep the heap's live set small), and every trial starts on fresh
  * tables under a random prefix, dropped at its end.
  *
  * <p>Run from the repository root (about 10 minutes; narrow with {@code -p storage=postgresql}):
@@ -153,6 +154,11 @@ public class IngestBenchmark {
     }
 
     private void newTrace() {
+        if (db == null && traceId != 0) {
+            // The in-memory store keeps everything on the heap: drop the finished session, or
+            // collecting an ever larger live set dominates (see InMemoryIngestBenchmark).
+            store.deleteTrace(traceId);
+        }
         traceId = store.upsertTrace(TraceInput.of("bench", "session-" + ++sessions).withAgent("claude-code")).id();
         inTrace = 0;
     }
