@@ -73,7 +73,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * the finished one, to keep the heap's live set small), and every trial starts on fresh
  * tables under a random prefix, dropped at its end.
  *
- * <p>Run from the repository root (about 10 minutes; narrow with {@code -p storage=postgresql}):
+ * <p>Run from the repository root. The ratios, interleaved (about 5 minutes; narrow with
+ * {@code -p storage=postgresql}):
+ * <pre>mvn -B -q -pl benchmarks -am package exec:exec -DskipTests -Djmh.args="benchmarks.IngestBenchmark -wi 1 -w 2s -i 3 -r 2s -p variant=interleaved -rf json -rff ingest.json"</pre>
+ * Every variant as its own trial, for absolute rates on a quiet machine (about 30 minutes):
  * <pre>mvn -B -q -pl benchmarks -am package exec:exec -DskipTests -Djmh.args="benchmarks.IngestBenchmark -wi 1 -w 1s -i 3 -r 1s -rf json -rff ingest.json"</pre>
  */
 @State(Scope.Benchmark)
