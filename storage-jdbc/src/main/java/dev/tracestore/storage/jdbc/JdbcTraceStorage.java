@@ -291,11 +291,16 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public void writeMessages(long traceId, List<Message> batch, long countIncrement, Instant now) {
-        for (Message m : batch) {
-            String field = "message " + quoted(m.externalId());
-            requireStorable(field + " text", m.text());
-            requireStorable(field + " model", m.model());
-            requireStorable(field + " partsJson", m.partsJson());
+        if (!dialect.storesNulCharacter()) {
+            for (Message m : batch) {
+                // Field names are built only for a message that fails: this loop is on the hot path.
+                if (hasNul(m.text()) || hasNul(m.model()) || hasNul(m.partsJson())) {
+                    String field = "message " + quoted(m.externalId());
+                    requireStorable(field + " text", m.text());
+                    requireStorable(field + " model", m.model());
+                    requireStorable(field + " partsJson", m.partsJson());
+                }
+            }
         }
         transaction("writing messages to trace " + traceId, -1, c -> {
             // The one write to the trace row: existence check, increment and write lock at once.
@@ -578,6 +583,10 @@ public final class JdbcTraceStorage implements TraceStorage {
                         + dialect + " cannot store in text; found at index " + at);
             }
         }
+    }
+
+    private static boolean hasNul(String value) {
+        return value != null && value.indexOf('\u0000') >= 0;
     }
 
     private static String quoted(String id) {
