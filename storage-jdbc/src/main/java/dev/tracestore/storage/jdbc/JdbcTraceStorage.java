@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Counting.</b> A batch is one transaction: first the single write to the trace row
  * ({@code message_count = message_count + ?}, {@code updated_at = ?}, only if the trace is not
- * being deleted, which also takes the row's write lock), then the messages as one JDBC batch
- * of native upserts in the order given. A null (unknown) count stays null. A recount locks the
+ * being deleted, which also takes the row's write lock), then the messages in the order given,
+ * as native multi-row upserts of up to 1000 messages (and about a million characters of text)
+ * per statement. A null (unknown) count stays null. A recount locks the
  * trace row, then counts in a new statement at READ COMMITTED (SQLite: after taking the
  * database's write lock), then sets the count. Deletion tombstones the row, deletes messages
  * in chunks of one statement each, then removes the row. A transaction that fails with a
@@ -76,6 +77,10 @@ public final class JdbcTraceStorage implements TraceStorage {
     private static final String TRACE_COLUMNS = "id, namespace, external_id, title, agent_id, model, visibility, "
             + "project_name, created_at, updated_at, message_count";
     private static final String MESSAGE_COLUMNS = "external_id, seq, role, body, model, created_at, parts_json";
+    /** The most messages one upsert statement carries: the core's default largest batch. */
+    static final int MAX_ROWS_PER_STATEMENT = 1000;
+    /** The most characters of text and parts one upsert statement carries, unless one message alone has more. */
+    static final int MAX_CHARS_PER_STATEMENT = 1_000_000;
 
     private final DataSource dataSource;
     private final Dialect dialect;
@@ -286,13 +291,17 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public void writeMessages(long traceId, List<Message> batch, long countIncrement, Instant now) {
-        for (Message m : batch) {
-            String field = "message " + quoted(m.externalId());
-            requireStorable(field + " text", m.text());
-            requireStorable(field + " model", m.model());
-            requireStorable(field + " partsJson", m.partsJson());
+        if (!dialect.storesNulCharacter()) {
+            for (Message m : batch) {
+                // Field names are built only for a message that fails: this loop is on the hot path.
+                if (hasNul(m.text()) || hasNul(m.model()) || hasNul(m.partsJson())) {
+                    String field = "message " + quoted(m.externalId());
+                    requireStorable(field + " text", m.text());
+                    requireStorable(field + " model", m.model());
+                    requireStorable(field + " partsJson", m.partsJson());
+                }
+            }
         }
-        String upsert = dialect.upsertMessage(messages);
         transaction("writing messages to trace " + traceId, dialect.writeIsolation(), c -> {
             // The one write to the trace row: existence check, increment and write lock at once.
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + traces
@@ -304,22 +313,49 @@ public final class JdbcTraceStorage implements TraceStorage {
                     throw new TraceNotFoundException(traceId);
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(upsert)) {
-                for (Message m : batch) {
-                    ps.setLong(1, traceId);
-                    ps.setString(2, m.externalId());
-                    ps.setLong(3, m.sequence());
-                    ps.setString(4, m.role().name());
-                    ps.setString(5, m.text());
-                    ps.setString(6, m.model());
-                    dialect.setInstant(ps, 7, m.createdAt());
-                    ps.setString(8, m.partsJson());
-                    ps.addBatch();
+            // The messages as multi-row upserts: one statement per chunk, so one round trip and one
+            // statement for the database to run, whatever the driver does with JDBC batches.
+            int from = 0;
+            while (from < batch.size()) {
+                int rows = rowsInStatement(batch, from);
+                try (PreparedStatement ps = c.prepareStatement(dialect.upsertMessages(messages, rows))) {
+                    int p = 1;
+                    for (Message m : batch.subList(from, from + rows)) {
+                        ps.setLong(p++, traceId);
+                        ps.setString(p++, m.externalId());
+                        ps.setLong(p++, m.sequence());
+                        ps.setString(p++, m.role().name());
+                        ps.setString(p++, m.text());
+                        ps.setString(p++, m.model());
+                        dialect.setInstant(ps, p++, m.createdAt());
+                        ps.setString(p++, m.partsJson());
+                    }
+                    ps.executeUpdate();
                 }
-                ps.executeBatch();
+                from += rows;
             }
             return null;
         });
+    }
+
+    /**
+     * How many messages, from {@code from} on, the next upsert statement carries: at most
+     * {@value #MAX_ROWS_PER_STATEMENT} (8 parameters each, well within every database's limit on
+     * parameters), and at most {@value #MAX_CHARS_PER_STATEMENT} characters of text and parts
+     * (so a statement stays far below MySQL's default 16 MiB packet), but always at least one.
+     */
+    private static int rowsInStatement(List<Message> batch, int from) {
+        int rows = 0;
+        long chars = 0;
+        while (from + rows < batch.size() && rows < MAX_ROWS_PER_STATEMENT) {
+            Message m = batch.get(from + rows);
+            chars += m.text().length() + (m.partsJson() == null ? 0 : m.partsJson().length());
+            if (rows > 0 && chars > MAX_CHARS_PER_STATEMENT) {
+                break;
+            }
+            rows++;
+        }
+        return rows;
     }
 
     @Override
@@ -549,6 +585,10 @@ public final class JdbcTraceStorage implements TraceStorage {
                         + dialect + " cannot store in text; found at index " + at);
             }
         }
+    }
+
+    private static boolean hasNul(String value) {
+        return value != null && value.indexOf('\u0000') >= 0;
     }
 
     private static String quoted(String id) {

@@ -85,6 +85,43 @@ class JdbcTraceStorageTest {
 
     @ParameterizedTest
     @EnumSource(Setup.class)
+    @DisplayName("a batch is written as multi-row upserts, split by row count and by text size, in one transaction")
+    void multiRowUpsertsSplitLargeBatches(Setup setup) {
+        TestDatabase db = database(setup);
+        InterceptingDataSource log = InterceptingDataSource.over(() -> {});
+        TraceStore store = TraceStore.builder().storage(db.storage(log)).maxBatchSize(2500).build();
+        long id = store.upsertTrace(TraceInput.of("split-ns", "s-" + System.nanoTime())).id();
+        String messages = db.prefix + "messages";
+
+        List<MessageInput> many = new ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            many.add(MessageInput.of("m-" + i, i, Role.USER, "x" + i));
+        }
+        log.clear();
+        store.upsertMessagesBatch(id, many);
+        assertThat(log.executed()).filteredOn(sql -> sql.contains(messages))
+                .as("1000 + 1000 + 500 rows").hasSize(3);
+
+        String large = "y".repeat(400_000);
+        List<MessageInput> big = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            big.add(MessageInput.of("big-" + i, 10_000 + i, Role.USER, large + i));
+        }
+        log.clear();
+        store.upsertMessagesBatch(id, big);
+        assertThat(log.executed()).filteredOn(sql -> sql.contains(messages))
+                .as("two messages fit in a million characters, the third goes alone").hasSize(2);
+
+        assertThat(store.recalculateMessageCount(id).count()).isEqualTo(2503);
+        assertThat(store.recalculateMessageCount(id).drift()).isZero();
+        assertThat(store.listMessages(id, null, 1000).items().get(0).text()).isEqualTo("x0");
+        Message last = store.listMessages(id, null, 1000).items().stream()
+                .filter(m -> m.externalId().equals("m-999")).findFirst().orElseThrow();
+        assertThat(last.text()).isEqualTo("x999");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Setup.class)
     @DisplayName("stores emoji, CJK and right-to-left text, in messages and trace attributes, exactly")
     void unicodeRoundTrip(Setup setup) {
         TraceStore store = store(database(setup).storage(InterceptingDataSource.over(() -> {})));

@@ -223,13 +223,36 @@ public abstract class Dialect {
 
     /**
      * Inserts a message or replaces the one with the same (trace, external id); binds the
-     * columns of {@link #messageColumns()}. By default {@code INSERT … ON CONFLICT DO UPDATE}.
+     * columns of {@link #messageColumns()}. Same as {@code upsertMessages(messages, 1)}.
      */
-    public String upsertMessage(String messages) {
-        return "INSERT INTO " + messages + " (" + MESSAGE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    public final String upsertMessage(String messages) {
+        return upsertMessages(messages, 1);
+    }
+
+    /**
+     * Upserts {@code rows} messages in one statement, as {@link #upsertMessage} does one;
+     * binds the columns of {@link #messageColumns()} for each row in turn. The rows must have
+     * distinct (trace, external id) keys. By default a multi-row
+     * {@code INSERT … ON CONFLICT DO UPDATE}.
+     */
+    public String upsertMessages(String messages, int rows) {
+        return "INSERT INTO " + messages + " (" + MESSAGE_COLUMNS + ") VALUES " + valueRows(rows)
                 + " ON CONFLICT (trace_id, external_id) DO UPDATE SET seq = excluded.seq, role = excluded.role,"
                 + " body = excluded.body, model = excluded.model, created_at = excluded.created_at,"
                 + " parts_json = excluded.parts_json";
+    }
+
+    /** {@code rows} parenthesised rows of one parameter per message column, separated by commas. */
+    protected static String valueRows(int rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows: must be at least 1; got " + rows);
+        }
+        String row = "(?, ?, ?, ?, ?, ?, ?, ?)";
+        StringBuilder sql = new StringBuilder(rows * (row.length() + 2));
+        for (int i = 0; i < rows; i++) {
+            sql.append(i == 0 ? "" : ", ").append(row);
+        }
+        return sql.toString();
     }
 
     /**

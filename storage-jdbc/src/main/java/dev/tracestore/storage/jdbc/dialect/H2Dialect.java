@@ -19,9 +19,9 @@ public final class H2Dialect extends Dialect {
     }
 
     @Override
-    public String upsertMessage(String messages) {
+    public String upsertMessages(String messages, int rows) {
         return "MERGE INTO " + messages + " (" + messageColumns() + ") KEY (trace_id, external_id)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+                + " VALUES " + valueRows(rows);
     }
 
     /** H2 deletes a limited number of rows natively; its {@code IN (subquery)} would materialise every row. */

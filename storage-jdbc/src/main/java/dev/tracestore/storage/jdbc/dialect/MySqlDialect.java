@@ -64,8 +64,8 @@ public final class MySqlDialect extends Dialect {
     }
 
     @Override
-    public String upsertMessage(String messages) {
-        return "INSERT INTO " + messages + " (" + messageColumns() + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    public String upsertMessages(String messages, int rows) {
+        return "INSERT INTO " + messages + " (" + messageColumns() + ") VALUES " + valueRows(rows)
                 + " ON DUPLICATE KEY UPDATE seq = VALUES(seq), role = VALUES(role), body = VALUES(body),"
                 + " model = VALUES(model), created_at = VALUES(created_at), parts_json = VALUES(parts_json)";
     }

@@ -1,0 +1,362 @@
+package dev.tracestore.benchmarks;
+
+import dev.tracestore.Message;
+import dev.tracestore.MessageInput;
+import dev.tracestore.Role;
+import dev.tracestore.TraceInput;
+import dev.tracestore.TraceStore;
+import dev.tracestore.spi.TraceStorage;
+import dev.tracestore.storage.memory.InMemoryTraceStorage;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Messages per second that one writer ingests, TraceStore's one-write-per-batch count against
+ * the alternatives, side by side on the same storage and the same tables:
+ * <ul>
+ * <li>{@code tracestore}: {@code TraceStore.upsertMessagesBatch}, the full API path
+ *     (validation, de-duplication, one {@code message_count = message_count + ?} write and the
+ *     messages' upserts in one transaction);</li>
+ * <li>{@code raw}: the same messages and the same upsert statement (the dialect's own), sent
+ *     as one plain JDBC batch in one transaction, with no count at all: the floor;</li>
+ * <li>{@code perMessageCounter}: {@code raw} plus one {@code message_count = message_count + 1}
+ *     per message in the same transaction, as Rails' {@code counter_cache} does. The increments
+ *     go as one JDBC batch after the messages, the cheapest honest form (Rails sends one round
+ *     trip per record), so TraceStore's lead over it is if anything understated;</li>
+ * <li>{@code ormCounter}: the per-message counter as Rails' {@code counter_cache} really runs
+ *     it: for each message the insert, then the counter's update, each its own round trip, in
+ *     one transaction (on {@code memory}, the same as {@code perMessageCounter});</li>
+ * <li>{@code handWritten}: TraceStore's design written by hand in plain JDBC (the adapter's
+ *     trace-row write, then {@code raw}'s batch): the distance between it and {@code tracestore}
+ *     is the library's overhead, the distance between it and {@code raw} the design's;</li>
+ * <li>{@code countOnRead}: no stored count, so its writes are {@code raw}'s by construction
+ *     (its cost is on reads, see {@link ListBenchmark}); running it anyway measures the noise
+ *     between two identical variants in the same run.</li>
+ * </ul>
+ * On {@code memory} the baselines call the in-memory storage's SPI directly: {@code raw} and
+ * {@code countOnRead} write the batch with an increment of 0, {@code handWritten} with the
+ * batch's size, {@code perMessageCounter} writes each message with an increment of 1.
+ *
+ * <p>On a machine whose load changes from second to second, trials run one after another
+ * compare different seconds. {@code interleaved} therefore writes, in each operation, one
+ * batch with each of {@code tracestore}, {@code raw}, {@code handWritten},
+ * {@code perMessageCounter} and {@code ormCounter}, in a random order (seeded, so
+ * runs repeat), and adds each one's time to its own
+ * counter ({@code tracestoreNanos}, …): the ratio of two counters is the ratio of their time
+ * per message, measured in the same seconds. The separate variants give absolute rates.
+ *
+ * <p>One operation writes one batch of {@code batch} new messages; the {@code messages}
+ * counter reports messages/s. The writer starts a new trace every {@value #SESSION} messages
+ * (inside the measured time, the same for every variant; on {@code memory} it also deletes
+ * the finished one, to keep the heap's live set small), and every trial starts on fresh
+ * tables under a random prefix, dropped at its end.
+ *
+ * <p>Run from the repository root. The ratios, interleaved (about 5 minutes; narrow with
+ * {@code -p storage=postgresql}):
+ * <pre>mvn -B -q -pl benchmarks -am package exec:exec -DskipTests -Djmh.args="benchmarks.IngestBenchmark -wi 1 -w 2s -i 3 -r 2s -p variant=interleaved -rf json -rff ingest.json"</pre>
+ * Every variant as its own trial, for absolute rates on a quiet machine (about 30 minutes):
+ * <pre>mvn -B -q -pl benchmarks -am package exec:exec -DskipTests -Djmh.args="benchmarks.IngestBenchmark -wi 1 -w 1s -i 3 -r 1s -rf json -rff ingest.json"</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 1, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Threads(1)
+public class IngestBenchmark {
+    static final int SESSION = 10_000;
+    static final String TEXT = "Let me look at the failing test first: the date parser assumes the JVM's default time"
+            + " zone, so the assertion on midnight UTC fails on machines east of Greenwich. I will inject a clock.";
+
+    @Param({"memory", "h2", "sqlite", "postgresql", "mariadb"})
+    public String storage;
+
+    @Param({"1", "10", "100", "1000"})
+    public int batch;
+
+    /** Named so that it sorts last: JMH varies the alphabetically last parameter fastest, so the variants run back to back. */
+    @Param({"tracestore", "raw", "handWritten", "perMessageCounter", "ormCounter", "countOnRead", "interleaved"})
+    public String variant;
+
+    BenchDatabase db;
+    TraceStorage spi;
+    TraceStore store;
+    String upsertSql;
+    String incrementSql;
+    String oneWriteSql;
+
+    long traceId;
+    long sessions;
+    long seq;
+    long inTrace;
+    /** The designs {@code interleaved} alternates, in a new random order at each operation. */
+    final List<String> order = new ArrayList<>(List.of("tracestore", "raw", "handWritten", "perMessageCounter",
+            "ormCounter"));
+    final Random random = new Random(42);
+
+    /** Messages written, reported per second next to the batches per second. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Counters {
+        public long messages;
+        /** Time spent in each design under {@code interleaved}; their ratios are ratios of time per message. */
+        public long tracestoreNanos;
+        public long rawNanos;
+        public long handWrittenNanos;
+        public long perMessageCounterNanos;
+        public long ormCounterNanos;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            messages = 0;
+            tracestoreNanos = 0;
+            rawNanos = 0;
+            handWrittenNanos = 0;
+            perMessageCounterNanos = 0;
+            ormCounterNanos = 0;
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void open() {
+        if (storage.equals("memory")) {
+            spi = InMemoryTraceStorage.create();
+        } else {
+            db = BenchDatabase.open(storage);
+            spi = db.storage;
+            upsertSql = db.dialect.upsertMessage(db.table("messages"));
+            oneWriteSql = "UPDATE " + db.table("traces")
+                    + " SET message_count = message_count + ?, updated_at = ? WHERE id = ? AND deleting = FALSE";
+            incrementSql = "UPDATE " + db.table("traces") + " SET message_count = message_count + 1 WHERE id = ?";
+        }
+        store = TraceStore.builder().storage(spi).build();
+        newTrace();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        store.close();
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    private void newTrace() {
+        if (db == null && traceId != 0) {
+            // The in-memory store keeps everything on the heap: drop the finished session, or
+            // collecting an ever larger live set dominates (see InMemoryIngestBenchmark).
+            store.deleteTrace(traceId);
+        }
+        traceId = store.upsertTrace(TraceInput.of("bench", "session-" + ++sessions).withAgent("claude-code")).id();
+        inTrace = 0;
+    }
+
+    @Benchmark
+    public int ingest(Counters counters) throws SQLException {
+        if (!variant.equals("interleaved")) {
+            counters.messages += batch;
+            return write(variant, nextBatch());
+        }
+        int written = 0;
+        // A fresh random order each time: with a fixed cycle, one design would always follow the
+        // same other one and inherit its after-effects (on PostgreSQL, the dead row versions that
+        // a per-message counter leaves on the trace row, which the next writer of the row prunes).
+        Collections.shuffle(order, random);
+        for (String each : order) {
+            List<MessageInput> inputs = nextBatch();
+            long start = System.nanoTime();
+            written += write(each, inputs);
+            long nanos = System.nanoTime() - start;
+            switch (each) {
+                case "tracestore" -> counters.tracestoreNanos += nanos;
+                case "raw" -> counters.rawNanos += nanos;
+                case "handWritten" -> counters.handWrittenNanos += nanos;
+                case "ormCounter" -> counters.ormCounterNanos += nanos;
+                default -> counters.perMessageCounterNanos += nanos;
+            }
+        }
+        counters.messages += written;
+        return written;
+    }
+
+    private List<MessageInput> nextBatch() {
+        if (inTrace >= SESSION) {
+            newTrace();
+        }
+        List<MessageInput> inputs = new ArrayList<>(batch);
+        for (int i = 0; i < batch; i++) {
+            long s = seq++;
+            inputs.add(MessageInput.of("m-" + s, s, (s & 1) == 0 ? Role.USER : Role.ASSISTANT, TEXT));
+        }
+        inTrace += batch;
+        return inputs;
+    }
+
+    private int write(String design, List<MessageInput> inputs) throws SQLException {
+        switch (design) {
+            case "tracestore":
+                store.upsertMessagesBatch(traceId, inputs);
+                return inputs.size();
+            case "raw":
+            case "countOnRead":
+                return db == null ? memory(inputs, false) : jdbc(inputs, false);
+            case "perMessageCounter":
+                return db == null ? memory(inputs, true) : jdbc(inputs, true);
+            case "ormCounter":
+                return db == null ? memory(inputs, true) : orm(inputs);
+            case "handWritten":
+                return db == null ? memoryHandWritten(inputs) : handWritten(inputs);
+            default:
+                throw new IllegalArgumentException("variant: unknown " + design);
+        }
+    }
+
+    private int memoryHandWritten(List<MessageInput> inputs) {
+        Instant now = Instant.now();
+        List<Message> messages = messages(inputs, now);
+        spi.writeMessages(traceId, messages, messages.size(), now);
+        return messages.size();
+    }
+
+    private static List<Message> messages(List<MessageInput> inputs, Instant now) {
+        List<Message> messages = new ArrayList<>(inputs.size());
+        for (MessageInput in : inputs) {
+            messages.add(new Message(in.externalId(), in.sequence(), in.role(), in.text(), null, now, null));
+        }
+        return messages;
+    }
+
+    private int memory(List<MessageInput> inputs, boolean perMessage) {
+        Instant now = Instant.now();
+        List<Message> messages = messages(inputs, now);
+        if (perMessage) {
+            for (Message m : messages) {
+                spi.writeMessages(traceId, List.of(m), 1, now);
+            }
+        } else {
+            spi.writeMessages(traceId, messages, 0, now);
+        }
+        return messages.size();
+    }
+
+    /** TraceStore's design written by hand: the one trace-row write, then the raw batch. */
+    private int handWritten(List<MessageInput> inputs) throws SQLException {
+        Instant now = Instant.now();
+        try (Connection c = db.pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = c.prepareStatement(oneWriteSql)) {
+                    ps.setLong(1, inputs.size());
+                    db.dialect.setInstant(ps, 2, now);
+                    ps.setLong(3, traceId);
+                    ps.executeUpdate();
+                }
+                upsert(c, inputs, now);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+        return inputs.size();
+    }
+
+    private void upsert(Connection c, List<MessageInput> inputs, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(upsertSql)) {
+            for (MessageInput m : inputs) {
+                ps.setLong(1, traceId);
+                ps.setString(2, m.externalId());
+                ps.setLong(3, m.sequence());
+                ps.setString(4, m.role().name());
+                ps.setString(5, m.text());
+                ps.setString(6, null);
+                db.dialect.setInstant(ps, 7, now);
+                ps.setString(8, null);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Rails' {@code counter_cache}: per message, the insert and then the counter's update, each a round trip. */
+    private int orm(List<MessageInput> inputs) throws SQLException {
+        Instant now = Instant.now();
+        try (Connection c = db.pool.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement upsert = c.prepareStatement(upsertSql);
+                    PreparedStatement increment = c.prepareStatement(incrementSql)) {
+                for (MessageInput m : inputs) {
+                    upsert.setLong(1, traceId);
+                    upsert.setString(2, m.externalId());
+                    upsert.setLong(3, m.sequence());
+                    upsert.setString(4, m.role().name());
+                    upsert.setString(5, m.text());
+                    upsert.setString(6, null);
+                    db.dialect.setInstant(upsert, 7, now);
+                    upsert.setString(8, null);
+                    upsert.executeUpdate();
+                    increment.setLong(1, traceId);
+                    increment.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+        return inputs.size();
+    }
+
+    private int jdbc(List<MessageInput> inputs, boolean perMessage) throws SQLException {
+        Instant now = Instant.now();
+        try (Connection c = db.pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                upsert(c, inputs, now);
+                if (perMessage) {
+                    try (PreparedStatement ps = c.prepareStatement(incrementSql)) {
+                        for (int i = 0; i < inputs.size(); i++) {
+                            ps.setLong(1, traceId);
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+        return inputs.size();
+    }
+}

@@ -1,0 +1,125 @@
+package dev.tracestore.benchmarks;
+
+import dev.tracestore.TraceInput;
+import dev.tracestore.TraceQuery;
+import dev.tracestore.TraceStore;
+import dev.tracestore.TraceSummary;
+import dev.tracestore.Visibility;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Time to read one page of {@value #PAGE} {@link TraceSummary} with their message counts,
+ * {@code messagesPerTrace} messages in each trace:
+ * <ul>
+ * <li>{@code cached}: {@code TraceStore.listTraces}, which reads the count stored on the trace row;</li>
+ * <li>{@code countOnRead}: no stored count, the page's counts computed by
+ *     {@code COUNT(*) … GROUP BY} on every read, as Langfuse and Opik do. To be fair to it, it
+ *     counts only the page's traces (the page is chosen first in a derived table, then joined
+ *     to the messages), over the primary key {@code (trace_id, external_id)}, after the
+ *     tables were analysed (and vacuumed on PostgreSQL, so an index-only scan is possible).</li>
+ * </ul>
+ * Both produce the same {@link TraceSummary} records. The messages are generated in the
+ * database ({@code generate_series} and its equivalents) outside the measured time.
+ *
+ * <p>Run from the repository root (about 5 minutes):
+ * <pre>mvn -B -q -pl benchmarks -am package exec:exec -DskipTests -Djmh.args="benchmarks.ListBenchmark -wi 2 -w 1s -i 3 -r 1s"</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+public class ListBenchmark {
+    static final int PAGE = 50;
+
+    @Param({"h2", "sqlite", "postgresql", "mariadb"})
+    public String storage;
+
+    @Param({"100", "10000"})
+    public int messagesPerTrace;
+
+    /** Sorts last, so JMH runs the variants back to back (it varies the alphabetically last parameter fastest). */
+    @Param({"cached", "countOnRead"})
+    public String variant;
+
+    BenchDatabase db;
+    TraceStore store;
+    String groupBySql;
+
+    @Setup(Level.Trial)
+    public void open() {
+        db = BenchDatabase.open(storage);
+        store = TraceStore.builder().storage(db.storage).build();
+        for (int i = 0; i < PAGE; i++) {
+            store.upsertTrace(TraceInput.of("bench", "session-" + i).withTitle("Session " + i).withAgent("claude-code")
+                    .withModel("claude-opus-4-5").withVisibility(Visibility.PUBLIC));
+        }
+        Fill.messages(db, messagesPerTrace);
+        String traces = db.table("traces");
+        groupBySql = "SELECT p.id, p.namespace, p.external_id, p.title, p.agent_id, p.model, p.visibility, p.updated_at,"
+                + " COUNT(m.trace_id) FROM (SELECT id, namespace, external_id, title, agent_id, model, visibility,"
+                + " updated_at FROM " + traces + " WHERE namespace = ? AND deleting = FALSE"
+                + " ORDER BY namespace DESC, updated_at DESC, id DESC " + db.dialect.limit() + ") p"
+                + " LEFT JOIN " + db.table("messages") + " m ON m.trace_id = p.id"
+                + " GROUP BY p.id, p.namespace, p.external_id, p.title, p.agent_id, p.model, p.visibility, p.updated_at"
+                + " ORDER BY p.updated_at DESC, p.id DESC";
+        // Both designs must show the same counts, or the comparison means nothing.
+        List<TraceSummary> cached = cached();
+        List<TraceSummary> counted = countOnRead();
+        if (!cached.equals(counted) || cached.size() != PAGE || cached.get(0).messageCount() != messagesPerTrace) {
+            throw new IllegalStateException("the designs disagree: " + cached + " vs " + counted);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        db.close();
+    }
+
+    @Benchmark
+    public List<TraceSummary> page() {
+        return variant.equals("cached") ? cached() : countOnRead();
+    }
+
+    private List<TraceSummary> cached() {
+        return store.listTraces(TraceQuery.namespace("bench").limit(PAGE)).items();
+    }
+
+    private List<TraceSummary> countOnRead() {
+        try (Connection c = db.pool.getConnection(); PreparedStatement ps = c.prepareStatement(groupBySql)) {
+            ps.setString(1, "bench");
+            ps.setInt(2, PAGE);
+            List<TraceSummary> page = new ArrayList<>(PAGE);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    page.add(new TraceSummary(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), Visibility.valueOf(rs.getString(7)),
+                            db.dialect.getInstant(rs, 8), rs.getLong(9)));
+                }
+            }
+            return page;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
