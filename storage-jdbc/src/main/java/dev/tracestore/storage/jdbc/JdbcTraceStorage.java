@@ -18,9 +18,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.WeakHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
@@ -90,6 +93,13 @@ public final class JdbcTraceStorage implements TraceStorage {
     private final ReentrantLock writeLock;
     private final String traces;
     private final String messages;
+    /**
+     * The isolation level each physical connection was last given back at, so that a write
+     * need not ask the driver again: PgJDBC answers {@link Connection#getTransactionIsolation()}
+     * with a {@code SHOW TRANSACTION ISOLATION LEVEL} round trip, a quarter of a batch's round
+     * trips. Weak keys: an entry goes with its connection.
+     */
+    private final Map<Connection, Integer> isolationOnReturn = Collections.synchronizedMap(new WeakHashMap<>());
 
     private JdbcTraceStorage(DataSource dataSource, Dialect dialect, String prefix, int maxAttempts) {
         this.dataSource = dataSource;
@@ -653,10 +663,11 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     private <T> T transactionOnce(int isolation, Work<T> work) throws SQLException {
         Connection c = dataSource.getConnection();
+        Connection physical = physical(c);
         boolean reusable = false; // whether the connection may go back to the pool as it is
         try {
             boolean previousAutoCommit = c.getAutoCommit();
-            int previousIsolation = c.getTransactionIsolation();
+            int previousIsolation = isolation == -1 ? -1 : isolationOf(c, physical);
             boolean switchIsolation = isolation != -1 && previousIsolation != isolation;
             if (switchIsolation) {
                 c.setTransactionIsolation(isolation);
@@ -686,8 +697,36 @@ public final class JdbcTraceStorage implements TraceStorage {
             if (reusable) {
                 c.close();
             } else {
+                isolationOnReturn.remove(physical);
                 discard(c);
             }
+        }
+    }
+
+    /**
+     * The connection's isolation level: remembered from the last time this storage gave it
+     * back, or asked of the driver once per physical connection. The memory stays true as long
+     * as nobody else leaves the connection at another level; pools such as HikariCP reset a
+     * borrower's change when it is returned. Were it wrong, a transaction would run at that
+     * other level, which is still correct: every level keeps the row-lock order the counting
+     * relies on, and serialization failures are run again.
+     */
+    private int isolationOf(Connection c, Connection physical) throws SQLException {
+        Integer known = isolationOnReturn.get(physical);
+        if (known != null) {
+            return known;
+        }
+        int level = c.getTransactionIsolation();
+        isolationOnReturn.put(physical, level);
+        return level;
+    }
+
+    /** The driver's own connection under a pool's proxy, the key of {@link #isolationOnReturn}. */
+    private static Connection physical(Connection c) {
+        try {
+            return c.isWrapperFor(Connection.class) ? c.unwrap(Connection.class) : c;
+        } catch (SQLException e) {
+            return c;
         }
     }
 

@@ -85,6 +85,27 @@ class JdbcTraceStorageTest {
 
     @ParameterizedTest
     @EnumSource(Setup.class)
+    @DisplayName("a pooled connection is asked its isolation level once, not at every batch (PgJDBC asks the server)")
+    void isolationIsAskedOncePerConnection(Setup setup) {
+        TestDatabase db = database(setup);
+        List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+        TraceStore store = store(db.storage(InterceptingDataSource.everyCall(calls::add)));
+        long id = store.upsertTrace(TraceInput.of("isolation-ns", "s-" + System.nanoTime())).id();
+        store.upsertMessagesBatch(id, List.of(MessageInput.of("first", 0, Role.USER, "x")));
+
+        calls.clear();
+        for (int i = 1; i <= 5; i++) {
+            store.upsertMessagesBatch(id, List.of(MessageInput.of("m-" + i, i, Role.USER, "x")));
+        }
+
+        assertThat(calls).as("one thread, so the pool hands out the connection it used before")
+                .contains("Connection.commit")
+                .doesNotContain("Connection.getTransactionIsolation");
+        assertThat(store.getTrace(id).orElseThrow().messageCount()).isEqualTo(6);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Setup.class)
     @DisplayName("a batch is written as multi-row upserts, split by row count and by text size, in one transaction")
     void multiRowUpsertsSplitLargeBatches(Setup setup) {
         TestDatabase db = database(setup);
