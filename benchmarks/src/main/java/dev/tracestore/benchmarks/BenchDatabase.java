@@ -30,13 +30,16 @@ final class BenchDatabase implements AutoCloseable {
     enum Kind {
         h2, sqlite, postgresql, mariadb;
 
-        HikariConfig config(Path dir) {
+        HikariConfig config(Path dir, boolean readBenchmark) {
             HikariConfig config = new HikariConfig();
             switch (this) {
                 case h2 -> {
                     // H2 answers a repeated query from its result cache while no table changed, which
-                    // would time a cache lookup instead of the query on read benchmarks.
-                    config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("bench").toAbsolutePath() + ";QUERY_CACHE_SIZE=0");
+                    // would time a cache lookup instead of the query on read benchmarks. The same
+                    // setting also turns off H2's cache of parsed statements, so that every write
+                    // would parse its statement again: write benchmarks keep the default (8).
+                    config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("bench").toAbsolutePath()
+                            + (readBenchmark ? ";QUERY_CACHE_SIZE=0" : ""));
                     config.setUsername("sa");
                     config.setPassword("");
                 }
@@ -68,7 +71,7 @@ final class BenchDatabase implements AutoCloseable {
     final String prefix;
     private final Path dir;
 
-    private BenchDatabase(Kind kind) {
+    private BenchDatabase(Kind kind, boolean readBenchmark) {
         this.kind = kind;
         try {
             this.dir = Files.createTempDirectory("tracestore-bench-");
@@ -76,7 +79,7 @@ final class BenchDatabase implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         this.prefix = "bench" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
-        this.pool = new HikariDataSource(kind.config(dir));
+        this.pool = new HikariDataSource(kind.config(dir, readBenchmark));
         this.storage = JdbcTraceStorage.builder(pool).tablePrefix(prefix).build();
         this.dialect = storage.dialect();
         storage.migrate();
@@ -84,7 +87,12 @@ final class BenchDatabase implements AutoCloseable {
 
     /** Opens a fresh database (or fresh tables on a server) of the kind named by a {@code storage} parameter. */
     static BenchDatabase open(String storage) {
-        return new BenchDatabase(Kind.valueOf(storage.toLowerCase(Locale.ROOT)));
+        return new BenchDatabase(Kind.valueOf(storage.toLowerCase(Locale.ROOT)), false);
+    }
+
+    /** As {@link #open}, for benchmarks that time repeated queries: no database serves a result from a cache. */
+    static BenchDatabase openForReads(String storage) {
+        return new BenchDatabase(Kind.valueOf(storage.toLowerCase(Locale.ROOT)), true);
     }
 
     /** The quoted name of one of the adapter's tables ({@code traces} or {@code messages}). */

@@ -31,6 +31,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 /**
  * Messages per second that one writer ingests, TraceStore's one-write-per-batch count against
@@ -65,7 +67,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code perMessageCounter} and {@code ormCounter}, in a random order (seeded, so
  * runs repeat), and adds each one's time to its own
  * counter ({@code tracestoreNanos}, …): the ratio of two counters is the ratio of their time
- * per message, measured in the same seconds. The separate variants give absolute rates.
+ * per message, measured in the same seconds. It also keeps every batch's time and prints, at
+ * the end of the trial, each design's median and TraceStore's speed relative to each
+ * ({@code MEDIANS} line): the figure to read, since a rare stall of tens of milliseconds
+ * moves the sums by ±10 % depending on which design it lands on (see {@link Samples}). The
+ * separate variants give absolute rates.
  *
  * <p>One operation writes one batch of {@code batch} new messages; the {@code messages}
  * counter reports messages/s. The writer starts a new trace every {@value #SESSION} messages
@@ -116,6 +122,9 @@ public class IngestBenchmark {
     final List<String> order = new ArrayList<>(List.of("tracestore", "raw", "handWritten", "perMessageCounter",
             "ormCounter"));
     final Random random = new Random(42);
+    /** Each design's batch times under {@code interleaved}, measurement iterations only. */
+    final Samples samples = new Samples();
+    boolean measuring;
 
     /** Messages written, reported per second next to the batches per second. */
     @State(Scope.Thread)
@@ -156,8 +165,16 @@ public class IngestBenchmark {
         newTrace();
     }
 
+    @Setup(Level.Iteration)
+    public void iteration(IterationParams params) {
+        measuring = params.getType() == IterationType.MEASUREMENT;
+    }
+
     @TearDown(Level.Trial)
     public void close() {
+        if (!samples.isEmpty()) {
+            System.out.println(samples.report(storage + " batch=" + batch, "tracestore"));
+        }
         store.close();
         if (db != null) {
             db.close();
@@ -190,6 +207,9 @@ public class IngestBenchmark {
             long start = System.nanoTime();
             written += write(each, inputs);
             long nanos = System.nanoTime() - start;
+            if (measuring) {
+                samples.add(each, nanos);
+            }
             switch (each) {
                 case "tracestore" -> counters.tracestoreNanos += nanos;
                 case "raw" -> counters.rawNanos += nanos;

@@ -10,7 +10,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,6 +27,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 /**
  * Time to read one page of {@value #PAGE} {@link TraceSummary} with their message counts,
@@ -36,12 +41,20 @@ import org.openjdk.jmh.annotations.Warmup;
  *     counts only the page's traces (the page is chosen first in a derived table, then joined
  *     to the messages), over the primary key {@code (trace_id, external_id)}, after the
  *     tables were analysed (and vacuumed on PostgreSQL, so an index-only scan is possible).</li>
+ * <li>{@code interleaved}: the cached page only, of two namespaces in the same database, read
+ *     alternately in a random order: one whose traces hold {@code messagesPerTrace} messages,
+ *     one whose traces hold 100. Their medians, printed at the end of the trial
+ *     ({@code MEDIANS} line), show whether the cached page's time depends on the traces'
+ *     length, measured in the same seconds (at {@code messagesPerTrace=100} the two are the
+ *     same query on equal data: the noise).</li>
  * </ul>
  * Both produce the same {@link TraceSummary} records. The messages are generated in the
  * database ({@code generate_series} and its equivalents) outside the measured time.
  *
  * <p>Run from the repository root (about 5 minutes):
  * <pre>mvn -B -q -pl benchmarks -am package exec:exec -DskipTests -Djmh.args="benchmarks.ListBenchmark -wi 2 -w 1s -i 3 -r 1s"</pre>
+ * The cached page's flatness (about 3 minutes):
+ * <pre>mvn -B -q -pl benchmarks -am package exec:exec -DskipTests -Djmh.args="benchmarks.ListBenchmark -p variant=interleaved -wi 2 -w 2s -i 5 -r 4s"</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,6 +64,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class ListBenchmark {
     static final int PAGE = 50;
+    /** Messages per trace in the {@code short} namespace of {@code interleaved}. */
+    static final int SHORT = 100;
 
     @Param({"h2", "sqlite", "postgresql", "mariadb"})
     public String storage;
@@ -59,22 +74,38 @@ public class ListBenchmark {
     public int messagesPerTrace;
 
     /** Sorts last, so JMH runs the variants back to back (it varies the alphabetically last parameter fastest). */
-    @Param({"cached", "countOnRead"})
+    @Param({"cached", "countOnRead", "interleaved"})
     public String variant;
 
     BenchDatabase db;
     TraceStore store;
     String groupBySql;
+    final List<String> order = new ArrayList<>(List.of("long", "short"));
+    final Random random = new Random(42);
+    final Samples samples = new Samples();
+    boolean measuring;
 
     @Setup(Level.Trial)
     public void open() {
-        db = BenchDatabase.open(storage);
+        db = BenchDatabase.openForReads(storage);
         store = TraceStore.builder().storage(db.storage).build();
         for (int i = 0; i < PAGE; i++) {
             store.upsertTrace(TraceInput.of("bench", "session-" + i).withTitle("Session " + i).withAgent("claude-code")
                     .withModel("claude-opus-4-5").withVisibility(Visibility.PUBLIC));
         }
         Fill.messages(db, messagesPerTrace);
+        if (variant.equals("interleaved")) {
+            for (int i = 0; i < PAGE; i++) {
+                long id = store.upsertTrace(TraceInput.of("short", "session-" + i).withTitle("Session " + i)
+                        .withAgent("claude-code").withModel("claude-opus-4-5").withVisibility(Visibility.PUBLIC)).id();
+                Fill.messages(db, id, SHORT);
+            }
+            Fill.analyse(db);
+            List<TraceSummary> shortPage = cached("short");
+            if (shortPage.size() != PAGE || shortPage.get(0).messageCount() != SHORT) {
+                throw new IllegalStateException("the short namespace was not filled: " + shortPage);
+            }
+        }
         String traces = db.table("traces");
         groupBySql = "SELECT p.id, p.namespace, p.external_id, p.title, p.agent_id, p.model, p.visibility, p.updated_at,"
                 + " COUNT(m.trace_id) FROM (SELECT id, namespace, external_id, title, agent_id, model, visibility,"
@@ -91,18 +122,44 @@ public class ListBenchmark {
         }
     }
 
+    @Setup(Level.Iteration)
+    public void iteration(IterationParams params) {
+        measuring = params.getType() == IterationType.MEASUREMENT;
+    }
+
     @TearDown(Level.Trial)
     public void close() {
+        if (!samples.isEmpty()) {
+            System.out.println(samples.report(storage + " long=" + messagesPerTrace + " short=" + SHORT, "long"));
+        }
         db.close();
     }
 
     @Benchmark
-    public List<TraceSummary> page() {
-        return variant.equals("cached") ? cached() : countOnRead();
+    public void page(Blackhole blackhole) {
+        switch (variant) {
+            case "cached" -> blackhole.consume(cached());
+            case "countOnRead" -> blackhole.consume(countOnRead());
+            default -> {
+                Collections.shuffle(order, random);
+                for (String each : order) {
+                    long start = System.nanoTime();
+                    blackhole.consume(cached(each.equals("long") ? "bench" : "short"));
+                    long nanos = System.nanoTime() - start;
+                    if (measuring) {
+                        samples.add(each, nanos);
+                    }
+                }
+            }
+        }
     }
 
     private List<TraceSummary> cached() {
-        return store.listTraces(TraceQuery.namespace("bench").limit(PAGE)).items();
+        return cached("bench");
+    }
+
+    private List<TraceSummary> cached(String namespace) {
+        return store.listTraces(TraceQuery.namespace(namespace).limit(PAGE)).items();
     }
 
     private List<TraceSummary> countOnRead() {

@@ -60,7 +60,7 @@ public class RecountBenchmark {
 
     @Setup(Level.Trial)
     public void open() throws SQLException {
-        db = BenchDatabase.open(storage);
+        db = BenchDatabase.openForReads(storage);
         store = TraceStore.builder().storage(db.storage).build();
         traceId = store.upsertTrace(TraceInput.of("bench", "recount")).id();
         Fill.messages(db, messages);

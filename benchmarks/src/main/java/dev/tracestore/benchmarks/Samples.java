@@ -1,0 +1,63 @@
+package dev.tracestore.benchmarks;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The time of every operation of each design under an interleaved variant, from the
+ * measurement iterations only, and their medians. On this machine a few operations in a
+ * thousand stall for tens of milliseconds (a checkpoint, a WAL sync, a collection), and they
+ * land on one design or another at random; a sum of times — what JMH's score and the
+ * {@code *Nanos} counters are — moves with them by ±10 %, a median does not.
+ */
+final class Samples {
+    private final Map<String, long[]> times = new LinkedHashMap<>();
+    private final Map<String, Integer> sizes = new LinkedHashMap<>();
+
+    void add(String design, long nanos) {
+        int size = sizes.getOrDefault(design, 0);
+        long[] each = times.computeIfAbsent(design, d -> new long[1024]);
+        if (size == each.length) {
+            each = Arrays.copyOf(each, size * 2);
+            times.put(design, each);
+        }
+        each[size] = nanos;
+        sizes.put(design, size + 1);
+    }
+
+    /** The median time of {@code design}'s operations, in nanoseconds. */
+    long median(String design) {
+        int size = sizes.getOrDefault(design, 0);
+        if (size == 0) {
+            throw new IllegalStateException("no samples of " + design);
+        }
+        long[] sorted = Arrays.copyOf(times.get(design), size);
+        Arrays.sort(sorted);
+        return sorted[size / 2];
+    }
+
+    /**
+     * One line for the run's log: each design's number of operations and median, then
+     * {@code subject}'s speed relative to each other design (their median over its median:
+     * above 1, {@code subject} is faster).
+     */
+    String report(String label, String subject) {
+        StringBuilder line = new StringBuilder("MEDIANS ").append(label).append(':');
+        for (String design : times.keySet()) {
+            line.append(String.format(Locale.ROOT, " %s %d × %.1f µs;", design, sizes.get(design), median(design) / 1e3));
+        }
+        for (String design : times.keySet()) {
+            if (!design.equals(subject)) {
+                line.append(String.format(Locale.ROOT, " %s ÷ %s %.2f;", subject, design,
+                        (double) median(design) / median(subject)));
+            }
+        }
+        return line.toString();
+    }
+
+    boolean isEmpty() {
+        return sizes.isEmpty();
+    }
+}
