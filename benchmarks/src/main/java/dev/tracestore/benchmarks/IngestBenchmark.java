@@ -7,13 +7,19 @@ import dev.tracestore.TraceInput;
 import dev.tracestore.TraceStore;
 import dev.tracestore.spi.TraceStorage;
 import dev.tracestore.storage.memory.InMemoryTraceStorage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -174,6 +180,9 @@ public class IngestBenchmark {
     public void close() {
         if (!samples.isEmpty()) {
             System.out.println(samples.report(storage + " batch=" + batch, "tracestore"));
+            if (storage.equals("sqlite")) {
+                System.out.println(walPerBatch(Math.max(20, 20_000 / batch)));
+            }
         }
         store.close();
         if (db != null) {
@@ -220,6 +229,59 @@ public class IngestBenchmark {
         }
         counters.messages += written;
         return written;
+    }
+
+    /**
+     * What each design appends to SQLite's write-ahead log per batch, outside the measured
+     * time: with automatic checkpoints off on every pooled connection, the log is emptied, the
+     * design writes {@code batches} batches, and the log's growth is divided among them. SQLite
+     * logs whole pages, so this shows what the trace-row write adds: its page and the pages of
+     * the listing index on {@code updated_at}.
+     */
+    private String walPerBatch(int batches) {
+        StringBuilder line = new StringBuilder("WAL sqlite batch=" + batch + ":");
+        try {
+            List<Connection> all = new ArrayList<>();
+            String file;
+            int pageSize;
+            try {
+                for (int i = 0; i < db.pool.getMaximumPoolSize(); i++) {
+                    Connection c = db.pool.getConnection();
+                    all.add(c);
+                    try (Statement s = c.createStatement()) {
+                        s.execute("PRAGMA wal_autocheckpoint = 0");
+                    }
+                }
+                try (Statement s = all.get(0).createStatement()) {
+                    file = single(s, "PRAGMA database_list", 3);
+                    pageSize = Integer.parseInt(single(s, "PRAGMA page_size", 1));
+                }
+            } finally {
+                for (Connection c : all) {
+                    c.close();
+                }
+            }
+            Path wal = Path.of(file + "-wal");
+            for (String design : List.of("raw", "handWritten", "tracestore", "perMessageCounter")) {
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                long before = Files.size(wal);
+                for (int i = 0; i < batches; i++) {
+                    write(design, nextBatch());
+                }
+                double frames = (Files.size(wal) - before) / (double) (pageSize + 24) / batches;
+                line.append(String.format(Locale.ROOT, " %s %.1f pages;", design, frames));
+            }
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("measuring the WAL failed", e);
+        }
+        return line.append(" (").append(batches).append(" batches each, ").append("pages of the log per batch)").toString();
+    }
+
+    private static String single(Statement s, String sql, int column) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(column);
+        }
     }
 
     private List<MessageInput> nextBatch() {
