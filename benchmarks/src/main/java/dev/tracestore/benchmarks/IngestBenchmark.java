@@ -85,9 +85,9 @@ import org.openjdk.jmh.runner.IterationType;
  * the finished one, to keep the heap's live set small), and every trial starts on fresh
  * tables under a random prefix, dropped at its end.
  *
- * <p>Run from the repository root. The ratios, interleaved (about 5 minutes; narrow with
+ * <p>Run from the repository root. The ratios, interleaved (about 5 minutes at two batch sizes; narrow with
  * {@code -p storage=postgresql}):
- * <pre>mvn -B -q -pl benchmarks -am package exec:exec -DskipTests -Djmh.args="benchmarks.IngestBenchmark -wi 1 -w 2s -i 3 -r 2s -p variant=interleaved -rf json -rff ingest.json"</pre>
+ * <pre>mvn -B -q -pl benchmarks -am package exec:exec -DskipTests -Djmh.args="benchmarks.IngestBenchmark -wi 1 -w 2s -i 5 -r 4s -p variant=interleaved -p batch=100,1000 -rf json -rff ingest.json"</pre>
  * Every variant as its own trial, for absolute rates on a quiet machine (about 30 minutes):
  * <pre>mvn -B -q -pl benchmarks -am package exec:exec -DskipTests -Djmh.args="benchmarks.IngestBenchmark -wi 1 -w 1s -i 3 -r 1s -rf json -rff ingest.json"</pre>
  */
