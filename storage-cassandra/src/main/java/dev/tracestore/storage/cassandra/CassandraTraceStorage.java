@@ -137,10 +137,13 @@ import org.slf4j.LoggerFactory;
  * pass the check together, so the limit is soft by at most their sizes; a trace whose count is
  * unknown is not checked. Bytes matter as much: keep the core's text limit and this one
  * together within what a partition should hold (with 2 KB messages, 100,000 is 200 MB). One
- * batch is one mutation, and Cassandra refuses a mutation over {@code max_mutation_size} (half
- * the commit log segment, 16 MiB by default): a batch whose encoded size exceeds
- * {@link Builder#maxBatchBytes(int)} (default 8 MiB) fails with an
- * {@link IllegalArgumentException} and writes nothing. Trace lists are one partition per
+ * batch is one request and one mutation, and Cassandra refuses a request larger than
+ * {@code native_transport_max_message_size}, which by default is the smallest of
+ * {@code max_mutation_size} (half the commit log segment: 16 MiB), the in-flight request limit
+ * and the per-client one (a 40th of the heap: 6.2 MB on a 256 MB node). A batch whose encoded
+ * size exceeds {@link Builder#maxBatchBytes(int)} (default 4 MiB, within all three for any heap
+ * of 160 MB or more) fails with an {@link IllegalArgumentException} and writes nothing, before
+ * Cassandra would refuse it. Trace lists are one partition per
  * namespace; after a namespace loses tens of thousands of traces, listing it scans their
  * tombstones until compaction purges them ({@code gc_grace_seconds} 3 hours).
  *
@@ -422,8 +425,9 @@ public final class CassandraTraceStorage implements TraceStorage {
         }
         if (bytes > maxBatchBytes) {
             throw new IllegalArgumentException("messages: a batch must encode to at most " + maxBatchBytes
-                    + " bytes in the Cassandra storage (it is one mutation, and Cassandra refuses mutations over"
-                    + " max_mutation_size); got about " + bytes + " bytes in " + batch.size() + " messages");
+                    + " bytes in the Cassandra storage (maxBatchBytes: it is one request and one mutation, which Cassandra"
+                    + " refuses over native_transport_max_message_size and max_mutation_size); got about " + bytes
+                    + " bytes in " + batch.size() + " messages");
         }
         String operation = "writing " + batch.size() + " messages to trace " + traceId;
         long timestamp = timestamps.next(); // before the check: a deletion hiding the trace after it shadows our writes
@@ -1085,7 +1089,7 @@ public final class CassandraTraceStorage implements TraceStorage {
         private ConsistencyLevel consistency = DefaultConsistencyLevel.LOCAL_QUORUM;
         private ConsistencyLevel serialConsistency = DefaultConsistencyLevel.LOCAL_SERIAL;
         private int maxMessagesPerTrace = 100_000;
-        private int maxBatchBytes = 8 << 20;
+        private int maxBatchBytes = 4 << 20;
 
         private Builder(CqlSession session) {
             this.session = session;
@@ -1127,8 +1131,10 @@ public final class CassandraTraceStorage implements TraceStorage {
         }
 
         /**
-         * The most bytes one batch of messages may encode to, 1 KiB to 256 MiB; default 8 MiB,
-         * half of Cassandra's default {@code max_mutation_size}. Raise it only with that setting.
+         * The most bytes one batch of messages may encode to (UTF-8 text plus about 100 bytes a
+         * message), 1 KiB to 256 MiB; default 4 MiB. It must stay below the cluster's
+         * {@code native_transport_max_message_size}, which by default is the smallest of 16 MiB
+         * ({@code max_mutation_size}) and a 40th of a node's heap; raise it only with those.
          */
         public Builder maxBatchBytes(int maxBatchBytes) {
             this.maxBatchBytes = maxBatchBytes;

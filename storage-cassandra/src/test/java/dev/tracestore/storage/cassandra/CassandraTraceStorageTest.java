@@ -366,6 +366,35 @@ class CassandraTraceStorageTest {
         }
 
         @Test
+        @DisplayName("stores a batch just under the default maxBatchBytes; with the limit raised, Cassandra refuses a"
+                + " batch over its max_mutation_size, and nothing is stored")
+        void requestSize() {
+            TraceStore store = TraceStore.builder().storage(storage(session)).build(); // the default 1 MiB text limit
+            long id = store.upsertTrace(TraceInput.of(NS, "s-1")).id();
+            String megabyte = "x".repeat(1_000_000);
+            List<MessageInput> four = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                four.add(MessageInput.of("big-" + i, i, Role.TOOL, megabyte));
+            }
+
+            store.upsertMessagesBatch(id, four); // about 4,000,500 bytes of the default 4,194,304
+            assertThat(store.getTrace(id).orElseThrow().messageCount()).isEqualTo(4);
+
+            TraceStore unguarded = TraceStore.builder()
+                    .storage(CassandraTraceStorage.builder(session).keyspace(KS).maxBatchBytes(64 << 20).build()).build();
+            List<MessageInput> seventeen = new ArrayList<>();
+            for (int i = 0; i < 17; i++) {
+                seventeen.add(MessageInput.of("bigger-" + i, 100 + i, Role.TOOL, megabyte));
+            }
+            assertThatThrownBy(() -> unguarded.upsertMessagesBatch(id, seventeen))
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageContaining("exceeds allowed maximum")
+                    .hasMessageContaining("the count is unchanged");
+            assertThat(store.getTrace(id).orElseThrow().messageCount()).isEqualTo(4);
+            assertThat(rowsIn("message_keys", id)).isEqualTo(4);
+        }
+
+        @Test
         @DisplayName("refuses an instant it cannot hold in epoch microseconds, naming it, writing nothing")
         void instantsOutOfRange() {
             TraceStore store = store(storage(session));
