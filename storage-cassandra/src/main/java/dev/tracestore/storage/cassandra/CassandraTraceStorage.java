@@ -74,8 +74,8 @@ import org.slf4j.LoggerFactory;
  * namespace's ids, ascending); {@code message_keys} and {@code messages} (one partition per
  * trace each: the upsert key with its current sequence, and the messages in conversation
  * order); {@code pending_deletions} and {@code unknown_counts} (bookkeeping, sharded by id).
- * Trace ids come from blocks of {@value #ID_BLOCK} claimed by a lightweight transaction at
- * SERIAL consistency, so they are unique across data centres, small, and roughly ascending.
+ * Trace ids come from blocks of 1000 claimed by a lightweight transaction at SERIAL
+ * consistency, so they are unique across data centres, small, and roughly ascending.
  * Instants are epoch microseconds; ids compare by code point (UTF-8 byte order), exactly as
  * {@link MessagePosition#ORDER} does.
  *
@@ -94,9 +94,9 @@ import org.slf4j.LoggerFactory;
  *       optimistic policy accepts both; {@link dev.tracestore.TraceStore#recalculateMessageCount}
  *       and the drift guard repair them.
  *   <li><b>No lost increments — as written.</b> {@code message_count = message_count + ?} is a
- *       server-side counter increment, never read and written back. It is the one statement not
- *       marked idempotent, so the driver never retries it and never counts a batch twice on
- *       its own; only a caller retrying after a timeout can (see 1).
+ *       server-side counter increment, never read and written back. It is never marked
+ *       idempotent, so the driver never retries it and never counts a batch twice on its own;
+ *       only a caller retrying after a timeout can (see 1).
  *   <li><b>Safe recount — weaker.</b> Counters cannot be set, and there are no locks: a recount
  *       reads the counter, then counts the message keys page by page, then stores
  *       {@code rows − counter read} as the trace's {@code count_offset}, and the count shown is
@@ -104,8 +104,8 @@ import org.slf4j.LoggerFactory;
  *       the offset, and every row the count missed belongs to such an increment, so a recount
  *       never erases an increment and never leaves the count low. A batch whose messages the
  *       count saw but whose increment landed after the counter read is counted twice, so the
- *       count can stay too high until the next recount (the drift guard schedules one after
- *       every write). Storing an offset rather than adding the correction to the counter keeps
+ *       count can stay too high until the next recount (the drift guard recounts every trace
+ *       written since its last recount). Storing an offset rather than adding the correction to the counter keeps
  *       two concurrent recounts from applying it twice: the later one wins, and each is safe.
  *   <li><b>No deadlocks — as written</b>, trivially: nothing locks. Writers to one trace never
  *       wait for each other; overlapping ids resolve per cell, latest write wins.
@@ -118,10 +118,10 @@ import org.slf4j.LoggerFactory;
  *       trace first and throws {@link TraceNotFoundException} before writing anything if it is
  *       absent or hidden. A writer that read the trace just before a deletion hid it may still
  *       write; it took its write timestamp before that read, and the deletion writes its
- *       tombstones with a timestamp {@value #FENCE_MARGIN_MICROS} µs past the moment it ran,
- *       after the trace was hidden, so they shadow that late writer's rows whenever they arrive:
- *       no orphan messages, positions or keys, and a list row it leaves is dropped and deleted by
- *       the next listing. Only a late counter increment can survive, as an orphan counter row
+ *       tombstones with a timestamp five seconds past the moment it ran, after the trace was
+ *       hidden, so they shadow that late writer's rows whenever they arrive, as long as the
+ *       writers' clocks are within those five seconds: no orphan messages, positions or keys,
+ *       and a list row it leaves is dropped and deleted by the next listing. Only a late counter increment can survive, as an orphan counter row
  *       that nothing reads (ids are never reused). A resumed deletion writes the same tombstones.
  * </ol>
  * The contract kit runs whole against this adapter with capabilities saying exactly this:
@@ -143,16 +143,17 @@ import org.slf4j.LoggerFactory;
  * and the per-client one (a 40th of the heap: 6.2 MB on a 256 MB node). A batch whose encoded
  * size exceeds {@link Builder#maxBatchBytes(int)} (default 4 MiB, within all three for any heap
  * of 160 MB or more) fails with an {@link IllegalArgumentException} and writes nothing, before
- * Cassandra would refuse it. Trace lists are one partition per
- * namespace; after a namespace loses tens of thousands of traces, listing it scans their
- * tombstones until compaction purges them ({@code gc_grace_seconds} 3 hours).
+ * Cassandra would refuse it. Trace lists are one partition per namespace; after a namespace
+ * loses tens of thousands of traces, listing it scans their tombstones until compaction purges
+ * them ({@code gc_grace_seconds} 3 hours).
  *
  * <h2>Consistency, retries, time</h2>
  * Every statement runs at {@link Builder#consistency} (default {@code LOCAL_QUORUM}),
  * lightweight transactions at {@link Builder#serialConsistency} (default {@code LOCAL_SERIAL};
  * use {@code SERIAL} if writers in several data centres create traces with the same key).
- * Every statement but the counter increment is idempotent and marked so: the driver's retry
- * policy and speculative executions may re-run it. Failures are a {@link StorageException}
+ * Every statement but the counter increment and the claim of an id block is idempotent and
+ * marked so: the driver's retry policy and speculative executions may re-run it. (A claim of an
+ * id block whose outcome is unknown is abandoned, not retried: its ids are skipped.) Failures are a {@link StorageException}
  * naming the operation, what it had already stored, and the driver's exception as cause. Write
  * timestamps come from the system clock: Cassandra resolves concurrent writes by them, so keep
  * the clocks of the application's machines synchronized, as Cassandra requires anyway; the

@@ -30,11 +30,12 @@ import org.slf4j.LoggerFactory;
  * a keyspace lacks, and records each in {@code <keyspace>.schema_history}.
  *
  * <p>Safe when several processes migrate at once. Every shipped statement is
- * {@code CREATE … IF NOT EXISTS}. Two coordinators that each create the same table before
- * hearing of the other's would give it two ids, which Cassandra 5.0 does not reconcile; so
- * every process sends its schema statements to the same coordinator (the live node with the
- * smallest host id), which applies schema changes one at a time: the second
- * {@code CREATE … IF NOT EXISTS} finds the table. After each statement the migrator waits for
+ * {@code CREATE … IF NOT EXISTS}. But two coordinators that each create the same table before
+ * hearing of the other's would give it two different ids (Cassandra 5.0 draws table ids at
+ * random unless {@code use_deterministic_table_id} is set), and the cluster would keep one while
+ * data may already sit under the other. So every process sends its schema statements to the
+ * same coordinator (the live node with the smallest host id), which applies schema changes one
+ * at a time: the second {@code CREATE … IF NOT EXISTS} finds the table. After each statement the migrator waits for
  * the cluster to agree on the schema. A version is recorded with {@code INSERT … IF NOT
  * EXISTS}; recording one that another process recorded first is not an error.
  */
