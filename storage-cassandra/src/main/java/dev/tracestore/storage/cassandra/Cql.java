@@ -11,7 +11,7 @@ final class Cql {
     final String createTrace;
     final String updateTrace;
     final String insertPosition;
-    final String deletePosition;
+    final String deletePositionsBefore;
     final String dropTrace;
     final String setCount;
     final String markDeleting;
@@ -65,7 +65,9 @@ final class Cql {
         updateTrace = "UPDATE " + traces + " SET title = ?, agent_id = ?, model = ?, visibility = ?, project_name = ?"
                 + " WHERE id = ?";
         insertPosition = "INSERT INTO " + traces + " (id, updated_at) VALUES (?, ?)";
-        deletePosition = "DELETE FROM " + traces + " WHERE id = ? AND updated_at = ?";
+        // One range tombstone for every older position, rather than a row tombstone each: a hot
+        // trace's partition, read by every write, keeps a few tombstones instead of one per batch.
+        deletePositionsBefore = "DELETE FROM " + traces + " WHERE id = ? AND updated_at < ?";
         dropTrace = "DELETE FROM " + traces + " WHERE id = ?";
         setCount = "UPDATE " + traces + " SET count_offset = ?, count_unknown = false WHERE id = ?";
         markDeleting = "UPDATE " + traces + " SET deleting = true WHERE id = ?";

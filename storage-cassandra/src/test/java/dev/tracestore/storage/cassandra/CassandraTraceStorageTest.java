@@ -10,9 +10,11 @@ import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.cql.Statement;
+import com.datastax.oss.driver.api.core.cql.TraceEvent;
 import dev.tracestore.DeleteResult;
 import dev.tracestore.Message;
 import dev.tracestore.MessageInput;
@@ -24,6 +26,7 @@ import dev.tracestore.TraceInput;
 import dev.tracestore.TraceQuery;
 import dev.tracestore.TraceStore;
 import dev.tracestore.TraceSummary;
+import dev.tracestore.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,6 +38,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -455,6 +460,66 @@ class CassandraTraceStorageTest {
             assertThat(page.items()).extracting(TraceSummary::id).containsExactly(t.id());
             eventually("both stale rows are deleted", () -> session.execute("SELECT COUNT(*) FROM " + KS
                     + ".traces_by_namespace WHERE namespace = ?", NS).one().getLong(0) == 1);
+        }
+    }
+
+    // ------------------------------------------------------------------ tombstones
+
+    @Nested
+    @DisplayName("Tombstones")
+    class Tombstones {
+
+        private static final Pattern READ = Pattern.compile("Read (\\d+) live rows and (\\d+) tombstone cells");
+
+        /** The tombstones the server reports for one read, from its query trace. */
+        private long tombstonesRead(String cql, Object... values) {
+            ResultSet rs = session.execute(SimpleStatement.newInstance(cql, values).setTracing(true));
+            long tombstones = -1;
+            for (TraceEvent event : rs.getExecutionInfo().getQueryTrace().getEvents()) {
+                Matcher m = READ.matcher(event.getActivity());
+                if (m.find()) {
+                    tombstones = Math.max(tombstones, 0) + Long.parseLong(m.group(2));
+                }
+            }
+            assertThat(tombstones).as("the query trace of %s reports what it read", cql).isNotNegative();
+            return tombstones;
+        }
+
+        @Test
+        @DisplayName("a trace moved by 100 writes keeps one position row, and its partition, read by every write,"
+                + " holds one range tombstone rather than 99 row tombstones")
+        void hotTracePartition() {
+            MutableClock clock = new MutableClock(Instant.parse("2026-11-29T08:00:00Z"));
+            TraceStore store = TraceStore.builder().storage(storage(session)).clock(clock).build();
+            long id = store.upsertTrace(TraceInput.of(NS, "hot")).id();
+            for (int b = 0; b < 100; b++) {
+                clock.advance(Duration.ofMillis(1));
+                store.upsertMessage(id, MessageInput.of("m-" + b, b, Role.USER, "x"));
+            }
+
+            assertThat(rowsIn("traces", id)).isEqualTo(1);
+            assertThat(tombstonesRead("SELECT updated_at FROM " + KS + ".traces WHERE id = ?", id))
+                    .as("the two bounds of one range tombstone").isEqualTo(2);
+        }
+
+        @Test
+        @DisplayName("the head of a namespace's list holds one row tombstone per move since its last row was"
+                + " written, as the class comment says, until compaction purges them")
+        void listHead() {
+            MutableClock clock = new MutableClock(Instant.parse("2026-11-29T08:00:00Z"));
+            TraceStore store = TraceStore.builder().storage(storage(session)).clock(clock).build();
+            long hot = store.upsertTrace(TraceInput.of(NS, "hot")).id();
+            clock.advance(Duration.ofMillis(1));
+            store.upsertTrace(TraceInput.of(NS, "quiet"));
+            for (int b = 0; b < 100; b++) {
+                clock.advance(Duration.ofMillis(1));
+                store.upsertMessage(hot, MessageInput.of("m-" + b, b, Role.USER, "x"));
+            }
+
+            assertThat(store.listTraces(TraceQuery.namespace(NS).limit(2)).items()).hasSize(2);
+            // The first move left its tombstone below "quiet"; the 99 others lie above it.
+            assertThat(tombstonesRead("SELECT id FROM " + KS + ".traces_by_namespace WHERE namespace = ? LIMIT 2", NS))
+                    .isEqualTo(99);
         }
     }
 
