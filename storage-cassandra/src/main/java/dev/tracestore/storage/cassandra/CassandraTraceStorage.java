@@ -121,8 +121,13 @@ import org.slf4j.LoggerFactory;
  *       tombstones with a timestamp five seconds past the moment it ran, after the trace was
  *       hidden, so they shadow that late writer's rows whenever they arrive, as long as the
  *       writers' clocks are within those five seconds: no orphan messages, positions or keys,
- *       and a list row it leaves is dropped and deleted by the next listing. Only a late counter increment can survive, as an orphan counter row
- *       that nothing reads (ids are never reused). A resumed deletion writes the same tombstones.
+ *       and a list row it leaves is dropped and deleted by the next listing. Only a late
+ *       counter increment can survive, as an orphan counter row that nothing reads (ids are
+ *       never reused). A resumed deletion writes the same tombstones. The argument rests on a
+ *       writer's read meeting the tombstone's write in a quorum: at {@code LOCAL_QUORUM} that
+ *       holds within a data centre, so if writers in several data centres write to one trace,
+ *       use {@code QUORUM}, or accept that one whose data centre learns of the deletion more
+ *       than five seconds late may leave rows behind.
  * </ol>
  * The contract kit runs whole against this adapter with capabilities saying exactly this:
  * property 1 and exact counts under retry in their weaker form, property 3 in its weaker form,
