@@ -57,6 +57,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.function.Executable;
 
 /**
@@ -66,7 +67,10 @@ import org.junit.jupiter.api.function.Executable;
  * trace) and the rejection of bad input.
  *
  * <p>An adapter's test subclasses this class and implements {@link #createStorage} and
- * {@link #forgetMessageCount}; nothing else. Each test gets a fresh, empty storage.
+ * {@link #forgetMessageCount}; nothing else. Each test gets a fresh, empty storage. An adapter
+ * that keeps a property only in a weaker form (a database without multi-row transactions)
+ * says which by overriding {@link #capabilities()}; the kit then checks that weaker form in
+ * the same tests, and publishes a report entry naming it, so nothing is skipped.
  */
 public abstract class TraceStorageContract {
     /** The namespace most tests write to. */
@@ -93,6 +97,14 @@ public abstract class TraceStorageContract {
      * have it, bypassing the core.
      */
     protected abstract void forgetMessageCount(TraceStorage storage, long traceId) throws Exception;
+
+    /**
+     * Which properties the adapter keeps as written and which in their named weaker form; by
+     * default {@link StorageCapabilities#strict()}, every property as written.
+     */
+    protected StorageCapabilities capabilities() {
+        return StorageCapabilities.strict();
+    }
 
     /** Releases what {@link #createStorage} acquired. Does nothing by default. */
     protected void closeStorage(TraceStorage storage) throws Exception {
@@ -639,14 +651,20 @@ public abstract class TraceStorageContract {
 
         @Test
         @DisplayName("hides an interrupted deletion, and resumeDeletions finishes it")
-        void resumes() {
+        void resumes(TestReporter reporter) {
             long id = trace("s-1").id();
             long kept = trace("s-2").id();
             store.upsertMessagesBatch(id, messages("m", 0, 40));
             store.upsertMessagesBatch(kept, messages("m", 0, 3));
             // A process that died after tombstoning and one chunk:
             assertThat(storage.markDeleting(id)).isTrue();
-            assertThat(storage.deleteMessages(id, CHUNK)).isEqualTo(CHUNK);
+            if (capabilities().chunkedDeletion()) {
+                assertThat(storage.deleteMessages(id, CHUNK)).isEqualTo(CHUNK);
+            } else {
+                // The weaker form of property 5: every message goes in the first call, one constant-size write.
+                reporter.publishEntry("weaker property 5", "the first deletion call removes all 40 messages at once");
+                assertThat(storage.deleteMessages(id, CHUNK)).as("all messages at once").isEqualTo(40);
+            }
 
             assertThat(store.getTrace(id)).isEmpty();
             assertThat(store.listTraces(TraceQuery.namespace(NS)).items()).extracting(TraceSummary::id)
@@ -656,7 +674,8 @@ public abstract class TraceStorageContract {
             assertThatThrownBy(() -> store.upsertTrace(TraceInput.of(NS, "s-1")))
                     .isInstanceOf(TraceNotFoundException.class).hasMessageContaining("being deleted");
 
-            assertThat(store.resumeDeletions()).isEqualTo(new DeletionSummary(1, 40 - CHUNK));
+            assertThat(store.resumeDeletions())
+                    .isEqualTo(new DeletionSummary(1, capabilities().chunkedDeletion() ? 40 - CHUNK : 0));
 
             assertThat(storage.deletingTraces(10)).isEmpty();
             assertThat(storage.traceIds(NS, 0, 10)).containsExactly(kept);
@@ -720,7 +739,7 @@ public abstract class TraceStorageContract {
 
         @Test
         @DisplayName("recounts racing with batches never erase an increment: the count ends equal to the rows")
-        void recountRacesBatches() throws Exception {
+        void recountRacesBatches(TestReporter reporter) throws Exception {
             long id = trace("s-1").id();
             AtomicLong recounts = new AtomicLong();
             CountDownLatch recounting = new CountDownLatch(2);
@@ -744,8 +763,22 @@ public abstract class TraceStorageContract {
                 }
             });
             assertThat(recounts.get()).isPositive();
-            assertThat(storage.findTrace(id).orElseThrow().messageCount()).isEqualTo(8_000);
+            if (capabilities().exactRecountUnderConcurrency()) {
+                assertThat(storage.findTrace(id).orElseThrow().messageCount()).isEqualTo(8_000);
+                assertThat(rows(id)).hasSize(8_000);
+                return;
+            }
+            // The weaker form of property 3: never an erased increment (too low), perhaps a batch
+            // counted twice (too high), and exact once a recount runs with no batch racing it.
+            long raced = storage.findTrace(id).orElseThrow().messageCount();
+            reporter.publishEntry("weaker property 3", "count after recounts raced batches: " + raced
+                    + " for 8000 rows (never lower; higher until a recount that no batch races)");
+            assertThat(raced).as("a recount never erases a concurrent increment").isGreaterThanOrEqualTo(8_000);
             assertThat(rows(id)).hasSize(8_000);
+            Recount quiet = store.recalculateMessageCount(id);
+            assertThat(quiet.count()).isEqualTo(8_000);
+            assertThat(quiet.drift()).isEqualTo(raced - 8_000);
+            assertThat(storage.findTrace(id).orElseThrow().messageCount()).isEqualTo(8_000);
         }
 
         @Test
@@ -903,7 +936,11 @@ public abstract class TraceStorageContract {
 
         @Test
         @DisplayName("the messages and the count stay as they were, at every failure point, and the store keeps working")
-        void atomicBatch() {
+        void atomicBatch(TestReporter reporter) {
+            if (!capabilities().atomicBatchWithCount() || !capabilities().exactCountUnderRetry()) {
+                atomicBatchInWeakerForm(reporter);
+                return;
+            }
             long id = trace("s-1").id();
             store.upsertMessagesBatch(id, messages("m", 0, 5));
             List<Message> before = rows(id);
@@ -933,6 +970,81 @@ public abstract class TraceStorageContract {
             assertThat(fired).as("the adapter's wiring must reach at least one checkpoint inside a batch").isPositive();
             assertThat(count(id)).isEqualTo(15); // the last, unfailed attempt: 10 distinct added
             assertThat(rows(id)).hasSize(12);
+        }
+
+        /**
+         * Property 1 without a transaction spanning the messages and the count: a fresh trace per
+         * failure point, since a failure may now leave the batch's messages stored. The messages
+         * are all or nothing; the increment never lands without them; a caller's retry stores
+         * the batch and counts it (twice, if the failed call had counted); a recount repairs.
+         */
+        private void atomicBatchInWeakerForm(TestReporter reporter) {
+            StorageCapabilities capabilities = capabilities();
+            List<MessageInput> batch = new ArrayList<>();
+            for (int i = 2; i < 12; i++) {
+                batch.add(MessageInput.of("m-" + i, i, Role.USER, "changed " + i));
+            }
+            // What the batch leaves when it succeeds, on a trace seeded like the others.
+            long reference = trace("reference").id();
+            store.upsertMessagesBatch(reference, messages("m", 0, 5));
+            List<Message> before = rows(reference);
+            store.upsertMessagesBatch(reference, batch);
+            List<Message> after = rows(reference);
+            assertThat(after).hasSize(12);
+            assertThat(count(reference)).isEqualTo(15);
+
+            int fired = 0;
+            int uncounted = 0;
+            int countedTwice = 0;
+            for (int k = 1; k <= 50; k++) {
+                long id = trace("k-" + k).id();
+                store.upsertMessagesBatch(id, messages("m", 0, 5));
+                faults.failAt(k);
+                Throwable thrown = catchThrowable(() -> store.upsertMessagesBatch(id, batch));
+                faults.disarm();
+                if (!faults.fired()) {
+                    assertThat(thrown).as("no fault at checkpoint %d, so the batch must succeed", k).isNull();
+                    assertThat(count(id)).isEqualTo(15);
+                    assertThat(rows(id)).isEqualTo(after);
+                    break;
+                }
+                fired++;
+                assertThat(thrown).as("failure at checkpoint %d", k).isNotNull();
+                assertThat(Stream.iterate(thrown, e -> e != null, Throwable::getCause))
+                        .as("the injected fault is the cause").anySatisfy(e -> assertThat(e).isInstanceOf(InjectedFault.class));
+                List<Message> left = rows(id);
+                long counted = count(id);
+                assertThat(left).as("rows after a failure at checkpoint %d: the messages are all or nothing", k)
+                        .isIn(before, after);
+                boolean stored = left.equals(after);
+                assertThat(counted).as("count after a failure at checkpoint %d", k).isIn(5L, 15L);
+                if (counted == 15) {
+                    assertThat(stored).as("checkpoint %d: the increment never lands without its messages", k).isTrue();
+                }
+                if (capabilities.atomicBatchWithCount()) {
+                    assertThat(counted == 15).as("checkpoint %d: messages and increment together", k).isEqualTo(stored);
+                }
+                if (capabilities.exactCountUnderRetry()) {
+                    assertThat(counted).as("checkpoint %d: a failed call has not counted", k).isEqualTo(5);
+                }
+                if (stored && counted == 5) {
+                    uncounted++;
+                }
+                // The caller retries the failed call, as it should: the batch is stored and counted.
+                store.upsertMessagesBatch(id, batch);
+                assertThat(rows(id)).isEqualTo(after);
+                assertThat(count(id)).as("count after retrying a failure at checkpoint %d", k).isEqualTo(counted + 10);
+                if (counted == 15) {
+                    countedTwice++;
+                }
+                assertThat(store.recalculateMessageCount(id).count()).isEqualTo(12);
+                assertThat(count(id)).isEqualTo(12);
+            }
+
+            assertThat(fired).as("the adapter's wiring must reach at least one checkpoint inside a batch").isPositive();
+            reporter.publishEntry("weaker properties 1 and retry", "of " + fired + " failure points, " + uncounted
+                    + " left the messages without their increment and " + countedTwice
+                    + " failed after counting, so the retry counted twice; a recount repaired each");
         }
     }
 

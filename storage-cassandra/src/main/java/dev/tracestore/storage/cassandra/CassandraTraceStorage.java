@@ -1,0 +1,1197 @@
+package dev.tracestore.storage.cassandra;
+
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.DriverException;
+import com.datastax.oss.driver.api.core.DriverTimeoutException;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.ResultSet;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.Statement;
+import com.datastax.oss.driver.api.core.data.TupleValue;
+import com.datastax.oss.driver.api.core.servererrors.CASWriteUnknownException;
+import com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException;
+import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
+import com.datastax.oss.driver.api.core.type.TupleType;
+import dev.tracestore.Message;
+import dev.tracestore.Role;
+import dev.tracestore.StorageException;
+import dev.tracestore.TraceInput;
+import dev.tracestore.TraceNotFoundException;
+import dev.tracestore.TraceStoreException;
+import dev.tracestore.Visibility;
+import dev.tracestore.spi.MessagePosition;
+import dev.tracestore.spi.RecountResult;
+import dev.tracestore.spi.StoredTrace;
+import dev.tracestore.spi.TraceListQuery;
+import dev.tracestore.spi.TraceStorage;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link TraceStorage} over Apache Cassandra (5.0; 4.1 too), for deployments that have
+ * outgrown one database server. Messages are partitioned by trace, as chat messages are by
+ * channel, and each trace's count lives in a counter column.
+ *
+ * <p>Build it from the application's {@link CqlSession} and a keyspace that the operator
+ * created with the replication the cluster needs, then create the tables once:
+ * <pre>{@code
+ * CassandraTraceStorage storage = CassandraTraceStorage.builder(session).keyspace("tracestore").build();
+ * storage.migrate();
+ * TraceStore store = TraceStore.builder().storage(storage).build();
+ * }</pre>
+ *
+ * <h2>Data model</h2>
+ * The tables ({@code db/tracestore/cassandra/V1__create_tables.cql}) are designed for the
+ * queries: {@code traces} (one partition per trace: attributes as static columns and one
+ * clustering row per instant the trace was touched at, newest first, whose newest row is its
+ * updatedAt); {@code trace_keys} (namespace and external id to id, claimed with a lightweight
+ * transaction); {@code trace_counts} (the counter); {@code traces_by_namespace} (the trace list,
+ * newest first, a query table that writes move their trace in); {@code trace_ids} (a
+ * namespace's ids, ascending); {@code message_keys} and {@code messages} (one partition per
+ * trace each: the upsert key with its current sequence, and the messages in conversation
+ * order); {@code pending_deletions} and {@code unknown_counts} (bookkeeping, sharded by id).
+ * Trace ids come from blocks of 1000 claimed by a lightweight transaction at SERIAL
+ * consistency, so they are unique across data centres, small, and roughly ascending.
+ * Instants are epoch microseconds; ids compare by code point (UTF-8 byte order), exactly as
+ * {@link MessagePosition#ORDER} does.
+ *
+ * <h2>The six properties</h2>
+ * Cassandra has no transaction spanning a counter and regular rows, and no locks. Of the
+ * properties of {@link TraceStorage}:
+ * <ol>
+ *   <li><b>Atomic batch — weaker.</b> A batch's messages (both their tables) and the trace's
+ *       new position go as one unlogged batch into partitions sharing the trace's id: one
+ *       mutation, applied all or nothing on each replica. The count increment cannot join it
+ *       (a counter write cannot share a batch with regular rows) and follows it as its own
+ *       write, sent only once the messages are stored: it never lands without them, but a
+ *       failure between the two leaves the messages stored and the count low by the batch until
+ *       a recount, and a counter write that times out may have landed, so a call can fail after
+ *       counting and a caller's retry counts the batch twice (too high, never too low). The
+ *       optimistic policy accepts both; {@link dev.tracestore.TraceStore#recalculateMessageCount}
+ *       and the drift guard repair them.
+ *   <li><b>No lost increments — as written.</b> {@code message_count = message_count + ?} is a
+ *       server-side counter increment, never read and written back. It is never marked
+ *       idempotent, so the driver never retries it and never counts a batch twice on its own;
+ *       only a caller retrying after a timeout can (see 1).
+ *   <li><b>Safe recount — weaker.</b> Counters cannot be set, and there are no locks: a recount
+ *       reads the counter, then counts the message keys page by page, then stores
+ *       {@code rows − counter read} as the trace's {@code count_offset}, and the count shown is
+ *       counter plus offset. An increment that lands after the counter read stays on top of
+ *       the offset, and every row the count missed belongs to such an increment, so a recount
+ *       never erases an increment and never leaves the count low. A batch whose messages the
+ *       count saw but whose increment landed after the counter read is counted twice, so the
+ *       count can stay too high until the next recount (the drift guard recounts every trace
+ *       written since its last recount). Storing an offset rather than adding the correction to the counter keeps
+ *       two concurrent recounts from applying it twice: the later one wins, and each is safe.
+ *   <li><b>No deadlocks — as written</b>, trivially: nothing locks. Writers to one trace never
+ *       wait for each other; overlapping ids resolve per cell, latest write wins.
+ *   <li><b>Bounded deletion — in another form.</b> The trace is hidden first and the deletion is
+ *       resumable, but messages do not go in chunks: {@link #deleteMessages} removes them all
+ *       with one partition tombstone per table, a constant-size write whatever their number,
+ *       after counting them page by page for the report. Deleting a huge trace therefore writes
+ *       almost nothing and holds nothing open. No orphan messages remain: see 6.
+ *   <li><b>Unknown trace — as written</b>, for everything a reader can observe. A write reads the
+ *       trace first and throws {@link TraceNotFoundException} before writing anything if it is
+ *       absent or hidden. A writer that read the trace just before a deletion hid it may still
+ *       write; it took its write timestamp before that read, and the deletion writes its
+ *       tombstones with a timestamp five seconds past the moment it ran, after the trace was
+ *       hidden, so they shadow that late writer's rows whenever they arrive, as long as the
+ *       writers' clocks are within those five seconds: no orphan messages, positions or keys,
+ *       and a list row it leaves is dropped and deleted by the next listing. Only a late
+ *       counter increment can survive, as an orphan counter row that nothing reads (ids are
+ *       never reused). A resumed deletion writes the same tombstones. The argument rests on a
+ *       writer's read meeting the tombstone's write in a quorum: at {@code LOCAL_QUORUM} that
+ *       holds within a data centre, so if writers in several data centres write to one trace,
+ *       use {@code QUORUM}, or accept that one whose data centre learns of the deletion more
+ *       than five seconds late may leave rows behind.
+ * </ol>
+ * The contract kit runs whole against this adapter with capabilities saying exactly this:
+ * property 1 and exact counts under retry in their weaker form, property 3 in its weaker form,
+ * property 5 without chunks.
+ *
+ * <h2>Limits</h2>
+ * A trace's messages are one partition of each message table, so a trace holds at most
+ * {@link Builder#maxMessagesPerTrace(int)} messages (default 100,000, Cassandra's usual
+ * guidance for rows per partition): a batch that would take the cached count past it fails
+ * with an {@link IllegalArgumentException} and writes nothing. The cached count can run ahead
+ * of the rows (drift), so a trace near the limit may need a recount; concurrent batches can
+ * pass the check together, so the limit is soft by at most their sizes; a trace whose count is
+ * unknown is not checked. Bytes matter as much: keep the core's text limit and this one
+ * together within what a partition should hold (with 2 KB messages, 100,000 is 200 MB). One
+ * batch is one request and one mutation, and Cassandra refuses a request larger than
+ * {@code native_transport_max_message_size}, which by default is the smallest of
+ * {@code max_mutation_size} (half the commit log segment: 16 MiB), the in-flight request limit
+ * and the per-client one (a 40th of the heap: 6.2 MB on a 256 MB node). A batch whose encoded
+ * size exceeds {@link Builder#maxBatchBytes(int)} (default 4 MiB, within all three for any heap
+ * of 160 MB or more) fails with an {@link IllegalArgumentException} and writes nothing, before
+ * Cassandra would refuse it.
+ *
+ * <p>Trace lists are one partition per namespace, and every write moves its trace's list row,
+ * leaving a row tombstone where it was. A page of the list reads past the tombstones of every
+ * move made since its oldest trace was last written (a test measures it: a trace written 100
+ * times above a quiet one leaves 99 for a two-trace page to read), until compaction purges them,
+ * at the earliest 3 hours later ({@code gc_grace_seconds} of the list table). With Cassandra's
+ * default thresholds a read warns past 1,000 tombstones and fails past 100,000, so over those 3
+ * hours: a namespace whose traces take a few hundred batches an hour above a quiet one makes its
+ * listings warn, and one that takes more than about 30,000 an hour outgrows this design, as
+ * does listing a namespace right after deleting tens of thousands of its traces. Hour-bucketed
+ * list partitions would bound it; they are not implemented. A trace's
+ * own partition, read by every write, does not collect them: older positions go as one range
+ * tombstone.
+ *
+ * <h2>Consistency, retries, time</h2>
+ * Every statement runs at {@link Builder#consistency} (default {@code LOCAL_QUORUM}),
+ * lightweight transactions at {@link Builder#serialConsistency} (default {@code LOCAL_SERIAL};
+ * use {@code SERIAL} if writers in several data centres create traces with the same key).
+ * Every statement but the counter increment and the claim of an id block is idempotent and
+ * marked so: the driver's retry policy and speculative executions may re-run it. (A claim of an
+ * id block whose outcome is unknown is abandoned, not retried: its ids are skipped.) Failures are a {@link StorageException}
+ * naming the operation, what it had already stored, and the driver's exception as cause. Write
+ * timestamps come from the system clock: Cassandra resolves concurrent writes by them, so keep
+ * the clocks of the application's machines synchronized, as Cassandra requires anyway; the
+ * instants traces and messages carry come from the core's clock.
+ *
+ * <p>Instances are thread-safe; share one per session and keyspace. The session stays the
+ * application's: this storage never closes it.
+ */
+public final class CassandraTraceStorage implements TraceStorage {
+    private static final Logger log = LoggerFactory.getLogger(CassandraTraceStorage.class);
+    private static final Pattern KEYSPACE = Pattern.compile("[a-z][a-z0-9_]{0,47}");
+    /** How many trace ids one claim of {@code id_blocks} reserves. */
+    static final int ID_BLOCK = 1000;
+    /** How far past its own time a deletion dates its tombstones: the clock skew between writers it tolerates. */
+    static final long FENCE_MARGIN_MICROS = 5_000_000L;
+    /** How many partitions {@code pending_deletions} and {@code unknown_counts} spread their rows over. */
+    static final int SHARDS = 16;
+    /** Rows per page when counting message keys. */
+    private static final int COUNT_PAGE = 5000;
+    /** Rows per page when reading messages, whose text can be large. */
+    private static final int MESSAGE_PAGE = 100;
+    /** Rows per page when reading a trace's partition (its positions: normally one). */
+    private static final int TRACE_PAGE = 100;
+    /** The most keys one {@code IN} read of message keys carries. */
+    private static final int IN_CHUNK = 100;
+    /** Bytes a message's two rows take besides its strings: keys, sequence, instant, row and cell headers. */
+    private static final int MESSAGE_OVERHEAD = 96;
+    /** How often a lightweight transaction whose outcome is unknown is looked up and tried again. */
+    private static final int LWT_ATTEMPTS = 20;
+
+    private final CqlSession session;
+    private final String keyspace;
+    private final ConsistencyLevel consistency;
+    private final ConsistencyLevel serialConsistency;
+    private final int maxMessagesPerTrace;
+    private final int maxBatchBytes;
+    private final Cql cql;
+    private final WriteTimestamps timestamps;
+    private final ConcurrentMap<String, PreparedStatement> prepared = new ConcurrentHashMap<>();
+    private final Object idLock = new Object();
+    private long nextId; // guarded by idLock
+    private long idBlockEnd; // guarded by idLock; exclusive
+
+    private CassandraTraceStorage(Builder b) {
+        this.session = b.session;
+        this.keyspace = b.keyspace;
+        this.consistency = b.consistency;
+        this.serialConsistency = b.serialConsistency;
+        this.maxMessagesPerTrace = b.maxMessagesPerTrace;
+        this.maxBatchBytes = b.maxBatchBytes;
+        this.cql = new Cql(b.keyspace);
+        this.timestamps = new WriteTimestamps(Clock.systemUTC());
+    }
+
+    /**
+     * A storage over {@code session} in {@code keyspace}, with the default settings. Touches
+     * nothing until used; call {@link #migrate()} first if the tables may be missing.
+     *
+     * @throws IllegalArgumentException if the session is null or the keyspace name is invalid
+     */
+    public static CassandraTraceStorage create(CqlSession session, String keyspace) {
+        return builder(session).keyspace(keyspace).build();
+    }
+
+    /** A builder over {@code session}, the application's. */
+    public static Builder builder(CqlSession session) {
+        return new Builder(session);
+    }
+
+    /** The keyspace holding the tables. */
+    public String keyspace() {
+        return keyspace;
+    }
+
+    /** The consistency level of every statement but lightweight transactions' Paxos phase. */
+    public ConsistencyLevel consistency() {
+        return consistency;
+    }
+
+    /**
+     * Creates the tables, or brings them up to date: runs the shipped migrations
+     * ({@code db/tracestore/cassandra/V<n>__<description>.cql}) not yet recorded in
+     * {@code <keyspace>.schema_history}, and records each. Idempotent, and safe when several
+     * processes call it at once: every statement is {@code CREATE … IF NOT EXISTS}, all of them
+     * go to one coordinator chosen the same way by every process (the live node with the
+     * smallest host id), which applies schema changes one at a time, and each is followed by a
+     * wait for schema agreement. The keyspace must exist.
+     *
+     * @return how many migrations this call applied (0 when the schema was up to date)
+     * @throws StorageException if the keyspace is missing, a statement fails or the cluster does not agree on the schema
+     */
+    public int migrate() {
+        return new Migrator(session, keyspace, consistency, serialConsistency).migrate();
+    }
+
+    // ------------------------------------------------------------------ traces
+
+    @Override
+    public StoredTrace upsertTrace(TraceInput in, Instant now) {
+        long at = Micros.of("now", now);
+        long createdAt = in.createdAt() == null ? at : Micros.of("createdAt", in.createdAt());
+        String operation = "upserting a trace";
+        for (int round = 1; ; round++) {
+            long timestamp = timestamps.next(); // before the reads: a deletion hiding the trace after them shadows our writes
+            Row key = run(operation, read(cql.readKey, in.namespace(), in.externalId())).one();
+            if (key != null) {
+                long id = key.getLong("id");
+                TraceRow row = readTrace(operation, id);
+                if (row != null) {
+                    if (row.deleting()) {
+                        throw new TraceNotFoundException(id, in.namespace(), in.externalId());
+                    }
+                    return update(operation, row, in, at, timestamp);
+                }
+                // Read between a removal freeing the key and dropping the trace: free it for sure, look again.
+                freeKey(operation, in.namespace(), in.externalId(), id);
+            } else {
+                StoredTrace created = create(operation, in, at, createdAt, timestamp);
+                if (created != null) {
+                    return created;
+                }
+            }
+            if (round >= 100) {
+                throw new StorageException("Cassandra storage: " + operation + " did not settle after " + round
+                        + " rounds of concurrent changes to its key", null);
+            }
+        }
+    }
+
+    private StoredTrace update(String operation, TraceRow row, TraceInput in, long at, long timestamp) {
+        long target = Math.max(at, row.updatedAt());
+        List<Long> older = row.positionsBefore(target);
+        // The list row at the new position comes first, so that no failure can leave the trace unlisted.
+        run(operation, listed(row.namespace(), row.id(), target, timestamp));
+        BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
+        if (in.title() != null || in.agentId() != null || in.model() != null || in.visibility() != null
+                || in.projectName() != null) {
+            BoundStatementBuilder set = prepared(cql.updateTrace).boundStatementBuilder();
+            setIfPresent(set, 0, in.title());
+            setIfPresent(set, 1, in.agentId());
+            setIfPresent(set, 2, in.model());
+            setIfPresent(set, 3, in.visibility() == null ? null : in.visibility().name());
+            setIfPresent(set, 4, in.projectName());
+            batch.addStatement(set.setLong(5, row.id()).build());
+        }
+        addPosition(batch, row.id(), target, older);
+        run(operation, batch(batch, timestamp));
+        if (!older.isEmpty()) {
+            run(operation, unlisted(row.namespace(), row.id(), older, timestamp));
+        }
+        return new StoredTrace(row.id(), row.namespace(), row.externalId(), or(in.title(), row.title()),
+                or(in.agentId(), row.agentId()), or(in.model(), row.model()), or(in.visibility(), row.visibility()),
+                or(in.projectName(), row.projectName()), Micros.toInstant(row.createdAt()), Micros.toInstant(target),
+                row.messageCount());
+    }
+
+    /** Creates the trace and claims its key; null if another creator claimed the key first. */
+    private StoredTrace create(String operation, TraceInput in, long at, long createdAt, long timestamp) {
+        long id = nextId(operation);
+        Visibility visibility = in.visibility() == null ? Visibility.PRIVATE : in.visibility();
+        // The row before the key: whoever finds the key finds the trace.
+        BoundStatementBuilder insert = prepared(cql.createTrace).boundStatementBuilder()
+                .setLong(0, id).setLong(1, at).setString(2, in.namespace()).setString(3, in.externalId());
+        setIfPresent(insert, 4, in.title());
+        setIfPresent(insert, 5, in.agentId());
+        setIfPresent(insert, 6, in.model());
+        insert.setString(7, visibility.name());
+        setIfPresent(insert, 8, in.projectName());
+        insert.setLong(9, createdAt);
+        run(operation, writing(insert.build(), timestamp));
+        if (!claimKey(operation, in.namespace(), in.externalId(), id)) {
+            // Another process created the trace meanwhile: ours was never reachable; drop it.
+            run(operation, write(cql.dropTrace, timestamps.next(), id));
+            return null;
+        }
+        run(operation, listed(in.namespace(), id, at, timestamp));
+        log.debug("Created trace {}", id);
+        return new StoredTrace(id, in.namespace(), in.externalId(), in.title(), in.agentId(), in.model(), visibility,
+                in.projectName(), Micros.toInstant(createdAt), Micros.toInstant(at), 0L);
+    }
+
+    @Override
+    public Optional<StoredTrace> findTrace(long traceId) {
+        TraceRow row = readTrace("reading trace " + traceId, traceId);
+        return row == null || row.deleting() ? Optional.empty() : Optional.of(row.toStored());
+    }
+
+    @Override
+    public Optional<StoredTrace> findTrace(String namespace, String externalId) {
+        String operation = "reading a trace by key";
+        Row key = run(operation, read(cql.readKey, namespace, externalId)).one();
+        if (key == null) {
+            return Optional.empty();
+        }
+        TraceRow row = readTrace(operation, key.getLong("id"));
+        return row == null || row.deleting() ? Optional.empty() : Optional.of(row.toStored());
+    }
+
+    /**
+     * {@inheritDoc} Reads the namespace's list rows in order and checks each against its trace:
+     * a row whose trace is gone, or that a race left behind an older position of its trace, is
+     * dropped and deleted; a row ahead of its trace's position (a write in flight) is dropped.
+     */
+    @Override
+    public List<StoredTrace> listTraces(TraceListQuery q) {
+        String operation = "listing traces";
+        List<StoredTrace> out = new ArrayList<>(Math.min(q.limit(), 128));
+        TraceListQuery.Position after = q.after();
+        while (out.size() < q.limit()) {
+            int want = q.limit() - out.size();
+            BoundStatement select = after == null ? read(cql.listFirst, q.namespace(), want)
+                    : read(cql.listAfter, q.namespace(), Micros.of(after.updatedAt()), after.id(), want);
+            List<Row> rows = all(operation, select);
+            if (rows.isEmpty()) {
+                break;
+            }
+            List<CompletableFuture<TraceRow>> traces = new ArrayList<>(rows.size());
+            for (Row r : rows) {
+                traces.add(readTraceAsync(r.getLong("id")).toCompletableFuture());
+            }
+            for (int i = 0; i < rows.size(); i++) {
+                long position = rows.get(i).getLong("updated_at");
+                TraceRow t = join(operation, traces.get(i));
+                long id = rows.get(i).getLong("id");
+                if (t == null || position < t.updatedAt()) {
+                    // Gone for good, or left behind: its trace's position only ever grows. Best effort.
+                    quietly(write(cql.deleteListed, timestamps.next(), q.namespace(), position, id));
+                } else if (!t.deleting() && position == t.updatedAt() && q.matches(t.toStored())) {
+                    out.add(t.toStored());
+                    if (out.size() == q.limit()) {
+                        break;
+                    }
+                }
+            }
+            Row last = rows.get(rows.size() - 1);
+            after = new TraceListQuery.Position(Micros.toInstant(last.getLong("updated_at")), last.getLong("id"));
+            if (rows.size() < want) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ messages and counts
+
+    /**
+     * {@inheritDoc} Here, in order: the trace is read (absent or hidden: nothing is written);
+     * its list row is written at its new position; the messages and the trace's new position go
+     * as one single-partition batch, all or nothing; the list rows of older positions are
+     * deleted; the counter is incremented, last and alone. See the class comment for what a
+     * failure between those steps leaves.
+     *
+     * @throws IllegalArgumentException if the batch is larger than {@link Builder#maxBatchBytes}, would take the
+     *                                  trace past {@link Builder#maxMessagesPerTrace}, or holds an instant
+     *                                  outside the stored range; nothing is written
+     */
+    @Override
+    public void writeMessages(long traceId, List<Message> batch, long countIncrement, Instant now) {
+        long at = Micros.of("now", now);
+        long[] createdAt = new long[batch.size()];
+        long bytes = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            Message m = batch.get(i);
+            try {
+                createdAt[i] = Micros.of(m.createdAt());
+            } catch (ArithmeticException e) {
+                Micros.of("message " + quoted(m.externalId()) + " createdAt", m.createdAt()); // throws, naming it
+            }
+            bytes += encodedSize(m);
+        }
+        if (bytes > maxBatchBytes) {
+            throw new IllegalArgumentException("messages: a batch must encode to at most " + maxBatchBytes
+                    + " bytes in the Cassandra storage (maxBatchBytes: it is one request and one mutation, which Cassandra"
+                    + " refuses over native_transport_max_message_size and max_mutation_size); got about " + bytes
+                    + " bytes in " + batch.size() + " messages");
+        }
+        String operation = "writing " + batch.size() + " messages to trace " + traceId;
+        long timestamp = timestamps.next(); // before the check: a deletion hiding the trace after it shadows our writes
+        TraceRow trace = readTrace(operation, traceId);
+        if (trace == null || trace.deleting()) {
+            throw new TraceNotFoundException(traceId);
+        }
+        Long cached = trace.messageCount();
+        if (cached != null && cached + countIncrement > maxMessagesPerTrace) {
+            throw new IllegalArgumentException("messages: a trace must hold at most " + maxMessagesPerTrace
+                    + " messages in the Cassandra storage (maxMessagesPerTrace: its messages are one partition);"
+                    + " trace " + traceId + " counts " + cached + " and the batch adds " + countIncrement
+                    + " (a count that drifted up is repaired by recalculateMessageCount)");
+        }
+        long target = Math.max(at, trace.updatedAt());
+        List<Long> older = trace.positionsBefore(target);
+
+        run(operation, "No message was stored and the count is unchanged.",
+                listed(trace.namespace(), traceId, target, timestamp));
+
+        BatchStatementBuilder messages = BatchStatement.builder(BatchType.UNLOGGED);
+        PreparedStatement key = prepared(cql.upsertMessageKey);
+        PreparedStatement row = prepared(cql.upsertMessage);
+        TupleType extras = extrasType();
+        for (int i = 0; i < batch.size(); i++) {
+            Message m = batch.get(i);
+            messages.addStatement(key.bind(traceId, m.externalId(), m.sequence()));
+            messages.addStatement(row.bind(traceId, m.sequence(), m.externalId(), m.role().name(), m.text(),
+                    extras.newValue(m.model(), m.partsJson()), createdAt[i]));
+        }
+        addPosition(messages, traceId, target, older);
+        run(operation, "The messages were stored all together or not at all (a timed-out batch may have landed);"
+                + " the count is unchanged.", batch(messages, timestamp));
+
+        String uncounted = "The messages are stored but not counted: the count is low by " + countIncrement
+                + " until recalculateMessageCount(" + traceId + ").";
+        if (!older.isEmpty()) {
+            run(operation, uncounted, unlisted(trace.namespace(), traceId, older, timestamp));
+        }
+        // Last, alone, and never retried by the driver: a counter increment is not idempotent.
+        BoundStatement increment = prepared(cql.addToCounter).bind(countIncrement, traceId)
+                .setConsistencyLevel(consistency).setIdempotent(false);
+        run(operation, "The messages are stored; the count increment failed, or timed out and may have landed:"
+                + " the count may be low (or, after a retry, high) by " + countIncrement + " until"
+                + " recalculateMessageCount(" + traceId + ").", increment);
+    }
+
+    @Override
+    public long countMessages(long traceId) {
+        String operation = "counting the messages of trace " + traceId;
+        TraceRow row = readTrace(operation, traceId);
+        if (row == null || row.deleting()) {
+            throw new TraceNotFoundException(traceId);
+        }
+        return countRows(operation, traceId);
+    }
+
+    /**
+     * {@inheritDoc} Without a lock: reads the counter, then counts the message keys page by
+     * page, then stores {@code rows − counter read} as the offset added to the counter. An
+     * increment landing meanwhile is never erased; a batch racing the recount may be counted
+     * twice until the next recount (see the class comment, property 3).
+     */
+    @Override
+    public RecountResult recount(long traceId) {
+        String operation = "recounting the messages of trace " + traceId;
+        long timestamp = timestamps.next();
+        TraceRow row = readTrace(operation, traceId); // reads the counter, before the count
+        if (row == null || row.deleting()) {
+            throw new TraceNotFoundException(traceId);
+        }
+        long actual = countRows(operation, traceId);
+        run(operation, write(cql.setCount, timestamp, actual - row.counter(), traceId));
+        if (row.countUnknown()) {
+            run(operation, write(cql.deleteUnknown, timestamp, shard(traceId), traceId));
+        }
+        return new RecountResult(row.messageCount(), actual);
+    }
+
+    /**
+     * {@inheritDoc} Reads the message rows in order and checks each against the message's
+     * current sequence in {@code message_keys}: a row a re-send left at an old sequence is
+     * dropped, and deleted with a timestamp just older than the re-send's, so that the delete
+     * can never remove a row written again since.
+     */
+    @Override
+    public List<Message> listMessages(long traceId, MessagePosition after, int limit) {
+        String operation = "listing the messages of trace " + traceId;
+        TraceRow trace = readTrace(operation, traceId);
+        if (trace == null || trace.deleting()) {
+            throw new TraceNotFoundException(traceId);
+        }
+        List<Message> page = new ArrayList<>(Math.min(limit, 1024));
+        MessagePosition from = after;
+        while (page.size() < limit) {
+            int want = limit - page.size();
+            BoundStatement select = from == null ? read(cql.messagesFirst, traceId, want)
+                    : read(cql.messagesAfter, traceId, from.sequence(), from.externalId(), want);
+            List<Row> rows = all(operation, select.setPageSize(MESSAGE_PAGE));
+            if (rows.isEmpty()) {
+                break;
+            }
+            Map<String, long[]> current = currentSequences(operation, traceId, rows);
+            for (Row r : rows) {
+                String id = r.getString("external_id");
+                long sequence = r.getLong("seq");
+                long[] now = current.get(id);
+                if (now == null) {
+                    continue; // no key: a deletion in progress removed it
+                }
+                if (now[0] == sequence) {
+                    page.add(message(r));
+                } else {
+                    quietly(prepared(cql.deleteStaleMessage).bind(traceId, sequence, id)
+                            .setConsistencyLevel(consistency).setIdempotent(true).setQueryTimestamp(now[1] - 1));
+                }
+            }
+            Row last = rows.get(rows.size() - 1);
+            from = new MessagePosition(last.getLong("seq"), last.getString("external_id"));
+            if (rows.size() < want) {
+                break;
+            }
+        }
+        return page;
+    }
+
+    /** The current sequence and its write timestamp of each message key in {@code rows}. */
+    private Map<String, long[]> currentSequences(String operation, long traceId, List<Row> rows) {
+        List<CompletableFuture<List<Row>>> reads = new ArrayList<>();
+        for (int from = 0; from < rows.size(); from += IN_CHUNK) {
+            List<String> ids = new ArrayList<>(IN_CHUNK);
+            for (Row r : rows.subList(from, Math.min(rows.size(), from + IN_CHUNK))) {
+                ids.add(r.getString("external_id"));
+            }
+            reads.add(allAsync(operation, read(cql.currentSequences, traceId, ids)).toCompletableFuture());
+        }
+        Map<String, long[]> current = new HashMap<>();
+        for (CompletableFuture<List<Row>> read : reads) {
+            for (Row r : join(operation, read)) {
+                current.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
+            }
+        }
+        return current;
+    }
+
+    private static Message message(Row r) {
+        TupleValue extras = r.getTupleValue("extras");
+        return new Message(r.getString("external_id"), r.getLong("seq"), Role.valueOf(r.getString("role")),
+                r.getString("body"), extras == null ? null : extras.getString(0),
+                Micros.toInstant(r.getLong("created_at")), extras == null ? null : extras.getString(1));
+    }
+
+    @Override
+    public List<Long> tracesWithUnknownCount(long afterId, int limit) {
+        String operation = "finding traces with an unknown count";
+        List<Long> out = new ArrayList<>();
+        long from = afterId;
+        while (out.size() < limit) {
+            int want = limit - out.size();
+            List<Long> ids = sharded(operation, cql.unknownAfter, from, want);
+            if (ids.isEmpty()) {
+                break;
+            }
+            for (TraceRow t : readTraces(operation, ids)) {
+                if (t != null && !t.deleting() && t.countUnknown()) {
+                    out.add(t.id());
+                }
+            }
+            from = ids.get(ids.size() - 1);
+            if (ids.size() < want) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ deletion
+
+    /**
+     * {@inheritDoc} Sets the tombstone and records the pending deletion in one logged batch,
+     * so that both land or neither. No lock waits for writes in flight: those that read the
+     * trace before it was hidden are fenced off by the timestamps of the deletion's tombstones
+     * (see the class comment, property 6).
+     */
+    @Override
+    public boolean markDeleting(long traceId) {
+        String operation = "hiding trace " + traceId + " for deletion";
+        long timestamp = timestamps.next();
+        TraceRow row = readTrace(operation, traceId);
+        if (row == null) {
+            return false;
+        }
+        BatchStatementBuilder both = BatchStatement.builder(BatchType.LOGGED)
+                .addStatement(prepared(cql.markDeleting).bind(traceId))
+                .addStatement(prepared(cql.insertPending).bind(shard(traceId), traceId));
+        run(operation, batch(both, timestamp));
+        return true;
+    }
+
+    /**
+     * {@inheritDoc} Not in chunks: counts the messages page by page, then deletes both message
+     * partitions of the trace with one partition tombstone each (one mutation), whatever their
+     * size, so the first call deletes them all and returns their number, and a later call
+     * returns 0. When several calls delete the trace at once, a lightweight transaction on the
+     * trace decides which of them reports the messages, so their reports add up to the number
+     * deleted.
+     *
+     * @throws IllegalStateException if the trace is not tombstoned
+     */
+    @Override
+    public int deleteMessages(long traceId, int chunkSize) {
+        String operation = "deleting the messages of trace " + traceId;
+        TraceRow row = readTrace(operation, traceId);
+        if (row == null) {
+            return 0;
+        }
+        if (!row.deleting()) {
+            throw new IllegalStateException("trace " + traceId + " must be marked as deleting first");
+        }
+        long counted = countRows(operation, traceId);
+        boolean reports = counted > 0 && claimPurge(operation, traceId, counted);
+        long fence = timestamps.next() + FENCE_MARGIN_MICROS;
+        run(operation, batch(BatchStatement.builder(BatchType.UNLOGGED)
+                .addStatement(prepared(cql.dropMessageKeys).bind(traceId))
+                .addStatement(prepared(cql.dropMessages).bind(traceId)), fence));
+        return reports ? (int) Math.min(counted, Integer.MAX_VALUE) : 0;
+    }
+
+    /**
+     * {@inheritDoc} In order: the list rows and the namespace's id row, the counter, the key
+     * (freed only if it still names this trace), the unknown-count row, the trace's partition,
+     * and last the pending-deletion row, so that an interrupted removal is still found and
+     * resumed. Every tombstone but the counter's and the key's carries the fence timestamp.
+     */
+    @Override
+    public void removeTrace(long traceId) {
+        String operation = "removing trace " + traceId;
+        TraceRow row = readTrace(operation, traceId);
+        long fence = timestamps.next() + FENCE_MARGIN_MICROS;
+        if (row == null) {
+            run(operation, write(cql.deletePending, fence, shard(traceId), traceId)); // removed before: forget it
+            return;
+        }
+        if (!row.deleting()) {
+            return;
+        }
+        BatchStatementBuilder unlist = BatchStatement.builder(BatchType.UNLOGGED)
+                .addStatement(prepared(cql.deleteId).bind(row.namespace(), traceId));
+        for (long position : row.positions()) {
+            unlist.addStatement(prepared(cql.deleteListed).bind(row.namespace(), position, traceId));
+        }
+        run(operation, batch(unlist, fence));
+        run(operation, prepared(cql.dropCounter).bind(traceId).setConsistencyLevel(consistency).setIdempotent(true));
+        freeKey(operation, row.namespace(), row.externalId(), traceId);
+        if (row.countUnknown()) {
+            run(operation, write(cql.deleteUnknown, fence, shard(traceId), traceId));
+        }
+        run(operation, write(cql.dropTrace, fence, traceId));
+        run(operation, write(cql.deletePending, fence, shard(traceId), traceId));
+        log.debug("Removed trace {}", traceId);
+    }
+
+    /** {@inheritDoc} Leaves out a trace whose tombstone is not visible yet (its logged batch is still landing). */
+    @Override
+    public List<Long> deletingTraces(int limit) {
+        String operation = "finding interrupted deletions";
+        List<Long> out = new ArrayList<>();
+        long from = -1;
+        while (out.size() < limit) {
+            int want = limit - out.size();
+            List<Long> ids = sharded(operation, cql.pendingAfter, from, want);
+            if (ids.isEmpty()) {
+                break;
+            }
+            List<TraceRow> traces = readTraces(operation, ids);
+            for (int i = 0; i < ids.size(); i++) {
+                TraceRow t = traces.get(i);
+                // Absent: removed, all but its pending row, which resuming it (removeTrace) forgets.
+                if (t == null || t.deleting()) {
+                    out.add(ids.get(i));
+                }
+            }
+            from = ids.get(ids.size() - 1);
+            if (ids.size() < want) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<Long> traceIds(String namespace, long afterId, int limit) {
+        List<Long> ids = new ArrayList<>();
+        for (Row r : all("listing trace ids", read(cql.idsAfter, namespace, afterId, limit))) {
+            ids.add(r.getLong("id"));
+        }
+        return ids;
+    }
+
+    // ------------------------------------------------------------------ helpers: traces
+
+    private TraceRow readTrace(String operation, long traceId) {
+        return join(operation, readTraceAsync(traceId));
+    }
+
+    /** The trace's partition and its counter, read in parallel; null if the trace is absent. */
+    private CompletionStage<TraceRow> readTraceAsync(long traceId) {
+        String operation = "reading trace " + traceId;
+        CompletionStage<List<Row>> rows = allAsync(operation, read(cql.readTrace, traceId).setPageSize(TRACE_PAGE));
+        CompletionStage<List<Row>> counter = allAsync(operation, read(cql.readCounter, traceId));
+        return rows.thenCombine(counter, (r, c) -> TraceRow.of(traceId, r,
+                c.isEmpty() || c.get(0).isNull(0) ? 0 : c.get(0).getLong(0)));
+    }
+
+    /** The traces with these ids, in order, read in parallel; null for an absent one. */
+    private List<TraceRow> readTraces(String operation, List<Long> ids) {
+        List<CompletableFuture<TraceRow>> reads = new ArrayList<>(ids.size());
+        for (long id : ids) {
+            reads.add(readTraceAsync(id).toCompletableFuture());
+        }
+        List<TraceRow> rows = new ArrayList<>(ids.size());
+        for (CompletableFuture<TraceRow> read : reads) {
+            rows.add(join(operation, read));
+        }
+        return rows;
+    }
+
+    /** The trace's list row at {@code position} and its namespace id row: one mutation. */
+    private Statement<?> listed(String namespace, long traceId, long position, long timestamp) {
+        return batch(BatchStatement.builder(BatchType.UNLOGGED)
+                .addStatement(prepared(cql.insertListed).bind(namespace, position, traceId))
+                .addStatement(prepared(cql.insertId).bind(namespace, traceId)), timestamp);
+    }
+
+    /** The deletion of the trace's list rows at {@code positions}: one mutation. */
+    private Statement<?> unlisted(String namespace, long traceId, List<Long> positions, long timestamp) {
+        BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
+        for (long position : positions) {
+            batch.addStatement(prepared(cql.deleteListed).bind(namespace, position, traceId));
+        }
+        return batch(batch, timestamp);
+    }
+
+    /**
+     * Adds the trace's position row at {@code target} to a batch on its partition, and, if it
+     * has older ones, one range deletion of every position before {@code target}.
+     */
+    private void addPosition(BatchStatementBuilder batch, long traceId, long target, List<Long> older) {
+        batch.addStatement(prepared(cql.insertPosition).bind(traceId, target));
+        if (!older.isEmpty()) {
+            batch.addStatement(prepared(cql.deletePositionsBefore).bind(traceId, target));
+        }
+    }
+
+    /**
+     * Claims the key for {@code traceId}; false if another trace holds it. A transaction whose
+     * outcome is unknown (a timeout) is settled by a serial read, which completes it.
+     */
+    private boolean claimKey(String operation, String namespace, String externalId, long traceId) {
+        for (int attempt = 1; attempt <= LWT_ATTEMPTS; attempt++) {
+            Row result = lwt(operation, lwtStatement(cql.claimKey, namespace, externalId, traceId));
+            if (result != null) {
+                return result.getBoolean("[applied]") || result.getLong("id") == traceId;
+            }
+            // Settle it with a serial read, which completes a transaction left in flight.
+            Row now = lwt(operation, read(cql.readKey, namespace, externalId).setConsistencyLevel(serialConsistency));
+            if (now != null) {
+                return now.getLong("id") == traceId;
+            }
+            // No key (the claim did not land), or the read timed out too: claim again.
+        }
+        throw new StorageException("Cassandra storage: " + operation + ": claiming the trace's key stayed undecided after "
+                + LWT_ATTEMPTS + " timeouts", null);
+    }
+
+    /** Frees the key if it still names {@code traceId}. */
+    private void freeKey(String operation, String namespace, String externalId, long traceId) {
+        for (int attempt = 1; attempt <= LWT_ATTEMPTS; attempt++) {
+            if (lwt(operation, lwtStatement(cql.freeKey, namespace, externalId, traceId)) != null) {
+                return; // applied, or the key names another trace or none
+            }
+        }
+        throw new StorageException("Cassandra storage: " + operation + ": freeing the trace's key stayed undecided after "
+                + LWT_ATTEMPTS + " timeouts", null);
+    }
+
+    /** Whether this call reports the trace's {@code counted} messages: the first to claim them does. */
+    private boolean claimPurge(String operation, long traceId, long counted) {
+        UUID self = UUID.randomUUID();
+        for (int attempt = 1; attempt <= LWT_ATTEMPTS; attempt++) {
+            Row result = lwt(operation, lwtStatement(cql.claimPurge, self, counted, traceId));
+            if (result != null) {
+                return result.getBoolean("[applied]") || self.equals(result.getUuid("purged_by"));
+            }
+        }
+        throw new StorageException("Cassandra storage: " + operation + ": claiming the deletion's report stayed undecided"
+                + " after " + LWT_ATTEMPTS + " timeouts", null);
+    }
+
+    /** The next trace id, from this storage's block; claims a new block when it is used up. */
+    private long nextId(String operation) {
+        synchronized (idLock) {
+            if (nextId == idBlockEnd) {
+                nextId = claimIdBlock(operation);
+                idBlockEnd = nextId + ID_BLOCK;
+            }
+            return nextId++;
+        }
+    }
+
+    /**
+     * Claims the next {@value #ID_BLOCK} ids, at SERIAL consistency whatever the configured
+     * one: ids must be unique across data centres. A claim whose outcome is unknown is given
+     * up (its ids are skipped, never used twice).
+     */
+    private long claimIdBlock(String operation) {
+        Row current = run(operation, read(cql.readIdBlock).setConsistencyLevel(DefaultConsistencyLevel.SERIAL)).one();
+        Long next = current == null ? null : current.getLong(0);
+        for (int attempt = 1; attempt <= LWT_ATTEMPTS; attempt++) {
+            Statement<?> claim = next == null ? lwtStatement(cql.createIdBlock, 1L + ID_BLOCK)
+                    : lwtStatement(cql.advanceIdBlock, next + ID_BLOCK, next);
+            Row result = lwt(operation, claim.setSerialConsistencyLevel(DefaultConsistencyLevel.SERIAL).setIdempotent(false));
+            if (result == null) {
+                // Unknown outcome: forget that block, read where the blocks stand, claim again.
+                Row now = lwt(operation, read(cql.readIdBlock).setConsistencyLevel(DefaultConsistencyLevel.SERIAL));
+                next = now == null ? null : now.getLong("next_id");
+                continue;
+            }
+            if (result.getBoolean("[applied]")) {
+                long first = next == null ? 1L : next;
+                log.debug("Claimed trace ids {} to {}", first, first + ID_BLOCK - 1);
+                return first;
+            }
+            next = result.isNull("next_id") ? null : result.getLong("next_id");
+        }
+        throw new StorageException("Cassandra storage: " + operation + ": claiming a block of trace ids failed after "
+                + LWT_ATTEMPTS + " attempts under contention", null);
+    }
+
+    // ------------------------------------------------------------------ helpers: statements
+
+    private PreparedStatement prepared(String query) {
+        PreparedStatement statement = prepared.get(query);
+        if (statement == null) {
+            try {
+                statement = session.prepare(query);
+            } catch (DriverException e) {
+                throw new StorageException("Cassandra storage: preparing a statement on keyspace " + keyspace
+                        + " failed (have the tables been created with migrate()?): " + describe(e), e);
+            }
+            PreparedStatement raced = prepared.putIfAbsent(query, statement);
+            if (raced != null) {
+                statement = raced;
+            }
+        }
+        return statement;
+    }
+
+    /** The type of {@code messages.extras}, as the server declared it (a detached type could not make values). */
+    private TupleType extrasType() {
+        return (TupleType) prepared(cql.upsertMessage).getVariableDefinitions().get(5).getType();
+    }
+
+    /** A read at the configured consistency; reads are idempotent. */
+    private BoundStatement read(String query, Object... values) {
+        return prepared(query).bind(values).setConsistencyLevel(consistency).setIdempotent(true);
+    }
+
+    /** An idempotent write with write timestamp {@code timestamp}. */
+    private BoundStatement write(String query, long timestamp, Object... values) {
+        return writing(prepared(query).bind(values), timestamp);
+    }
+
+    private BoundStatement writing(BoundStatement statement, long timestamp) {
+        return statement.setConsistencyLevel(consistency).setIdempotent(true).setQueryTimestamp(timestamp);
+    }
+
+    /** A lightweight transaction: Paxos at the serial consistency, committed at the configured one. */
+    private BoundStatement lwtStatement(String query, Object... values) {
+        return prepared(query).bind(values).setConsistencyLevel(consistency)
+                .setSerialConsistencyLevel(serialConsistency).setIdempotent(true);
+    }
+
+    /** A single-partition batch: one mutation, all or nothing on each replica. */
+    private BatchStatement batch(BatchStatementBuilder batch, long timestamp) {
+        return batch.setConsistencyLevel(consistency).setIdempotence(true).setQueryTimestamp(timestamp).build();
+    }
+
+    private static void setIfPresent(BoundStatementBuilder statement, int index, String value) {
+        if (value != null) {
+            statement.setString(index, value); // left unset otherwise: no overwrite, no tombstone
+        }
+    }
+
+    /** The ids after {@code afterId} in a sharded bookkeeping table, ascending, at most {@code limit}. */
+    private List<Long> sharded(String operation, String query, long afterId, int limit) {
+        List<CompletableFuture<List<Row>>> reads = new ArrayList<>(SHARDS);
+        for (int shard = 0; shard < SHARDS; shard++) {
+            reads.add(allAsync(operation, read(query, shard, afterId, limit)).toCompletableFuture());
+        }
+        List<Long> ids = new ArrayList<>();
+        for (CompletableFuture<List<Row>> read : reads) {
+            for (Row r : join(operation, read)) {
+                ids.add(r.getLong(0));
+            }
+        }
+        ids.sort(null);
+        return ids.size() > limit ? new ArrayList<>(ids.subList(0, limit)) : ids;
+    }
+
+    static int shard(long traceId) {
+        return (int) Math.floorMod(traceId, (long) SHARDS);
+    }
+
+    // ------------------------------------------------------------------ helpers: execution
+
+    private ResultSet run(String operation, Statement<?> statement) {
+        return run(operation, null, statement);
+    }
+
+    /** Runs a statement; a failure names the operation, the cause and {@code outcome}: what the operation left. */
+    private ResultSet run(String operation, String outcome, Statement<?> statement) {
+        try {
+            return session.execute(statement);
+        } catch (DriverException e) {
+            StorageException failure = failure(operation, e);
+            throw outcome == null ? failure : new StorageException(failure.getMessage() + ". " + outcome, e);
+        }
+    }
+
+    /** Every row of the query's result, page by page. */
+    private List<Row> all(String operation, Statement<?> statement) {
+        try {
+            List<Row> rows = new ArrayList<>();
+            for (Row r : session.execute(statement)) {
+                rows.add(r);
+            }
+            return rows;
+        } catch (DriverException e) {
+            throw failure(operation, e);
+        }
+    }
+
+    /** Every row of the query's result, fetched without blocking a driver thread. */
+    private CompletionStage<List<Row>> allAsync(String operation, Statement<?> statement) {
+        CompletionStage<AsyncResultSet> first;
+        try {
+            first = session.executeAsync(statement);
+        } catch (DriverException e) {
+            return CompletableFuture.failedFuture(failure(operation, e));
+        }
+        return first.thenCompose(rs -> collect(rs, new ArrayList<>()));
+    }
+
+    private static CompletionStage<List<Row>> collect(AsyncResultSet rs, List<Row> into) {
+        for (Row r : rs.currentPage()) {
+            into.add(r);
+        }
+        return rs.hasMorePages() ? rs.fetchNextPage().thenCompose(next -> collect(next, into))
+                : CompletableFuture.completedFuture(into);
+    }
+
+    private long countRows(String operation, long traceId) {
+        try {
+            long n = 0;
+            for (Row ignored : session.execute(read(cql.countMessages, traceId).setPageSize(COUNT_PAGE))) {
+                n++;
+            }
+            return n;
+        } catch (DriverException e) {
+            throw failure(operation, e);
+        }
+    }
+
+    /**
+     * Runs a lightweight transaction; its result row, or null if its outcome is unknown (it timed
+     * out, and may or may not have been applied), for the caller to settle.
+     */
+    private Row lwt(String operation, Statement<?> statement) {
+        try {
+            return session.execute(statement).one();
+        } catch (WriteTimeoutException | CASWriteUnknownException | ReadTimeoutException | DriverTimeoutException e) {
+            log.debug("{}: a lightweight transaction's outcome is unknown ({}); settling it", operation, e.toString());
+            return null;
+        } catch (DriverException e) {
+            throw failure(operation, e);
+        }
+    }
+
+    /** Runs a best-effort cleanup write without waiting; a failure leaves garbage that reads skip, and is logged. */
+    private void quietly(Statement<?> statement) {
+        try {
+            session.executeAsync(statement).whenComplete((rs, e) -> {
+                if (e != null) {
+                    log.debug("A cleanup write failed; reads skip what it would have removed: {}", e.toString());
+                }
+            });
+        } catch (DriverException e) {
+            log.debug("A cleanup write failed; reads skip what it would have removed: {}", e.toString());
+        }
+    }
+
+    private <T> T join(String operation, CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().join();
+        } catch (CompletionException | CancellationException e) {
+            throw rethrown(operation, e.getCause() == null ? e : e.getCause());
+        }
+    }
+
+    private static RuntimeException rethrown(String operation, Throwable e) {
+        if (e instanceof TraceStoreException || e instanceof IllegalArgumentException) {
+            return (RuntimeException) e;
+        }
+        return failure(operation, e);
+    }
+
+    private static StorageException failure(String operation, Throwable e) {
+        return new StorageException("Cassandra storage: " + operation + " failed: " + describe(e), e);
+    }
+
+    private static String describe(Throwable e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    /** About how many bytes the message's two rows add to a mutation (UTF-8 of every string, plus headers). */
+    private static long encodedSize(Message m) {
+        return MESSAGE_OVERHEAD + 2L * utf8Length(m.externalId()) + utf8Length(m.role().name()) + utf8Length(m.text())
+                + utf8Length(m.model()) + utf8Length(m.partsJson());
+    }
+
+    private static long utf8Length(String s) {
+        if (s == null) {
+            return 0;
+        }
+        long n = s.length();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                // 2 bytes up to U+07FF, 3 for the rest of the BMP; a surrogate pair (2 chars) is 4 bytes.
+                n += c < 0x800 ? 1 : Character.isSurrogate(c) ? 1 : 2;
+            }
+        }
+        return n;
+    }
+
+    private static String quoted(String id) {
+        return '"' + id + '"';
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+
+    /**
+     * Builds a {@link CassandraTraceStorage}. Not thread-safe; {@link #build()} validates every
+     * setting, and the storage it returns no longer depends on the builder.
+     */
+    public static final class Builder {
+        private final CqlSession session;
+        private String keyspace;
+        private ConsistencyLevel consistency = DefaultConsistencyLevel.LOCAL_QUORUM;
+        private ConsistencyLevel serialConsistency = DefaultConsistencyLevel.LOCAL_SERIAL;
+        private int maxMessagesPerTrace = 100_000;
+        private int maxBatchBytes = 4 << 20;
+
+        private Builder(CqlSession session) {
+            this.session = session;
+        }
+
+        /**
+         * The keyspace holding the tables; required. A lower-case letter followed by at most 47
+         * lower-case letters, digits and underscores. Give TraceStore a keyspace of its own.
+         */
+        public Builder keyspace(String keyspace) {
+            this.keyspace = keyspace;
+            return this;
+        }
+
+        /**
+         * The consistency level of every read and write; default {@code LOCAL_QUORUM}, which
+         * with a replication factor of 3 tolerates one replica down per data centre (and works
+         * with a single node). Not a serial level.
+         */
+        public Builder consistency(ConsistencyLevel consistency) {
+            this.consistency = consistency;
+            return this;
+        }
+
+        /**
+         * The serial consistency of lightweight transactions (claiming and freeing a trace's
+         * key, reporting a deletion); default {@code LOCAL_SERIAL}. {@code SERIAL} makes key
+         * claims linearizable across data centres. Trace id blocks always use {@code SERIAL}.
+         */
+        public Builder serialConsistency(ConsistencyLevel serialConsistency) {
+            this.serialConsistency = serialConsistency;
+            return this;
+        }
+
+        /** The most messages a trace holds, 1 to 10,000,000; default 100,000 (see the class comment, Limits). */
+        public Builder maxMessagesPerTrace(int maxMessagesPerTrace) {
+            this.maxMessagesPerTrace = maxMessagesPerTrace;
+            return this;
+        }
+
+        /**
+         * The most bytes one batch of messages may encode to (UTF-8 text plus about 100 bytes a
+         * message), 1 KiB to 256 MiB; default 4 MiB. It must stay below the cluster's
+         * {@code native_transport_max_message_size}, which by default is the smallest of 16 MiB
+         * ({@code max_mutation_size}) and a 40th of a node's heap; raise it only with those.
+         */
+        public Builder maxBatchBytes(int maxBatchBytes) {
+            this.maxBatchBytes = maxBatchBytes;
+            return this;
+        }
+
+        /**
+         * The storage. Touches nothing in the cluster.
+         *
+         * @throws IllegalArgumentException naming the setting and the value, if one is invalid
+         */
+        public CassandraTraceStorage build() {
+            if (session == null) {
+                throw new IllegalArgumentException("session: must not be null");
+            }
+            if (keyspace == null || !KEYSPACE.matcher(keyspace).matches()) {
+                throw new IllegalArgumentException("keyspace: must be a lower-case letter followed by at most 47 lower-case"
+                        + " letters, digits or underscores; got " + (keyspace == null ? "null" : quoted(keyspace)));
+            }
+            if (consistency == null || consistency.isSerial()) {
+                throw new IllegalArgumentException("consistency: must be a non-serial consistency level such as LOCAL_QUORUM;"
+                        + " got " + consistency);
+            }
+            if (serialConsistency == null || !serialConsistency.isSerial()) {
+                throw new IllegalArgumentException("serialConsistency: must be SERIAL or LOCAL_SERIAL; got " + serialConsistency);
+            }
+            if (maxMessagesPerTrace < 1 || maxMessagesPerTrace > 10_000_000) {
+                throw new IllegalArgumentException("maxMessagesPerTrace: must be between 1 and 10000000; got "
+                        + maxMessagesPerTrace);
+            }
+            if (maxBatchBytes < 1024 || maxBatchBytes > 256 << 20) {
+                throw new IllegalArgumentException("maxBatchBytes: must be between 1024 and 268435456; got " + maxBatchBytes);
+            }
+            CassandraTraceStorage storage = new CassandraTraceStorage(this);
+            log.debug("Created a Cassandra trace storage: keyspace {}, consistency {}, serial consistency {}",
+                    keyspace, consistency, serialConsistency);
+            return storage;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.tracestore.storage.cassandra;
+
+/**
+ * Every CQL statement the storage runs, for one keyspace: the one place where the adapter's
+ * queries live (the tables are in {@code db/tracestore/cassandra/V1__create_tables.cql}).
+ * Values are always bound, never spliced; the keyspace name is validated by the builder.
+ */
+final class Cql {
+    // traces: attributes (static) and positions (clustering rows, newest first)
+    final String readTrace;
+    final String createTrace;
+    final String updateTrace;
+    final String insertPosition;
+    final String deletePositionsBefore;
+    final String dropTrace;
+    final String setCount;
+    final String markDeleting;
+    final String claimPurge;
+
+    // keys, ids, the trace list
+    final String readKey;
+    final String claimKey;
+    final String freeKey;
+    final String insertId;
+    final String deleteId;
+    final String idsAfter;
+    final String insertListed;
+    final String deleteListed;
+    final String listFirst;
+    final String listAfter;
+
+    // counts
+    final String readCounter;
+    final String addToCounter;
+    final String dropCounter;
+
+    // messages
+    final String upsertMessageKey;
+    final String upsertMessage;
+    final String messagesFirst;
+    final String messagesAfter;
+    final String currentSequences;
+    final String deleteStaleMessage;
+    final String countMessages;
+    final String dropMessages;
+    final String dropMessageKeys;
+
+    // global bookkeeping: one partition each
+    final String insertPending;
+    final String deletePending;
+    final String pendingAfter;
+    final String unknownAfter;
+    final String deleteUnknown;
+    final String readIdBlock;
+    final String createIdBlock;
+    final String advanceIdBlock;
+
+    Cql(String keyspace) {
+        String traces = keyspace + ".traces";
+        readTrace = "SELECT namespace, external_id, title, agent_id, model, visibility, project_name, created_at,"
+                + " count_offset, count_unknown, deleting, updated_at FROM " + traces + " WHERE id = ?";
+        createTrace = "INSERT INTO " + traces + " (id, updated_at, namespace, external_id, title, agent_id, model,"
+                + " visibility, project_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        // Null attributes stay unset when bound: they keep the stored value and write no tombstone.
+        updateTrace = "UPDATE " + traces + " SET title = ?, agent_id = ?, model = ?, visibility = ?, project_name = ?"
+                + " WHERE id = ?";
+        insertPosition = "INSERT INTO " + traces + " (id, updated_at) VALUES (?, ?)";
+        // One range tombstone for every older position, rather than a row tombstone each: a hot
+        // trace's partition, read by every write, keeps a few tombstones instead of one per batch.
+        deletePositionsBefore = "DELETE FROM " + traces + " WHERE id = ? AND updated_at < ?";
+        dropTrace = "DELETE FROM " + traces + " WHERE id = ?";
+        setCount = "UPDATE " + traces + " SET count_offset = ?, count_unknown = false WHERE id = ?";
+        markDeleting = "UPDATE " + traces + " SET deleting = true WHERE id = ?";
+        claimPurge = "UPDATE " + traces + " SET purged_by = ?, purged_count = ? WHERE id = ? IF purged_by = null";
+
+        readKey = "SELECT id FROM " + keyspace + ".trace_keys WHERE namespace = ? AND external_id = ?";
+        claimKey = "INSERT INTO " + keyspace + ".trace_keys (namespace, external_id, id) VALUES (?, ?, ?) IF NOT EXISTS";
+        freeKey = "DELETE FROM " + keyspace + ".trace_keys WHERE namespace = ? AND external_id = ? IF id = ?";
+        insertId = "INSERT INTO " + keyspace + ".trace_ids (namespace, id) VALUES (?, ?)";
+        deleteId = "DELETE FROM " + keyspace + ".trace_ids WHERE namespace = ? AND id = ?";
+        idsAfter = "SELECT id FROM " + keyspace + ".trace_ids WHERE namespace = ? AND id > ? LIMIT ?";
+        String listed = keyspace + ".traces_by_namespace";
+        insertListed = "INSERT INTO " + listed + " (namespace, updated_at, id) VALUES (?, ?, ?)";
+        deleteListed = "DELETE FROM " + listed + " WHERE namespace = ? AND updated_at = ? AND id = ?";
+        listFirst = "SELECT updated_at, id FROM " + listed + " WHERE namespace = ? LIMIT ?";
+        listAfter = "SELECT updated_at, id FROM " + listed + " WHERE namespace = ? AND (updated_at, id) < (?, ?) LIMIT ?";
+
+        readCounter = "SELECT message_count FROM " + keyspace + ".trace_counts WHERE trace_id = ?";
+        addToCounter = "UPDATE " + keyspace + ".trace_counts SET message_count = message_count + ? WHERE trace_id = ?";
+        dropCounter = "DELETE FROM " + keyspace + ".trace_counts WHERE trace_id = ?";
+
+        String keys = keyspace + ".message_keys";
+        String messages = keyspace + ".messages";
+        upsertMessageKey = "INSERT INTO " + keys + " (trace_id, external_id, seq) VALUES (?, ?, ?)";
+        upsertMessage = "INSERT INTO " + messages + " (trace_id, seq, external_id, role, body, extras, created_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+        String messageColumns = "SELECT seq, external_id, role, body, extras, created_at FROM " + messages;
+        messagesFirst = messageColumns + " WHERE trace_id = ? LIMIT ?";
+        messagesAfter = messageColumns + " WHERE trace_id = ? AND (seq, external_id) > (?, ?) LIMIT ?";
+        currentSequences = "SELECT external_id, seq, WRITETIME(seq) FROM " + keys + " WHERE trace_id = ? AND external_id IN ?";
+        deleteStaleMessage = "DELETE FROM " + messages + " WHERE trace_id = ? AND seq = ? AND external_id = ?";
+        countMessages = "SELECT seq FROM " + keys + " WHERE trace_id = ?";
+        dropMessages = "DELETE FROM " + messages + " WHERE trace_id = ?";
+        dropMessageKeys = "DELETE FROM " + keys + " WHERE trace_id = ?";
+
+        insertPending = "INSERT INTO " + keyspace + ".pending_deletions (shard, trace_id) VALUES (?, ?)";
+        deletePending = "DELETE FROM " + keyspace + ".pending_deletions WHERE shard = ? AND trace_id = ?";
+        pendingAfter = "SELECT trace_id FROM " + keyspace + ".pending_deletions WHERE shard = ? AND trace_id > ? LIMIT ?";
+        unknownAfter = "SELECT trace_id FROM " + keyspace + ".unknown_counts WHERE shard = ? AND trace_id > ? LIMIT ?";
+        deleteUnknown = "DELETE FROM " + keyspace + ".unknown_counts WHERE shard = ? AND trace_id = ?";
+        readIdBlock = "SELECT next_id FROM " + keyspace + ".id_blocks WHERE name = 'traces'";
+        createIdBlock = "INSERT INTO " + keyspace + ".id_blocks (name, next_id) VALUES ('traces', ?) IF NOT EXISTS";
+        advanceIdBlock = "UPDATE " + keyspace + ".id_blocks SET next_id = ? WHERE name = 'traces' IF next_id = ?";
+    }
+}

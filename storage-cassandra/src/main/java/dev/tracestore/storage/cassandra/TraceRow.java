@@ -1,0 +1,81 @@
+package dev.tracestore.storage.cassandra;
+
+import com.datastax.oss.driver.api.core.cql.Row;
+import dev.tracestore.Visibility;
+import dev.tracestore.spi.StoredTrace;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A trace as read from its partition of {@code traces} and its counter.
+ *
+ * @param positions  the instants (epoch microseconds) of its position rows, newest first; the
+ *                   newest is its updatedAt, older ones are left by writes not yet cleaned up
+ * @param counter    the counter's value, 0 when it has no row
+ */
+record TraceRow(
+        long id,
+        String namespace,
+        String externalId,
+        String title,
+        String agentId,
+        String model,
+        Visibility visibility,
+        String projectName,
+        long createdAt,
+        long countOffset,
+        boolean countUnknown,
+        boolean deleting,
+        List<Long> positions,
+        long counter) {
+
+    /**
+     * The trace in {@code rows} (a read of its partition, newest position first), or null if
+     * it has none. A partition without a namespace holds only fragments a late write left after
+     * the trace was removed, and counts as absent.
+     */
+    static TraceRow of(long id, List<Row> rows, long counter) {
+        if (rows.isEmpty() || rows.get(0).isNull("namespace")) {
+            return null;
+        }
+        Row first = rows.get(0);
+        List<Long> positions = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            if (!r.isNull("updated_at")) {
+                positions.add(r.getLong("updated_at"));
+            }
+        }
+        String visibility = first.getString("visibility");
+        return new TraceRow(id, first.getString("namespace"), first.getString("external_id"), first.getString("title"),
+                first.getString("agent_id"), first.getString("model"),
+                visibility == null ? Visibility.PRIVATE : Visibility.valueOf(visibility), first.getString("project_name"),
+                first.getLong("created_at"), first.getLong("count_offset"), first.getBoolean("count_unknown"),
+                first.getBoolean("deleting"), List.copyOf(positions), counter);
+    }
+
+    /** Its updatedAt: the newest position (its creation instant if it has none, which writes never leave). */
+    long updatedAt() {
+        return positions.isEmpty() ? createdAt : positions.get(0);
+    }
+
+    /** The cached count (counter plus the offset a recount set), or null while it is unknown. */
+    Long messageCount() {
+        return countUnknown ? null : counter + countOffset;
+    }
+
+    /** The positions older than {@code target}: rows a write moving the trace to {@code target} removes. */
+    List<Long> positionsBefore(long target) {
+        List<Long> older = new ArrayList<>();
+        for (long p : positions) {
+            if (p < target) {
+                older.add(p);
+            }
+        }
+        return older;
+    }
+
+    StoredTrace toStored() {
+        return new StoredTrace(id, namespace, externalId, title, agentId, model, visibility, projectName,
+                Micros.toInstant(createdAt), Micros.toInstant(updatedAt()), messageCount());
+    }
+}

@@ -1,0 +1,47 @@
+package dev.tracestore.storage.cassandra;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import dev.tracestore.spi.TraceStorage;
+import dev.tracestore.testkit.FaultInjector;
+import dev.tracestore.testkit.InjectedFault;
+import dev.tracestore.testkit.StorageCapabilities;
+import dev.tracestore.testkit.TraceStorageContract;
+
+/**
+ * The whole storage contract on a Cassandra 5.0 node, every test of it. Faults are injected
+ * before each statement is sent and after its result arrived (a timeout whose write landed),
+ * through {@link InterceptingSession}. The capabilities name what Cassandra keeps only in a
+ * weaker form (see {@link CassandraTraceStorage}): the batch and its count are two writes, a
+ * failed call may have counted, a recount may count a racing batch twice, and messages are
+ * deleted by one partition tombstone rather than in chunks.
+ */
+class CassandraTraceStorageContractTest extends TraceStorageContract {
+
+    @Override
+    protected TraceStorage createStorage(FaultInjector faults) {
+        CqlSession session = TestCassandra.session();
+        TestCassandra.clear();
+        CqlSession faulty = InterceptingSession.over(session, (statement, executed) -> {
+            try {
+                faults.checkpoint();
+            } catch (InjectedFault fault) {
+                throw new InjectedDriverFault(executed, fault);
+            }
+        });
+        return CassandraTraceStorage.builder(faulty).keyspace(TestCassandra.KEYSPACE).build();
+    }
+
+    @Override
+    protected void forgetMessageCount(TraceStorage storage, long traceId) {
+        TestCassandra.forgetMessageCount(traceId);
+    }
+
+    @Override
+    protected StorageCapabilities capabilities() {
+        return StorageCapabilities.strict()
+                .withAtomicBatchWithCount(false)
+                .withExactCountUnderRetry(false)
+                .withExactRecountUnderConcurrency(false)
+                .withChunkedDeletion(false);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.tracestore.storage.cassandra;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import dev.tracestore.cassandra.node.CassandraNode;
+import dev.tracestore.cassandra.node.NodeConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The Cassandra 5.0 node this module's tests run on, and their keyspace. One node per test JVM,
+ * started on first use in a child JVM (by {@code cassandra-node}) on free loopback ports, with
+ * its data under {@code target/}, stopped and removed when the JVM exits; a child whose parent
+ * dies exits by itself. The keyspace has replication factor 1 and is migrated once.
+ */
+final class TestCassandra {
+    static final String KEYSPACE = "tracestore";
+    /**
+     * The tables whose rows a test leaves for the next one to see: keys, lists, and the two
+     * bookkeeping tables. Rows keyed by trace id need no clearing: ids are never reused, since
+     * {@code id_blocks} is never cleared (and a deleted counter must never be used again).
+     */
+    private static final List<String> SHARED_TABLES = List.of("trace_keys", "trace_ids", "traces_by_namespace",
+            "pending_deletions", "unknown_counts");
+    private static final Duration SLOW = Duration.ofMinutes(1);
+    private static CassandraNode node;
+    private static CqlSession session;
+
+    private TestCassandra() {
+    }
+
+    /** The session on the shared node, with the keyspace created and migrated. */
+    static synchronized CqlSession session() {
+        if (session == null) {
+            Path data = dataDirectory();
+            node = CassandraNode.start(NodeConfig.builder(data).nativePort(0).storagePort(0).build());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(data), "tracestore-test-node-stop"));
+            System.out.printf("Cassandra test node: %s, started in %.1f s, log %s%n", node, node.startupTime().toMillis() / 1e3,
+                    node.logFile());
+            session = connect();
+            session.execute(SimpleStatement.newInstance("CREATE KEYSPACE IF NOT EXISTS " + KEYSPACE
+                    + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}").setTimeout(SLOW));
+            CassandraTraceStorage.create(session, KEYSPACE).migrate();
+        }
+        return session;
+    }
+
+    /** A new session on the shared node; the caller closes it. */
+    static CqlSession connect() {
+        if (node == null) {
+            session();
+        }
+        return CqlSession.builder()
+                .addContactPoint(node.nativeAddress())
+                .withLocalDatacenter(CassandraNode.DATACENTER)
+                // A loaded 2-core machine runs the node and the tests: give requests more than the default 2 s.
+                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(20))
+                        .build())
+                .build();
+    }
+
+    /** Empties the tables whose rows would leak from one test into the next. */
+    static void clear() {
+        for (String table : SHARED_TABLES) {
+            session().execute(SimpleStatement.newInstance("TRUNCATE " + KEYSPACE + "." + table).setTimeout(SLOW));
+        }
+    }
+
+    /** Makes a trace's count unknown, as the kit's hook requires: the flag, and the row the backfill finds. */
+    static void forgetMessageCount(long traceId) {
+        session().execute("UPDATE " + KEYSPACE + ".traces SET count_unknown = true WHERE id = ?", traceId);
+        session().execute("INSERT INTO " + KEYSPACE + ".unknown_counts (shard, trace_id) VALUES (?, ?)",
+                CassandraTraceStorage.shard(traceId), traceId);
+    }
+
+    private static Path dataDirectory() {
+        try {
+            Path target = Files.createDirectories(Path.of("target"));
+            return Files.createTempDirectory(target, "cassandra-node-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void shutDown(Path data) {
+        try {
+            session.close();
+        } finally {
+            node.close();
+            try (Stream<Path> files = Files.walk(data)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                System.err.println("could not remove " + data + ": " + e);
+            }
+        }
+    }
+}
