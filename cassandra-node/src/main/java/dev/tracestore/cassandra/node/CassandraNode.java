@@ -161,9 +161,11 @@ public final class CassandraNode implements AutoCloseable {
     }
 
     /**
-     * Kills the node's process (SIGKILL), as a crash would, and waits until it is gone; does
-     * nothing if it is not running. Writes it acknowledged are in its commit log and come back at
-     * the next start; other nodes notice the death only through their failure detectors.
+     * Kills the node's process (SIGKILL), as a crash of the process would, and waits until it is
+     * gone; does nothing if it is not running. Writes it acknowledged are in its commit log (a
+     * mapped file: the operating system keeps its pages when the process dies) and come back at
+     * the next start. A machine crash could lose the last 10 s ({@code commitlog_sync: periodic}),
+     * which this cannot simulate. Other nodes notice the death only through their failure detectors.
      *
      * @throws IllegalStateException if the process is still there after 30 s
      */

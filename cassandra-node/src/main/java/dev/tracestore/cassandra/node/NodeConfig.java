@@ -294,8 +294,8 @@ public final class NodeConfig {
 
         /**
          * The node's tokens (Murmur3 partitioner), as many as {@link #numTokens(int)}; default none:
-         * Cassandra picks random ones on the first start. Only the first start of a node uses
-         * them.
+         * Cassandra picks random ones on the first start. {@link CassandraCluster} spaces them
+         * evenly. Only the first start of a node uses them.
          */
         public Builder initialTokens(List<Long> initialTokens) {
             this.initialTokens = new ArrayList<>(Objects.requireNonNull(initialTokens, "initialTokens"));

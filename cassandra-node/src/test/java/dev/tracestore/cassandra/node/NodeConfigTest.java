@@ -89,4 +89,15 @@ class NodeConfigTest {
 
         assertThat(copy).usingRecursiveComparison().isEqualTo(config);
     }
+
+    @Test
+    void clusterTokens_splitTheRingEvenly_nodesTakingTurns() {
+        assertThat(CassandraCluster.token(0, 3, 0, 1)).isEqualTo(Long.MIN_VALUE);
+        assertThat(CassandraCluster.token(1, 3, 0, 1)).isEqualTo(-3074457345618258603L);
+        assertThat(CassandraCluster.token(2, 3, 0, 1)).isEqualTo(3074457345618258602L);
+        // 2 nodes with 2 tokens each: node 0 owns ranges 0 and 2 of 4, node 1 ranges 1 and 3.
+        assertThat(List.of(CassandraCluster.token(0, 2, 0, 2), CassandraCluster.token(1, 2, 0, 2),
+                CassandraCluster.token(0, 2, 1, 2), CassandraCluster.token(1, 2, 1, 2)))
+                .containsExactly(Long.MIN_VALUE, -(1L << 62), 0L, 1L << 62);
+    }
 }
