@@ -93,10 +93,16 @@ import org.slf4j.LoggerFactory;
  *       counting and a caller's retry counts the batch twice (too high, never too low). The
  *       optimistic policy accepts both; {@link dev.tracestore.TraceStore#recalculateMessageCount}
  *       and the drift guard repair them.
- *   <li><b>No lost increments — as written.</b> {@code message_count = message_count + ?} is a
- *       server-side counter increment, never read and written back. It is never marked
- *       idempotent, so the driver never retries it and never counts a batch twice on its own;
- *       only a caller retrying after a timeout can (see 1).
+ *   <li><b>No lost increments — as written while no node loses acknowledged writes.</b>
+ *       {@code message_count = message_count + ?} is a server-side counter increment, never
+ *       read and written back. It is never marked idempotent, so the driver never retries it
+ *       and never counts a batch twice on its own; only a caller retrying after a timeout can
+ *       (see 1). A node that crashes and loses the end of its commit log (Cassandra's default
+ *       {@code commitlog_sync: periodic}) can lose the last increments it applied as the
+ *       counter's leader, which the other replicas cannot give back: the three-node test
+ *       ({@code CassandraClusterTraceStoreTest}) saw one acknowledged batch go uncounted after
+ *       a node was killed, in two runs of two, and none with {@code commitlog_sync: batch}. A
+ *       recount repairs it.
  *   <li><b>Safe recount — weaker.</b> Counters cannot be set, and there are no locks: a recount
  *       reads the counter, then counts the message keys page by page, then stores
  *       {@code rows − counter read} as the trace's {@code count_offset}, and the count shown is
