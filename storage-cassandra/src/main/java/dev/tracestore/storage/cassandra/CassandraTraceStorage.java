@@ -655,8 +655,9 @@ public final class CassandraTraceStorage implements TraceStorage {
      * partitions of the trace with one partition tombstone each (one mutation), whatever their
      * size, so the first call deletes them all and returns their number, and a later call
      * returns 0. When several calls delete the trace at once, a lightweight transaction on the
-     * trace decides which of them reports the messages, so their reports add up to the number
-     * deleted.
+     * trace, applied only while it is still tombstoned, decides which of them reports the
+     * messages, so their reports add up to the number deleted, also when one of them counted
+     * before another removed the whole trace.
      *
      * @throws IllegalStateException if the trace is not tombstoned
      */
@@ -843,7 +844,10 @@ public final class CassandraTraceStorage implements TraceStorage {
         for (int attempt = 1; attempt <= LWT_ATTEMPTS; attempt++) {
             Row result = lwt(operation, lwtStatement(cql.claimPurge, self, counted, traceId));
             if (result != null) {
-                return result.getBoolean("[applied]") || self.equals(result.getUuid("purged_by"));
+                // Not applied: another deleter claimed it (its id comes back), or the trace is gone
+                // already, removed by a deleter that reported these messages (no columns come back).
+                return result.getBoolean("[applied]") || result.getColumnDefinitions().contains("purged_by")
+                        && self.equals(result.getUuid("purged_by"));
             }
         }
         throw new StorageException("Cassandra storage: " + operation + ": claiming the deletion's report stayed undecided"

@@ -71,7 +71,7 @@ final class Cql {
         dropTrace = "DELETE FROM " + traces + " WHERE id = ?";
         setCount = "UPDATE " + traces + " SET count_offset = ?, count_unknown = false WHERE id = ?";
         markDeleting = "UPDATE " + traces + " SET deleting = true WHERE id = ?";
-        claimPurge = "UPDATE " + traces + " SET purged_by = ?, purged_count = ? WHERE id = ? IF purged_by = null";
+        claimPurge = "UPDATE " + traces + " SET purged_by = ?, purged_count = ? WHERE id = ? IF purged_by = null AND deleting = true";
 
         readKey = "SELECT id FROM " + keyspace + ".trace_keys WHERE namespace = ? AND external_id = ?";
         claimKey = "INSERT INTO " + keyspace + ".trace_keys (namespace, external_id, id) VALUES (?, ?, ?) IF NOT EXISTS";

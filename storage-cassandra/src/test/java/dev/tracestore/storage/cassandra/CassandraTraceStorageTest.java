@@ -569,6 +569,35 @@ class CassandraTraceStorageTest {
         }
 
         @Test
+        @DisplayName("a deleter that counted the messages, then found the trace removed by another deleter,"
+                + " reports none of them: the reports add up to the messages deleted")
+        void lateDeleterReportsNothing() throws Exception {
+            CassandraTraceStorage plain = storage(session);
+            TraceStore store = store(plain);
+            long id = store.upsertTrace(TraceInput.of(NS, "s-1")).id();
+            store.upsertMessagesBatch(id, messages("m", 0, 30));
+            assertThat(plain.markDeleting(id)).isTrue();
+
+            Gate gate = new Gate();
+            CompletableFuture<Thread> deleter = new CompletableFuture<>();
+            CompletableFuture<Integer> late = inThread(() -> {
+                Thread self = Thread.currentThread();
+                CassandraTraceStorage lateStorage = storage(gate.over(session, s -> Statements.runs(s, "purged_by"), self));
+                deleter.complete(self);
+                return lateStorage.deleteMessages(id, 1000); // stops before claiming the report
+            });
+            deleter.get(30, TimeUnit.SECONDS);
+            gate.awaitReached(); // the late deleter has seen the trace tombstoned and counted its 30 messages
+
+            assertThat(plain.deleteMessages(id, 1000)).isEqualTo(30);
+            plain.removeTrace(id);
+            gate.open.countDown();
+
+            assertThat(late.get(30, TimeUnit.SECONDS)).as("what the late deleter reports").isZero();
+            assertThat(rowsIn("messages", id)).isZero();
+        }
+
+        @Test
         @DisplayName("deletes a trace's messages with one partition tombstone per table, whatever their number")
         void partitionTombstones() {
             List<Statement<?>> ran = new ArrayList<>();
