@@ -101,7 +101,8 @@ import org.slf4j.LoggerFactory;
  *       {@code commitlog_sync: periodic}) can lose the last increments it applied as the
  *       counter's leader, which the other replicas cannot give back: the three-node test
  *       ({@code CassandraClusterTraceStoreTest}) saw one acknowledged batch go uncounted after
- *       a node was killed, in two runs of two, and none with {@code commitlog_sync: batch}. A
+ *       a node was killed, in each of three runs, and none with {@code commitlog_sync: batch}
+ *       (one run). A
  *       recount repairs it.
  *   <li><b>Safe recount — weaker.</b> Counters cannot be set, and there are no locks: a recount
  *       reads the counter, then counts the message keys page by page, then stores
