@@ -101,7 +101,7 @@ import org.slf4j.LoggerFactory;
  *       {@code commitlog_sync: periodic}) can lose the last increments it applied as the
  *       counter's leader, which the other replicas cannot give back: the three-node test
  *       ({@code CassandraClusterTraceStoreTest}) saw one acknowledged batch go uncounted after
- *       a node was killed, in each of three runs, and none with {@code commitlog_sync: batch}
+ *       a node was killed, in three of four runs, and none with {@code commitlog_sync: batch}
  *       (one run). A
  *       recount repairs it.
  *   <li><b>Safe recount — weaker.</b> Counters cannot be set, and there are no locks: a recount
