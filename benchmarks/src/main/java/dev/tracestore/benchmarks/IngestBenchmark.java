@@ -113,6 +113,14 @@ public class IngestBenchmark {
     @Param({"tracestore", "raw", "handWritten", "perMessageCounter", "ormCounter", "countOnRead", "interleaved"})
     public String variant;
 
+    /**
+     * The designs {@code interleaved} alternates, joined by {@code +} (JMH separates values by
+     * commas): by default all five; fewer show whether one design's presence in the rotation
+     * changes another's time.
+     */
+    @Param({"tracestore+raw+handWritten+perMessageCounter+ormCounter"})
+    public String rotation;
+
     BenchDatabase db;
     TraceStorage spi;
     TraceStore store;
@@ -125,8 +133,7 @@ public class IngestBenchmark {
     long seq;
     long inTrace;
     /** The designs {@code interleaved} alternates, in a new random order at each operation. */
-    final List<String> order = new ArrayList<>(List.of("tracestore", "raw", "handWritten", "perMessageCounter",
-            "ormCounter"));
+    final List<String> order = new ArrayList<>();
     final Random random = new Random(42);
     /** Each design's batch times under {@code interleaved}, measurement iterations only. */
     final Samples samples = new Samples();
@@ -157,6 +164,12 @@ public class IngestBenchmark {
 
     @Setup(Level.Trial)
     public void open() {
+        for (String design : rotation.split("\\+")) {
+            if (!List.of("tracestore", "raw", "handWritten", "perMessageCounter", "ormCounter").contains(design)) {
+                throw new IllegalArgumentException("rotation: unknown design '" + design + "'");
+            }
+            order.add(design);
+        }
         if (storage.equals("memory")) {
             spi = InMemoryTraceStorage.create();
         } else {
