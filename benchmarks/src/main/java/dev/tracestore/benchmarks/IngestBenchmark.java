@@ -359,39 +359,21 @@ public class IngestBenchmark {
 
     /** TraceStore's design written by hand: the one trace-row write, then the raw batch. */
     private int handWritten(List<MessageInput> inputs) throws SQLException {
-        Instant now = Instant.now();
-        try (Connection c = db.pool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement ps = c.prepareStatement(oneWriteSql)) {
-                    ps.setLong(1, inputs.size());
-                    db.dialect.setInstant(ps, 2, now);
-                    ps.setLong(3, traceId);
-                    ps.executeUpdate();
-                }
-                upsert(c, inputs, now);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+        return inTransaction(inputs, (c, now) -> {
+            try (PreparedStatement ps = c.prepareStatement(oneWriteSql)) {
+                ps.setLong(1, inputs.size());
+                db.dialect.setInstant(ps, 2, now);
+                ps.setLong(3, traceId);
+                ps.executeUpdate();
             }
-        }
-        return inputs.size();
+            upsert(c, inputs, now);
+        });
     }
 
     private void upsert(Connection c, List<MessageInput> inputs, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(upsertSql)) {
             for (MessageInput m : inputs) {
-                ps.setLong(1, traceId);
-                ps.setString(2, m.externalId());
-                ps.setLong(3, m.sequence());
-                ps.setString(4, m.role().name());
-                ps.setString(5, m.text());
-                ps.setString(6, null);
-                db.dialect.setInstant(ps, 7, now);
-                ps.setString(8, null);
+                bind(ps, m, now);
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -400,50 +382,58 @@ public class IngestBenchmark {
 
     /** Rails' {@code counter_cache}: per message, the insert and then the counter's update, each a round trip. */
     private int orm(List<MessageInput> inputs) throws SQLException {
-        Instant now = Instant.now();
-        try (Connection c = db.pool.getConnection()) {
-            c.setAutoCommit(false);
+        return inTransaction(inputs, (c, now) -> {
             try (PreparedStatement upsert = c.prepareStatement(upsertSql);
                     PreparedStatement increment = c.prepareStatement(incrementSql)) {
                 for (MessageInput m : inputs) {
-                    upsert.setLong(1, traceId);
-                    upsert.setString(2, m.externalId());
-                    upsert.setLong(3, m.sequence());
-                    upsert.setString(4, m.role().name());
-                    upsert.setString(5, m.text());
-                    upsert.setString(6, null);
-                    db.dialect.setInstant(upsert, 7, now);
-                    upsert.setString(8, null);
+                    bind(upsert, m, now);
                     upsert.executeUpdate();
                     increment.setLong(1, traceId);
                     increment.executeUpdate();
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
-        }
-        return inputs.size();
+        });
     }
 
     private int jdbc(List<MessageInput> inputs, boolean perMessage) throws SQLException {
+        return inTransaction(inputs, (c, now) -> {
+            upsert(c, inputs, now);
+            if (perMessage) {
+                try (PreparedStatement ps = c.prepareStatement(incrementSql)) {
+                    for (int i = 0; i < inputs.size(); i++) {
+                        ps.setLong(1, traceId);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+        });
+    }
+
+    /** The dialect's upsert parameters for one message of the current trace, as the adapter binds them. */
+    private void bind(PreparedStatement ps, MessageInput m, Instant now) throws SQLException {
+        ps.setLong(1, traceId);
+        ps.setString(2, m.externalId());
+        ps.setLong(3, m.sequence());
+        ps.setString(4, m.role().name());
+        ps.setString(5, m.text());
+        ps.setString(6, null);
+        db.dialect.setInstant(ps, 7, now);
+        ps.setString(8, null);
+    }
+
+    @FunctionalInterface
+    private interface Work {
+        void run(Connection c, Instant now) throws SQLException;
+    }
+
+    /** Runs {@code work} as one transaction on a pooled connection; returns the batch's size. */
+    private int inTransaction(List<MessageInput> inputs, Work work) throws SQLException {
         Instant now = Instant.now();
         try (Connection c = db.pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                upsert(c, inputs, now);
-                if (perMessage) {
-                    try (PreparedStatement ps = c.prepareStatement(incrementSql)) {
-                        for (int i = 0; i < inputs.size(); i++) {
-                            ps.setLong(1, traceId);
-                            ps.addBatch();
-                        }
-                        ps.executeBatch();
-                    }
-                }
+                work.run(c, now);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

@@ -13,29 +13,31 @@ import java.util.Map;
  * {@code *Nanos} counters are — moves with them by ±10 %, a median does not.
  */
 final class Samples {
-    private final Map<String, long[]> times = new LinkedHashMap<>();
-    private final Map<String, Integer> sizes = new LinkedHashMap<>();
+    private final Map<String, Times> times = new LinkedHashMap<>();
+
+    /** One design's times, in a growing array. */
+    private static final class Times {
+        long[] nanos = new long[1024];
+        int size;
+    }
 
     void add(String design, long nanos) {
-        int size = sizes.getOrDefault(design, 0);
-        long[] each = times.computeIfAbsent(design, d -> new long[1024]);
-        if (size == each.length) {
-            each = Arrays.copyOf(each, size * 2);
-            times.put(design, each);
+        Times each = times.computeIfAbsent(design, d -> new Times());
+        if (each.size == each.nanos.length) {
+            each.nanos = Arrays.copyOf(each.nanos, each.size * 2);
         }
-        each[size] = nanos;
-        sizes.put(design, size + 1);
+        each.nanos[each.size++] = nanos;
     }
 
     /** The median time of {@code design}'s operations, in nanoseconds. */
     long median(String design) {
-        int size = sizes.getOrDefault(design, 0);
-        if (size == 0) {
+        Times each = times.get(design);
+        if (each == null) {
             throw new IllegalStateException("no samples of " + design);
         }
-        long[] sorted = Arrays.copyOf(times.get(design), size);
+        long[] sorted = Arrays.copyOf(each.nanos, each.size);
         Arrays.sort(sorted);
-        return sorted[size / 2];
+        return sorted[each.size / 2];
     }
 
     /**
@@ -45,9 +47,8 @@ final class Samples {
      */
     String report(String label, String subject) {
         StringBuilder line = new StringBuilder("MEDIANS ").append(label).append(':');
-        for (String design : times.keySet()) {
-            line.append(String.format(Locale.ROOT, " %s %d × %.1f µs;", design, sizes.get(design), median(design) / 1e3));
-        }
+        times.forEach((design, each) -> line.append(String.format(Locale.ROOT, " %s %d × %.1f µs;", design, each.size,
+                median(design) / 1e3)));
         for (String design : times.keySet()) {
             if (!design.equals(subject)) {
                 line.append(String.format(Locale.ROOT, " %s ÷ %s %.2f;", subject, design,
@@ -58,6 +59,6 @@ final class Samples {
     }
 
     boolean isEmpty() {
-        return sizes.isEmpty();
+        return times.isEmpty();
     }
 }

@@ -153,6 +153,11 @@ public abstract class TraceStorageContract {
 
     /** Every stored message of the trace, read page by page: the truth the count is checked against. */
     protected List<Message> rows(long traceId) {
+        return allMessages(store, traceId);
+    }
+
+    /** Every message of a trace, read page by page through {@code store}, for adapters' own tests too. */
+    public static List<Message> allMessages(TraceStore store, long traceId) {
         List<Message> all = new ArrayList<>();
         String cursor = null;
         do {

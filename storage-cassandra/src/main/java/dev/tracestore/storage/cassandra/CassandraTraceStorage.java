@@ -393,19 +393,23 @@ public final class CassandraTraceStorage implements TraceStorage {
             if (rows.isEmpty()) {
                 break;
             }
-            List<CompletableFuture<TraceRow>> traces = new ArrayList<>(rows.size());
+            List<Long> ids = new ArrayList<>(rows.size());
             for (Row r : rows) {
-                traces.add(readTraceAsync(r.getLong("id")).toCompletableFuture());
+                ids.add(r.getLong("id"));
             }
+            List<TraceRow> traces = readTraces(operation, ids);
             for (int i = 0; i < rows.size(); i++) {
                 long position = rows.get(i).getLong("updated_at");
-                TraceRow t = join(operation, traces.get(i));
-                long id = rows.get(i).getLong("id");
+                TraceRow t = traces.get(i);
+                long id = ids.get(i);
                 if (t == null || position < t.updatedAt()) {
                     // Gone for good, or left behind: its trace's position only ever grows. Best effort.
                     quietly(write(cql.deleteListed, timestamps.next(), q.namespace(), position, id));
-                } else if (!t.deleting() && position == t.updatedAt() && q.matches(t.toStored())) {
-                    out.add(t.toStored());
+                    continue;
+                }
+                StoredTrace stored = t.toStored();
+                if (!t.deleting() && position == t.updatedAt() && q.matches(stored)) {
+                    out.add(stored);
                     if (out.size() == q.limit()) {
                         break;
                     }

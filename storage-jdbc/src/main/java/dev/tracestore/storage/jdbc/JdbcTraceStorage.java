@@ -663,11 +663,12 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     private <T> T transactionOnce(int isolation, Work<T> work) throws SQLException {
         Connection c = dataSource.getConnection();
-        Connection physical = physical(c);
+        // Only a transaction that sets its isolation level needs the connection's current one.
+        Connection physical = isolation == -1 ? null : physical(c);
         boolean reusable = false; // whether the connection may go back to the pool as it is
         try {
             boolean previousAutoCommit = c.getAutoCommit();
-            int previousIsolation = isolation == -1 ? -1 : isolationOf(c, physical);
+            int previousIsolation = physical == null ? -1 : isolationOf(c, physical);
             boolean switchIsolation = isolation != -1 && previousIsolation != isolation;
             if (switchIsolation) {
                 c.setTransactionIsolation(isolation);
@@ -697,7 +698,9 @@ public final class JdbcTraceStorage implements TraceStorage {
             if (reusable) {
                 c.close();
             } else {
-                isolationOnReturn.remove(physical);
+                if (physical != null) {
+                    isolationOnReturn.remove(physical);
+                }
                 discard(c);
             }
         }

@@ -1,5 +1,6 @@
 package dev.tracestore.storage.jdbc;
 
+import com.zaxxer.hikari.HikariConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,5 +19,20 @@ final class ChildJvm {
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         return builder.start();
+    }
+
+    /**
+     * In the child: the pool configuration its first three arguments give (JDBC URL, user or
+     * {@code "-"} for none, password), at most two connections.
+     */
+    static HikariConfig poolConfig(String[] args) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(args[0]);
+        if (!args[1].equals("-")) {
+            config.setUsername(args[1]);
+            config.setPassword(args[2]);
+        }
+        config.setMaximumPoolSize(2);
+        return config;
     }
 }

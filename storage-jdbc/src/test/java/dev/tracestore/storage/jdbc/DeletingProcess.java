@@ -16,13 +16,7 @@ final class DeletingProcess {
     private DeletingProcess() {}
 
     public static void main(String[] args) throws Exception {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(args[0]);
-        if (!args[1].equals("-")) {
-            config.setUsername(args[1]);
-            config.setPassword(args[2]);
-        }
-        config.setMaximumPoolSize(2);
+        HikariConfig config = ChildJvm.poolConfig(args);
         try (HikariDataSource pool = new HikariDataSource(config)) {
             TraceStorage jdbc = JdbcTraceStorage.builder(pool).tablePrefix(args[3]).build();
             int[] chunks = {0};

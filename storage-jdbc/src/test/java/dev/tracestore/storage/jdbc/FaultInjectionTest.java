@@ -7,11 +7,11 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import dev.tracestore.DeletionSummary;
 import dev.tracestore.Message;
 import dev.tracestore.MessageInput;
-import dev.tracestore.Page;
 import dev.tracestore.Role;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceStore;
 import dev.tracestore.TraceStoreException;
+import dev.tracestore.testkit.TraceStorageContract;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -133,14 +133,7 @@ class FaultInjectionTest {
     }
 
     private List<Message> rows(long traceId) {
-        List<Message> all = new ArrayList<>();
-        String cursor = null;
-        do {
-            Page<Message> page = store.listMessages(traceId, cursor, 1000);
-            all.addAll(page.items());
-            cursor = page.nextCursor();
-        } while (cursor != null);
-        return all;
+        return TraceStorageContract.allMessages(store, traceId);
     }
 
     private long count(long traceId) {

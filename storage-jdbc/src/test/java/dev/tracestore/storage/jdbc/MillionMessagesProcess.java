@@ -21,13 +21,7 @@ final class MillionMessagesProcess {
     private MillionMessagesProcess() {}
 
     public static void main(String[] args) throws Exception {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(args[0]);
-        if (!args[1].equals("-")) {
-            config.setUsername(args[1]);
-            config.setPassword(args[2]);
-        }
-        config.setMaximumPoolSize(2);
+        HikariConfig config = ChildJvm.poolConfig(args);
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         int n = Integer.parseInt(args[4]);
         try (HikariDataSource pool = new HikariDataSource(config)) {
