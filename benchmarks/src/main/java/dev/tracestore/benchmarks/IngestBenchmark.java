@@ -8,6 +8,8 @@ import dev.tracestore.TraceStore;
 import dev.tracestore.spi.TraceStorage;
 import dev.tracestore.storage.memory.InMemoryTraceStorage;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -79,6 +81,16 @@ import org.openjdk.jmh.runner.IterationType;
  * moves the sums by ±10 % depending on which design it lands on (see {@link Samples}). The
  * separate variants give absolute rates.
  *
+ * <p>Two more lines split that median. {@code CPU} is each design's median CPU time of the
+ * writing thread ({@link ThreadMXBean#getCurrentThreadCpuTime()}, read just outside the timed
+ * window): equal to the wall time, a difference is work, not waiting for a core or a lock.
+ * {@code WARM} is each design's median over the batches that followed a batch of the same
+ * design (about one in five: the first of an operation after the same design ended the last
+ * one), so with the processor's caches and the database's pages still as that design left
+ * them; the main median mixes these with batches that start after another design. The gap
+ * between the two is what alternating the designs costs each of them (see BENCHMARKS.md, SQLite
+ * at batch 100).
+ *
  * <p>One operation writes one batch of {@code batch} new messages; the {@code messages}
  * counter reports messages/s. The writer starts a new trace every {@value #SESSION} messages
  * (inside the measured time, the same for every variant; on {@code memory} it also deletes
@@ -137,6 +149,13 @@ public class IngestBenchmark {
     final Random random = new Random(42);
     /** Each design's batch times under {@code interleaved}, measurement iterations only. */
     final Samples samples = new Samples();
+    /** The writing thread's CPU time per batch, by design. */
+    final Samples cpu = new Samples();
+    /** The batch times of each design that followed a batch of the same design. */
+    final Samples warm = new Samples();
+    final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    /** The design that wrote the last batch under {@code interleaved}. */
+    String previous;
     boolean measuring;
 
     /** Messages written, reported per second next to the batches per second. */
@@ -192,7 +211,14 @@ public class IngestBenchmark {
     @TearDown(Level.Trial)
     public void close() {
         if (!samples.isEmpty()) {
-            System.out.println(samples.report(storage + " batch=" + batch, "tracestore"));
+            String label = storage + " batch=" + batch;
+            System.out.println(samples.report(label, "tracestore"));
+            if (threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled()) {
+                System.out.println(cpu.report("CPU " + label, "tracestore"));
+            }
+            if (warm.hasEvery(order)) {
+                System.out.println(warm.report("WARM " + label, "tracestore"));
+            }
             if (storage.equals("sqlite")) {
                 System.out.println(walPerBatch(Math.max(20, 20_000 / batch)));
             }
@@ -226,12 +252,19 @@ public class IngestBenchmark {
         Collections.shuffle(order, random);
         for (String each : order) {
             List<MessageInput> inputs = nextBatch();
+            long cpuStart = threads.getCurrentThreadCpuTime();
             long start = System.nanoTime();
             written += write(each, inputs);
             long nanos = System.nanoTime() - start;
+            long cpuNanos = threads.getCurrentThreadCpuTime() - cpuStart;
             if (measuring) {
                 samples.add(each, nanos);
+                cpu.add(each, cpuNanos);
+                if (each.equals(previous)) {
+                    warm.add(each, nanos);
+                }
             }
+            previous = each;
             switch (each) {
                 case "tracestore" -> counters.tracestoreNanos += nanos;
                 case "raw" -> counters.rawNanos += nanos;

@@ -61,4 +61,14 @@ final class Samples {
     boolean isEmpty() {
         return times.isEmpty();
     }
+
+    /** Whether every one of {@code designs} has at least one time, so that {@link #report} can compare them. */
+    boolean hasEvery(Iterable<String> designs) {
+        for (String design : designs) {
+            if (!times.containsKey(design)) {
+                return false;
+            }
+        }
+        return true;
+    }
 }
