@@ -313,39 +313,73 @@ public final class JdbcTraceStorage implements TraceStorage {
             }
         }
         transaction("writing messages to trace " + traceId, dialect.writeIsolation(), c -> {
-            // The one write to the trace row: existence check, increment and write lock at once.
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + traces
-                    + " SET message_count = message_count + ?, updated_at = ? WHERE id = ? AND deleting = FALSE")) {
-                ps.setLong(1, countIncrement);
-                dialect.setInstant(ps, 2, now);
-                ps.setLong(3, traceId);
-                if (ps.executeUpdate() == 0) {
-                    throw new TraceNotFoundException(traceId);
+            // The one write to the trace row comes first: existence check, increment and write lock
+            // at once. The messages follow as multi-row upserts, one statement per chunk, so one
+            // round trip and one statement for the database to run, whatever the driver does with
+            // JDBC batches.
+            String increment = "UPDATE " + traces
+                    + " SET message_count = message_count + ?, updated_at = ? WHERE id = ? AND deleting = FALSE";
+            int from = 0;
+            if (dialect.runsStatementsTogether()) {
+                // Both in one round trip, run by the server in order: the trace row is still locked
+                // before any message. Should the trace be absent, the upsert fails on the foreign
+                // key; should it be tombstoned, the increment matches nothing. Either way the
+                // transaction is rolled back, with nothing written.
+                int rows = rowsInStatement(batch, 0);
+                try (PreparedStatement ps = c.prepareStatement(increment + "; " + dialect.upsertMessages(messages, rows))) {
+                    int p = bindIncrement(ps, countIncrement, now, traceId);
+                    bindMessages(ps, p, traceId, batch.subList(0, rows));
+                    ps.execute();
+                    if (ps.getUpdateCount() == 0) {
+                        throw new TraceNotFoundException(traceId);
+                    }
+                } catch (SQLException e) {
+                    if (dialect.isForeignKeyViolation(e)) {
+                        throw new TraceNotFoundException(traceId);
+                    }
+                    throw e;
+                }
+                from = rows;
+            } else {
+                try (PreparedStatement ps = c.prepareStatement(increment)) {
+                    bindIncrement(ps, countIncrement, now, traceId);
+                    if (ps.executeUpdate() == 0) {
+                        throw new TraceNotFoundException(traceId);
+                    }
                 }
             }
-            // The messages as multi-row upserts: one statement per chunk, so one round trip and one
-            // statement for the database to run, whatever the driver does with JDBC batches.
-            int from = 0;
             while (from < batch.size()) {
                 int rows = rowsInStatement(batch, from);
                 try (PreparedStatement ps = c.prepareStatement(dialect.upsertMessages(messages, rows))) {
-                    int p = 1;
-                    for (Message m : batch.subList(from, from + rows)) {
-                        ps.setLong(p++, traceId);
-                        ps.setString(p++, m.externalId());
-                        ps.setLong(p++, m.sequence());
-                        ps.setString(p++, m.role().name());
-                        ps.setString(p++, m.text());
-                        ps.setString(p++, m.model());
-                        dialect.setInstant(ps, p++, m.createdAt());
-                        ps.setString(p++, m.partsJson());
-                    }
+                    bindMessages(ps, 1, traceId, batch.subList(from, from + rows));
                     ps.executeUpdate();
                 }
                 from += rows;
             }
             return null;
         });
+    }
+
+    /** Binds the trace-row increment's three parameters; returns the next parameter's index. */
+    private int bindIncrement(PreparedStatement ps, long countIncrement, Instant now, long traceId) throws SQLException {
+        ps.setLong(1, countIncrement);
+        dialect.setInstant(ps, 2, now);
+        ps.setLong(3, traceId);
+        return 4;
+    }
+
+    /** Binds the upsert's parameters for {@code rows}, from parameter {@code p} on. */
+    private void bindMessages(PreparedStatement ps, int p, long traceId, List<Message> rows) throws SQLException {
+        for (Message m : rows) {
+            ps.setLong(p++, traceId);
+            ps.setString(p++, m.externalId());
+            ps.setLong(p++, m.sequence());
+            ps.setString(p++, m.role().name());
+            ps.setString(p++, m.text());
+            ps.setString(p++, m.model());
+            dialect.setInstant(ps, p++, m.createdAt());
+            ps.setString(p++, m.partsJson());
+        }
     }
 
     /**

@@ -194,6 +194,21 @@ public abstract class Dialect {
         return "SELECT deleting FROM " + traces + " WHERE id = ? FOR UPDATE";
     }
 
+    /** Whether {@code e} is a foreign-key violation (SQLState 23503 by default). */
+    public boolean isForeignKeyViolation(SQLException e) {
+        return "23503".equals(e.getSQLState());
+    }
+
+    /**
+     * Whether the driver sends two statements joined by {@code ;} in one prepared statement to
+     * the server together, in one round trip, and the server runs them in order (PgJDBC does).
+     * The storage then sends a batch's trace-row increment together with its first upsert.
+     * False by default: most drivers refuse such a statement, or run only its first part.
+     */
+    public boolean runsStatementsTogether() {
+        return false;
+    }
+
     /** Whether {@code e} is a unique-key violation (SQLState 23505 by default). */
     public boolean isDuplicateKey(SQLException e) {
         return "23505".equals(e.getSQLState());

@@ -38,6 +38,16 @@ public final class PostgresDialect extends Dialect {
         return false;
     }
 
+    /**
+     * PgJDBC sends the statements of one prepared statement as one message sequence with one
+     * sync, and the server runs them in order: a batch's increment and first upsert cost one
+     * round trip instead of two.
+     */
+    @Override
+    public boolean runsStatementsTogether() {
+        return true;
+    }
+
     /** {@code ON CONFLICT DO NOTHING}: no error, so the transaction and the server log stay clean. */
     @Override
     public String insertTrace(String traces) {
