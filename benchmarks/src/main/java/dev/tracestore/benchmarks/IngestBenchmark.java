@@ -85,11 +85,11 @@ import org.openjdk.jmh.runner.IterationType;
  * writing thread ({@link ThreadMXBean#getCurrentThreadCpuTime()}, read just outside the timed
  * window): equal to the wall time, a difference is work, not waiting for a core or a lock.
  * {@code WARM} is each design's median over the batches that followed a batch of the same
- * design (about one in five: the first of an operation after the same design ended the last
- * one), so with the processor's caches and the database's pages still as that design left
- * them; the main median mixes these with batches that start after another design. The gap
- * between the two is what alternating the designs costs each of them (see BENCHMARKS.md, SQLite
- * at batch 100).
+ * design (the first of an operation when the same design ended the last one: about one in
+ * 25 of each design's batches with five designs), so with the processor's caches still as that
+ * design left them; the main median mixes these with batches that start after another design.
+ * The gap between the two is what starting after other code costs each design (see
+ * BENCHMARKS.md, SQLite at batch 100).
  *
  * <p>One operation writes one batch of {@code batch} new messages; the {@code messages}
  * counter reports messages/s. The writer starts a new trace every {@value #SESSION} messages
