@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * ({@code message_count = message_count + ?}, {@code updated_at = ?}, only if the trace is not
  * being deleted, which also takes the row's write lock), then the messages in the order given,
  * as native multi-row upserts of up to 1000 messages (and about a million characters of text)
- * per statement. A null (unknown) count stays null. A recount locks the
+ * per statement. On PostgreSQL the trace-row write and the first upsert go to the server
+ * together, so a batch costs two round trips with the commit
+ * ({@link Dialect#runsStatementsTogether()}). A null (unknown) count stays null. A recount locks the
  * trace row, then counts in a new statement at READ COMMITTED (SQLite: after taking the
  * database's write lock), then sets the count. Deletion tombstones the row, deletes messages
  * in chunks of one statement each, then removes the row. A transaction that fails with a
@@ -96,8 +98,8 @@ public final class JdbcTraceStorage implements TraceStorage {
     /**
      * The isolation level each physical connection was last given back at, so that a write
      * need not ask the driver again: PgJDBC answers {@link Connection#getTransactionIsolation()}
-     * with a {@code SHOW TRANSACTION ISOLATION LEVEL} round trip, a quarter of a batch's round
-     * trips. Weak keys: an entry goes with its connection.
+     * with a {@code SHOW TRANSACTION ISOLATION LEVEL} round trip, which would make a batch's two
+     * round trips three. Weak keys: an entry goes with its connection.
      */
     private final Map<Connection, Integer> isolationOnReturn = Collections.synchronizedMap(new WeakHashMap<>());
 

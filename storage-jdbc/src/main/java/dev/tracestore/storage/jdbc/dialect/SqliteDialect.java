@@ -80,13 +80,13 @@ public final class SqliteDialect extends Dialect {
         return super.insertTrace(traces) + " ON CONFLICT (namespace, external_id) DO NOTHING";
     }
 
-    /** A write that changes nothing, for the write lock SQLite has instead of row locks. */
     /** SQLite runs one writing transaction at a time, so a plain read is enough. */
     @Override
     public String lockTombstone(String traces) {
         return "SELECT deleting FROM " + traces + " WHERE id = ?";
     }
 
+    /** A write that changes nothing, for the write lock SQLite has instead of row locks. */
     @Override
     public String lockTrace(String traces) {
         return "UPDATE " + traces + " SET deleting = deleting WHERE id = ? AND deleting = FALSE";
