@@ -46,7 +46,12 @@ final class Samples {
      * above 1, {@code subject} is faster).
      */
     String report(String label, String subject) {
-        StringBuilder line = new StringBuilder("MEDIANS ").append(label).append(':');
+        return report("MEDIANS", label, subject);
+    }
+
+    /** As {@link #report(String, String)}, the line starting with {@code kind} instead of {@code MEDIANS}. */
+    String report(String kind, String label, String subject) {
+        StringBuilder line = new StringBuilder(kind).append(' ').append(label).append(':');
         times.forEach((design, each) -> line.append(String.format(Locale.ROOT, " %s %d × %.1f µs;", design, each.size,
                 median(design) / 1e3)));
         for (String design : times.keySet()) {
@@ -62,10 +67,11 @@ final class Samples {
         return times.isEmpty();
     }
 
-    /** Whether every one of {@code designs} has at least one time, so that {@link #report} can compare them. */
-    boolean hasEvery(Iterable<String> designs) {
+    /** Whether every one of {@code designs} has at least {@code count} times, enough for a median worth printing. */
+    boolean hasEvery(Iterable<String> designs, int count) {
         for (String design : designs) {
-            if (!times.containsKey(design)) {
+            Times each = times.get(design);
+            if (each == null || each.size < count) {
                 return false;
             }
         }

@@ -322,24 +322,22 @@ public final class JdbcTraceStorage implements TraceStorage {
             String increment = "UPDATE " + traces
                     + " SET message_count = message_count + ?, updated_at = ? WHERE id = ? AND deleting = FALSE";
             int from = 0;
-            if (dialect.runsStatementsTogether()) {
-                // Both in one round trip, run by the server in order: the trace row is still locked
-                // before any message. Should the trace be absent, the upsert fails on the foreign
-                // key; should it be tombstoned, the increment matches nothing. Either way the
-                // transaction is rolled back, with nothing written.
+            if (dialect.runsStatementsTogether() && !batch.isEmpty()) {
+                // Both in one round trip, run by the server in order, so the trace row is locked
+                // before any message. The upsert is guarded by the trace's visibility: after an
+                // increment that matched nothing (an absent or tombstoned trace) it writes and
+                // locks nothing, so it cannot wait for the trace row while holding messages that
+                // a deleter, which holds the row, wants next.
                 int rows = rowsInStatement(batch, 0);
-                try (PreparedStatement ps = c.prepareStatement(increment + "; " + dialect.upsertMessages(messages, rows))) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        increment + "; " + dialect.upsertMessagesIntoVisibleTrace(messages, traces, rows))) {
                     int p = bindIncrement(ps, countIncrement, now, traceId);
-                    bindMessages(ps, p, traceId, batch.subList(0, rows));
+                    p = bindMessages(ps, p, traceId, batch.subList(0, rows));
+                    ps.setLong(p, traceId);
                     ps.execute();
                     if (ps.getUpdateCount() == 0) {
                         throw new TraceNotFoundException(traceId);
                     }
-                } catch (SQLException e) {
-                    if (dialect.isForeignKeyViolation(e)) {
-                        throw new TraceNotFoundException(traceId);
-                    }
-                    throw e;
                 }
                 from = rows;
             } else {
@@ -370,8 +368,8 @@ public final class JdbcTraceStorage implements TraceStorage {
         return 4;
     }
 
-    /** Binds the upsert's parameters for {@code rows}, from parameter {@code p} on. */
-    private void bindMessages(PreparedStatement ps, int p, long traceId, List<Message> rows) throws SQLException {
+    /** Binds the upsert's parameters for {@code rows}, from parameter {@code p} on; returns the next parameter's index. */
+    private int bindMessages(PreparedStatement ps, int p, long traceId, List<Message> rows) throws SQLException {
         for (Message m : rows) {
             ps.setLong(p++, traceId);
             ps.setString(p++, m.externalId());
@@ -382,6 +380,7 @@ public final class JdbcTraceStorage implements TraceStorage {
             dialect.setInstant(ps, p++, m.createdAt());
             ps.setString(p++, m.partsJson());
         }
+        return p;
     }
 
     /**

@@ -8,15 +8,20 @@ import dev.tracestore.MessageInput;
 import dev.tracestore.Role;
 import dev.tracestore.TraceDetail;
 import dev.tracestore.TraceInput;
+import dev.tracestore.TraceNotFoundException;
 import dev.tracestore.TraceStore;
 import dev.tracestore.storage.jdbc.dialect.Dialect;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -87,6 +92,44 @@ class JdbcTraceStorageTest {
         store.upsertMessage(id, MessageInput.of("single", 1, Role.USER, "x"));
         assertThat(log.executed()).filteredOn(sql -> sql.contains(traces)).hasSize(1);
         assertThat(store.getTrace(id).orElseThrow().messageCount()).isEqualTo(151);
+    }
+
+    /**
+     * A deleter's chunk transaction locks the tombstoned trace row, then deletes messages. A
+     * write into that trace must fail without touching a message first: one that locked a
+     * re-sent message and then waited for the trace row (a new message's foreign-key check
+     * does) would deadlock with the deleter. On PostgreSQL and H2 the increment skips a row
+     * whose committed version is tombstoned without waiting for its lock, so the write fails at
+     * once. Not on MariaDB, where InnoDB locks the row its unique lookup finds before testing
+     * the tombstone: there the increment waits for the deleter holding nothing, then fails (the
+     * kit's deletion race covers it); nor on SQLite, which has no row locks.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Setup.class, names = {"H2_MEMORY", "H2_FILE", "POSTGRESQL"})
+    @DisplayName("a batch into a trace being deleted fails at once, touching no message, while a deleter holds the trace row")
+    void writeIntoTombstonedTrace_whileADeleterHoldsTheRow_failsWithoutWaiting(Setup setup) throws Exception {
+        TestDatabase db = database(setup);
+        JdbcTraceStorage storage = db.storage(InterceptingDataSource.over(() -> {}));
+        TraceStore store = store(storage);
+        long id = store.upsertTrace(TraceInput.of("tombstone-ns", "s-" + System.nanoTime())).id();
+        store.upsertMessagesBatch(id, List.of(MessageInput.of("kept", 1, Role.USER, "first")));
+        assertThat(storage.markDeleting(id)).isTrue();
+
+        try (Connection deleter = db.pool.getConnection()) {
+            deleter.setAutoCommit(false);
+            try (PreparedStatement lock = deleter.prepareStatement(db.dialect.lockTombstone(db.table("traces")))) {
+                lock.setLong(1, id);
+                lock.executeQuery().close();
+            }
+            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> store.upsertMessagesBatch(id, List.of(
+                    MessageInput.of("kept", 1, Role.USER, "re-sent"), MessageInput.of("new", 2, Role.USER, "second"))));
+            assertThatThrownBy(() -> write.get(10, TimeUnit.SECONDS)).as("fails without waiting for the deleter")
+                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TraceNotFoundException.class);
+            deleter.rollback();
+        }
+        assertThat(db.queryLong("SELECT COUNT(*) FROM " + db.table("messages") + " WHERE trace_id = " + id)).isEqualTo(1);
+        assertThat(db.queryLong("SELECT COUNT(*) FROM " + db.table("messages") + " WHERE trace_id = " + id
+                + " AND body = 'first'")).isEqualTo(1);
     }
 
     @ParameterizedTest

@@ -22,10 +22,12 @@ import org.junit.jupiter.api.Test;
 /**
  * What a batch costs on the wire with PostgreSQL, counted below the driver: the storage talks
  * to the server through a {@link SyncCountingProxy} on one connection, so every round trip the
- * driver waits for is one Sync message.
+ * driver waits for is one Sync message. Assumes the server's default isolation level is READ
+ * COMMITTED, PostgreSQL's default: at another level the storage switches it around every write,
+ * which PgJDBC does in round trips of its own.
  */
 class PostgresRoundTripTest {
-    private static final Pattern URL = Pattern.compile("jdbc:postgresql://([^/:?]+)(?::(\\d+))?/([^?]*).*");
+    private static final Pattern URL = Pattern.compile("jdbc:postgresql://([^/:?]+)(?::(\\d+))?/([^?]*)(?:\\?(.*))?");
 
     @Test
     void batch_onPostgres_costsTwoRoundTrips_theIncrementWithTheFirstUpsertThenTheCommit() throws Exception {
@@ -34,7 +36,7 @@ class PostgresRoundTripTest {
             assertThat(url.matches()).as("a PostgreSQL URL: %s", db.pool.getJdbcUrl()).isTrue();
             try (SyncCountingProxy proxy = new SyncCountingProxy(url.group(1),
                     url.group(2) == null ? 5432 : Integer.parseInt(url.group(2)));
-                    Connection physical = connect(db, proxy, url.group(3))) {
+                    Connection physical = connect(db, proxy, url.group(3), url.group(4))) {
                 TraceStore store = TraceStore.builder()
                         .storage(JdbcTraceStorage.builder(oneConnection(physical)).tablePrefix(db.prefix).build())
                         .build();
@@ -65,13 +67,24 @@ class PostgresRoundTripTest {
         return batch;
     }
 
-    private static Connection connect(TestDatabase db, SyncCountingProxy proxy, String database) throws SQLException {
+    /** Connects through the proxy with the test URL's own parameters, but never encrypted (the proxy reads plain messages). */
+    private static Connection connect(TestDatabase db, SyncCountingProxy proxy, String database, String query)
+            throws SQLException {
+        StringBuilder kept = new StringBuilder();
+        for (String parameter : query == null ? new String[0] : query.split("&")) {
+            if (!parameter.isEmpty() && !parameter.startsWith("sslmode=") && !parameter.startsWith("gssEncMode=")
+                    && !parameter.startsWith("ssl=")) {
+                kept.append(kept.length() == 0 ? "?" : "&").append(parameter);
+            }
+        }
         Properties props = new Properties();
+        props.setProperty("loginTimeout", "10");
+        props.setProperty("socketTimeout", "60");
         props.setProperty("user", db.pool.getUsername());
         props.setProperty("password", db.pool.getPassword() == null ? "" : db.pool.getPassword());
         props.setProperty("sslmode", "disable");
         props.setProperty("gssEncMode", "disable");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + database, props);
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + database + kept, props);
     }
 
     /** Hands out {@code physical} for every borrow, ignoring close: no pool housekeeping on the wire. */

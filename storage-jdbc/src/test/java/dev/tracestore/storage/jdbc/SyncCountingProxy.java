@@ -56,14 +56,19 @@ final class SyncCountingProxy implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
+                sockets.add(client);
                 Socket upstream = new Socket();
-                upstream.connect(new InetSocketAddress(upstreamHost, upstreamPort), 10_000);
+                sockets.add(upstream);
+                try {
+                    upstream.connect(new InetSocketAddress(upstreamHost, upstreamPort), 10_000);
+                } catch (IOException e) {
+                    close(client, upstream); // the client sees the connection end at once
+                    continue;
+                }
                 client.setTcpNoDelay(true);
                 upstream.setTcpNoDelay(true);
-                sockets.add(client);
-                sockets.add(upstream);
-                start("sync-proxy-client", () -> clientToServer(client.getInputStream(), upstream.getOutputStream()));
-                start("sync-proxy-server", () -> copy(upstream.getInputStream(), client.getOutputStream()));
+                start("sync-proxy-client", client, upstream, () -> clientToServer(client.getInputStream(), upstream.getOutputStream()));
+                start("sync-proxy-server", client, upstream, () -> copy(upstream.getInputStream(), client.getOutputStream()));
             } catch (IOException e) {
                 return; // closed
             }
@@ -79,6 +84,9 @@ final class SyncCountingProxy implements AutoCloseable {
         while (true) {
             int length = in.readInt();
             byte[] body = in.readNBytes(length - 4);
+            if (body.length != length - 4) {
+                throw new EOFException("client closed in the middle of its startup");
+            }
             out.writeInt(length);
             out.write(body);
             out.flush();
@@ -119,22 +127,23 @@ final class SyncCountingProxy implements AutoCloseable {
         void run() throws IOException;
     }
 
-    private void start(String name, Pump pump) {
+    /** Runs one direction of a connection; when it ends, for either side's reason, the connection ends. */
+    private static void start(String name, Socket client, Socket upstream, Pump pump) {
         Thread t = new Thread(() -> {
             try {
                 pump.run();
             } catch (IOException e) {
                 // a side closed: end this direction
             } finally {
-                closeSockets();
+                close(client, upstream);
             }
         }, name);
         t.setDaemon(true);
         t.start();
     }
 
-    private void closeSockets() {
-        for (Socket s : sockets) {
+    private static void close(Socket... toClose) {
+        for (Socket s : toClose) {
             try {
                 s.close();
             } catch (IOException ignored) {
@@ -146,6 +155,6 @@ final class SyncCountingProxy implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
-        closeSockets();
+        close(sockets.toArray(new Socket[0]));
     }
 }

@@ -194,16 +194,12 @@ public abstract class Dialect {
         return "SELECT deleting FROM " + traces + " WHERE id = ? FOR UPDATE";
     }
 
-    /** Whether {@code e} is a foreign-key violation (SQLState 23503 by default). */
-    public boolean isForeignKeyViolation(SQLException e) {
-        return "23503".equals(e.getSQLState());
-    }
-
     /**
      * Whether the driver sends two statements joined by {@code ;} in one prepared statement to
      * the server together, in one round trip, and the server runs them in order (PgJDBC does).
-     * The storage then sends a batch's trace-row increment together with its first upsert.
-     * False by default: most drivers refuse such a statement, or run only its first part.
+     * The storage then sends a batch's trace-row increment together with its first upsert,
+     * written with {@link #upsertMessagesIntoVisibleTrace}. False by default: most drivers
+     * refuse such a statement, or run only its first part.
      */
     public boolean runsStatementsTogether() {
         return false;
@@ -252,6 +248,24 @@ public abstract class Dialect {
      */
     public String upsertMessages(String messages, int rows) {
         return "INSERT INTO " + messages + " (" + MESSAGE_COLUMNS + ") VALUES " + valueRows(rows)
+                + " ON CONFLICT (trace_id, external_id) DO UPDATE SET seq = excluded.seq, role = excluded.role,"
+                + " body = excluded.body, model = excluded.model, created_at = excluded.created_at,"
+                + " parts_json = excluded.parts_json";
+    }
+
+    /**
+     * As {@link #upsertMessages}, but writes nothing unless the trace is visible (present and
+     * not being deleted); binds the columns of each row in turn, then the trace id. Used, in
+     * the same round trip as the trace-row increment, where {@link #runsStatementsTogether()}:
+     * after an increment that matched no row it touches no message, so a write into a trace
+     * being deleted never locks a message while it waits for the trace row (the deleter holds
+     * the row, then deletes messages). By default {@code INSERT … SELECT … FROM (VALUES …)
+     * WHERE EXISTS (…) ON CONFLICT DO UPDATE}, as PostgreSQL writes it.
+     */
+    public String upsertMessagesIntoVisibleTrace(String messages, String traces, int rows) {
+        return "INSERT INTO " + messages + " (" + MESSAGE_COLUMNS + ") SELECT * FROM (VALUES " + valueRows(rows)
+                + ") AS v (" + MESSAGE_COLUMNS + ") WHERE EXISTS (SELECT 1 FROM " + traces
+                + " WHERE id = ? AND deleting = FALSE)"
                 + " ON CONFLICT (trace_id, external_id) DO UPDATE SET seq = excluded.seq, role = excluded.role,"
                 + " body = excluded.body, model = excluded.model, created_at = excluded.created_at,"
                 + " parts_json = excluded.parts_json";
