@@ -264,7 +264,9 @@ public class IngestBenchmark {
             long cpuNanos = cpuTimed ? threads.getCurrentThreadCpuTime() - cpuStart : 0;
             if (measuring) {
                 samples.add(each, nanos);
-                cpu.add(each, cpuNanos);
+                if (cpuTimed) {
+                    cpu.add(each, cpuNanos);
+                }
                 if (each.equals(previous)) {
                     warm.add(each, nanos);
                 }

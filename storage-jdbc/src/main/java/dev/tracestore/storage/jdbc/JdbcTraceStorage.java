@@ -95,6 +95,8 @@ public final class JdbcTraceStorage implements TraceStorage {
     private final ReentrantLock writeLock;
     private final String traces;
     private final String messages;
+    /** The one write to the trace row per batch; binds the increment, the instant and the trace id. */
+    private final String incrementSql;
     /**
      * The isolation level each physical connection was last given back at, so that a write
      * need not ask the driver again: PgJDBC answers {@link Connection#getTransactionIsolation()}
@@ -111,6 +113,8 @@ public final class JdbcTraceStorage implements TraceStorage {
         this.writeLock = dialect.serialisesWrites() ? new ReentrantLock(true) : null;
         this.traces = dialect.quote(prefix + "traces");
         this.messages = dialect.quote(prefix + "messages");
+        this.incrementSql = "UPDATE " + traces
+                + " SET message_count = message_count + ?, updated_at = ? WHERE id = ? AND deleting = FALSE";
     }
 
     /**
@@ -318,34 +322,25 @@ public final class JdbcTraceStorage implements TraceStorage {
             // The one write to the trace row comes first: existence check, increment and write lock
             // at once. The messages follow as multi-row upserts, one statement per chunk, so one
             // round trip and one statement for the database to run, whatever the driver does with
-            // JDBC batches.
-            String increment = "UPDATE " + traces
-                    + " SET message_count = message_count + ?, updated_at = ? WHERE id = ? AND deleting = FALSE";
-            int from = 0;
-            if (dialect.runsStatementsTogether() && !batch.isEmpty()) {
-                // Both in one round trip, run by the server in order, so the trace row is locked
-                // before any message. The upsert is guarded by the trace's visibility: after an
-                // increment that matched nothing (an absent or tombstoned trace) it writes and
-                // locks nothing, so it cannot wait for the trace row while holding messages that
-                // a deleter, which holds the row, wants next.
-                int rows = rowsInStatement(batch, 0);
-                try (PreparedStatement ps = c.prepareStatement(
-                        increment + "; " + dialect.upsertMessagesIntoVisibleTrace(messages, traces, rows))) {
-                    int p = bindIncrement(ps, countIncrement, now, traceId);
-                    p = bindMessages(ps, p, traceId, batch.subList(0, rows));
-                    ps.setLong(p, traceId);
-                    ps.execute();
-                    if (ps.getUpdateCount() == 0) {
-                        throw new TraceNotFoundException(traceId);
-                    }
+            // JDBC batches. Where the driver sends two statements together, the first chunk goes
+            // with the increment, in one round trip, run by the server in order; that upsert is
+            // guarded by the trace's visibility, so after an increment that matched nothing (an
+            // absent or tombstoned trace) it writes and locks nothing, and cannot wait for the
+            // trace row while holding messages that a deleter, which holds the row, wants next.
+            boolean together = dialect.runsStatementsTogether() && !batch.isEmpty();
+            int from = together ? rowsInStatement(batch, 0) : 0;
+            String sql = together ? incrementSql + "; " + dialect.upsertMessagesIntoVisibleTrace(messages, traces, from)
+                    : incrementSql;
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, countIncrement);
+                dialect.setInstant(ps, 2, now);
+                ps.setLong(3, traceId);
+                if (together) {
+                    ps.setLong(bindMessages(ps, 4, traceId, batch.subList(0, from)), traceId);
                 }
-                from = rows;
-            } else {
-                try (PreparedStatement ps = c.prepareStatement(increment)) {
-                    bindIncrement(ps, countIncrement, now, traceId);
-                    if (ps.executeUpdate() == 0) {
-                        throw new TraceNotFoundException(traceId);
-                    }
+                ps.execute();
+                if (ps.getUpdateCount() == 0) { // the increment's count: the first result
+                    throw new TraceNotFoundException(traceId);
                 }
             }
             while (from < batch.size()) {
@@ -358,14 +353,6 @@ public final class JdbcTraceStorage implements TraceStorage {
             }
             return null;
         });
-    }
-
-    /** Binds the trace-row increment's three parameters; returns the next parameter's index. */
-    private int bindIncrement(PreparedStatement ps, long countIncrement, Instant now, long traceId) throws SQLException {
-        ps.setLong(1, countIncrement);
-        dialect.setInstant(ps, 2, now);
-        ps.setLong(3, traceId);
-        return 4;
     }
 
     /** Binds the upsert's parameters for {@code rows}, from parameter {@code p} on; returns the next parameter's index. */

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -90,7 +91,7 @@ final class SyncCountingProxy implements AutoCloseable {
             out.writeInt(length);
             out.write(body);
             out.flush();
-            int code = body.length >= 4 ? ((body[0] & 0xff) << 24) | ((body[1] & 0xff) << 16) | ((body[2] & 0xff) << 8) | (body[3] & 0xff) : 0;
+            int code = body.length >= 4 ? ByteBuffer.wrap(body).getInt() : 0;
             if (code != SSL_REQUEST && code != GSS_REQUEST) {
                 break;
             }

@@ -34,6 +34,10 @@ public abstract class Dialect {
 
     /** Columns of the messages table that a message is read from and written to. */
     private static final String MESSAGE_COLUMNS = "trace_id, external_id, seq, role, body, model, created_at, parts_json";
+    /** What the standard upserts do with a message whose (trace, external id) exists: replace its other columns. */
+    private static final String ON_CONFLICT_REPLACE = " ON CONFLICT (trace_id, external_id) DO UPDATE SET seq = excluded.seq,"
+            + " role = excluded.role, body = excluded.body, model = excluded.model, created_at = excluded.created_at,"
+            + " parts_json = excluded.parts_json";
 
     /** For subclasses. */
     protected Dialect() {
@@ -247,10 +251,7 @@ public abstract class Dialect {
      * {@code INSERT … ON CONFLICT DO UPDATE}.
      */
     public String upsertMessages(String messages, int rows) {
-        return "INSERT INTO " + messages + " (" + MESSAGE_COLUMNS + ") VALUES " + valueRows(rows)
-                + " ON CONFLICT (trace_id, external_id) DO UPDATE SET seq = excluded.seq, role = excluded.role,"
-                + " body = excluded.body, model = excluded.model, created_at = excluded.created_at,"
-                + " parts_json = excluded.parts_json";
+        return "INSERT INTO " + messages + " (" + MESSAGE_COLUMNS + ") VALUES " + valueRows(rows) + ON_CONFLICT_REPLACE;
     }
 
     /**
@@ -265,10 +266,7 @@ public abstract class Dialect {
     public String upsertMessagesIntoVisibleTrace(String messages, String traces, int rows) {
         return "INSERT INTO " + messages + " (" + MESSAGE_COLUMNS + ") SELECT * FROM (VALUES " + valueRows(rows)
                 + ") AS v (" + MESSAGE_COLUMNS + ") WHERE EXISTS (SELECT 1 FROM " + traces
-                + " WHERE id = ? AND deleting = FALSE)"
-                + " ON CONFLICT (trace_id, external_id) DO UPDATE SET seq = excluded.seq, role = excluded.role,"
-                + " body = excluded.body, model = excluded.model, created_at = excluded.created_at,"
-                + " parts_json = excluded.parts_json";
+                + " WHERE id = ? AND deleting = FALSE)" + ON_CONFLICT_REPLACE;
     }
 
     /** {@code rows} parenthesised rows of one parameter per message column, separated by commas. */
