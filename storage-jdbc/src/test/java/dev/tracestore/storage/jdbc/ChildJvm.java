@@ -6,17 +6,24 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Starts a class of the test classpath in a child JVM, its stdout piped, its stderr discarded. */
+/** Starts a class of the test classpath in a child JVM, its stdout piped. */
 final class ChildJvm {
     private ChildJvm() {}
 
+    /** Starts {@code main} with its stderr discarded. */
     static Process start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
+        return start(jvmOptions, ProcessBuilder.Redirect.DISCARD, main, args);
+    }
+
+    /** Starts {@code main} with its stderr sent where {@code stderr} says (a file, to read after a failure). */
+    static Process start(List<String> jvmOptions, ProcessBuilder.Redirect stderr, Class<?> main, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr);
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         return builder.start();
     }
