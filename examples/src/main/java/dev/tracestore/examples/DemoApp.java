@@ -23,7 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The demo: stores real agent sessions with TraceStore on an embedded H2 database, shows them
+ * The demo: stores real agent sessions with TraceStore on the embedded default database (an
+ * SQLite file, {@link #DEFAULT_DB}), shows them
  * with their message counts, and serves their share pages on localhost.
  *
  * <p>Run it from the repository root with {@code mvn -B -q -pl examples -am compile exec:java};
@@ -34,6 +35,12 @@ import java.util.List;
  */
 public final class DemoApp implements AutoCloseable {
     static final String NAMESPACE = "local";
+    /**
+     * The embedded default: an SQLite file in {@code ./data/}, with the settings under which a
+     * killed process loses no acknowledged batch ({@code KillDuringIngestTest}).
+     */
+    static final String DEFAULT_DB =
+            "jdbc:sqlite:./data/tracestore.db?foreign_keys=true&busy_timeout=30000&journal_mode=WAL&synchronous=NORMAL";
     static final String USAGE = """
             Usage: demo [options]
 
@@ -41,8 +48,9 @@ public final class DemoApp implements AutoCloseable {
             and serves their share pages on localhost.
 
             Options:
-              --db URL        JDBC URL of the database (default: jdbc:h2:file:./data/tracestore,
-                              an embedded H2 file that survives restarts). For PostgreSQL:
+              --db URL        JDBC URL of the database (default: the SQLite file
+                              ./data/tracestore.db, which survives restarts and a killed
+                              process). For PostgreSQL:
                               jdbc:postgresql://127.0.0.1:5432/test?user=postgres
               --port N        HTTP port for the share pages (default 8080; 0 picks a free one)
               --import PATH   also import the sessions at PATH (a file or a directory); repeatable
@@ -94,6 +102,7 @@ public final class DemoApp implements AutoCloseable {
      * app, to be closed, or null when nothing could be imported.
      */
     static DemoApp run(Options options, PrintStream out, PrintStream err) {
+        createDirectoryOf(options.db);
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(options.db);
         config.setMaximumPoolSize(4);
@@ -192,6 +201,21 @@ public final class DemoApp implements AutoCloseable {
         return s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
+    /** SQLite creates its file but not the directory it goes in; H2 and the servers need nothing. */
+    private static void createDirectoryOf(String jdbcUrl) {
+        if (!jdbcUrl.startsWith("jdbc:sqlite:") || jdbcUrl.startsWith("jdbc:sqlite::memory:")) {
+            return;
+        }
+        String file = jdbcUrl.substring("jdbc:sqlite:".length()).replaceFirst("\\?.*", "");
+        Path parent = Path.of(file.startsWith("file:") ? file.substring("file:".length()) : file).toAbsolutePath()
+                .getParent();
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the database's directory " + parent, e);
+        }
+    }
+
     private static Path tempDir() throws IOException {
         Path dir = Files.createTempDirectory("tracestore-samples");
         dir.toFile().deleteOnExit();
@@ -200,7 +224,7 @@ public final class DemoApp implements AutoCloseable {
 
     /** The demo's command-line options. */
     static final class Options {
-        String db = "jdbc:h2:file:./data/tracestore";
+        String db = DEFAULT_DB;
         int port = 8080;
         List<Path> imports = new ArrayList<>();
         boolean samples = true;

@@ -46,7 +46,7 @@ public final class ReadmeExample {
     public static HikariDataSource wireJdbc(String jdbcUrl) {
         // tag::jdbc[]
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(jdbcUrl);            // jdbc:h2:file:./data/tracestore, jdbc:postgresql://…, jdbc:mariadb://…
+        config.setJdbcUrl(jdbcUrl);            // jdbc:sqlite:./data/tracestore.db?foreign_keys=true&…, jdbc:postgresql://…
         config.setMaximumPoolSize(10);         // at least the number of threads writing at once
         HikariDataSource dataSource = new HikariDataSource(config);
 

@@ -16,7 +16,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's first command, minus Maven: import the samples into H2, list, serve; then run again. */
+/**
+ * The README's first command, minus Maven: import the samples into the embedded default (an
+ * SQLite file, here in a temporary directory that does not exist yet), list, serve; then run again.
+ */
 class DemoAppTest {
     @TempDir
     Path dir;
@@ -41,10 +44,10 @@ class DemoAppTest {
 
     @Test
     void firstRunImportsTheSamples_secondRunReusesTheDatabaseAndRepairsTheDrift() throws Exception {
-        String db = "jdbc:h2:file:" + dir.resolve("tracestore");
+        String db = DemoApp.DEFAULT_DB.replace("./data/", dir.resolve("data").toAbsolutePath() + "/");
 
         String first = run("--db", db, "--port", "0");
-        assertThat(first).contains("(h2), schema created")
+        assertThat(first).contains("(sqlite), schema created")
                 .contains("imported claude-code   31 messages in 1 batch: cached count 31 -> recount 31 (no drift)")
                 .contains("imported codex         12 messages in 1 batch: cached count 12 -> recount 12 (no drift)")
                 .contains("6 subagent transcripts not imported on their own")
@@ -76,5 +79,6 @@ class DemoAppTest {
         assertThatThrownBy(() -> DemoApp.Options.parse("--db")).hasMessage("--db: needs a value");
         assertThatThrownBy(() -> DemoApp.Options.parse("--frobnicate")).hasMessage("unknown option --frobnicate");
         assertThat(DemoApp.Options.parse("--help").help).isTrue();
+        assertThat(DemoApp.Options.parse().db).as("the demo's database without --db").isEqualTo(DemoApp.DEFAULT_DB);
     }
 }

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,8 +24,9 @@ class ReadmeExampleTest {
     }
 
     @Test
-    void jdbcWiring_createsTheSchemaAndWorks() {
-        try (var dataSource = ReadmeExample.wireJdbc("jdbc:h2:mem:readme;DB_CLOSE_DELAY=-1")) {
+    void jdbcWiring_createsTheSchemaAndWorks_onTheEmbeddedDefault(@TempDir Path dir) {
+        String url = DemoApp.DEFAULT_DB.replace("./data/", dir.toAbsolutePath() + "/");
+        try (var dataSource = ReadmeExample.wireJdbc(url)) {
             assertThat(dataSource.isRunning()).isTrue();
         }
     }

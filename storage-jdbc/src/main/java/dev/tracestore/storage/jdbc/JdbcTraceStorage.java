@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -32,8 +34,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link TraceStorage} over a JDBC {@link DataSource}: H2 (the embedded default),
- * PostgreSQL, MySQL/MariaDB and SQLite, each through its {@link Dialect}.
+ * A {@link TraceStorage} over a JDBC {@link DataSource}: SQLite (the embedded default),
+ * PostgreSQL, MySQL/MariaDB and H2, each through its {@link Dialect}.
+ *
+ * <p>The embedded default is an SQLite file opened with
+ * {@code jdbc:sqlite:FILE?foreign_keys=true&busy_timeout=30000&journal_mode=WAL&synchronous=NORMAL}:
+ * a killed process loses no acknowledged batch there and leaves none in part, as on PostgreSQL
+ * and MariaDB. An H2 file does not (see {@link dev.tracestore.storage.jdbc.dialect.H2Dialect}); the
+ * builder logs a WARN line for it and for other unsafe settings it can see.
  *
  * <p>Wire it to the application's connection pool and create the tables once:
  * <pre>{@code
@@ -93,6 +101,7 @@ public final class JdbcTraceStorage implements TraceStorage {
     private final int maxAttempts;
     /** Queues the JVM's writers when the database runs one writing transaction at a time; null otherwise. */
     private final ReentrantLock writeLock;
+    private final Duration writeLockTimeout;
     private final String traces;
     private final String messages;
     /** The one write to the trace row per batch; binds the increment, the instant and the trace id. */
@@ -105,12 +114,14 @@ public final class JdbcTraceStorage implements TraceStorage {
      */
     private final Map<Connection, Integer> isolationOnReturn = Collections.synchronizedMap(new WeakHashMap<>());
 
-    private JdbcTraceStorage(DataSource dataSource, Dialect dialect, String prefix, int maxAttempts) {
+    private JdbcTraceStorage(DataSource dataSource, Dialect dialect, String prefix, int maxAttempts,
+            Duration writeLockTimeout) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.prefix = prefix;
         this.maxAttempts = maxAttempts;
         this.writeLock = dialect.serialisesWrites() ? new ReentrantLock(true) : null;
+        this.writeLockTimeout = writeLockTimeout;
         this.traces = dialect.quote(prefix + "traces");
         this.messages = dialect.quote(prefix + "messages");
         this.incrementSql = "UPDATE " + traces
@@ -635,7 +646,7 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     /** Runs {@code work} on a connection in auto-commit mode, without retry. */
     private <T> T read(String operation, Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = connect()) {
             boolean autoCommit = c.getAutoCommit();
             if (!autoCommit) {
                 c.setAutoCommit(true);
@@ -664,7 +675,7 @@ public final class JdbcTraceStorage implements TraceStorage {
     private <T> T transaction(String operation, int isolation, Work<T> work) {
         for (int attempt = 1; ; attempt++) {
             if (writeLock != null) {
-                writeLock.lock();
+                lockForWriting(operation);
             }
             try {
                 return transactionOnce(isolation, work);
@@ -683,8 +694,50 @@ public final class JdbcTraceStorage implements TraceStorage {
         }
     }
 
+    /**
+     * Takes the JVM's write lock, waiting at most {@link Builder#writeLockTimeout(Duration)}: SQLite
+     * runs one writing transaction at a time, and without a bound the writers queued here would
+     * wait on for as long as the queue is, whatever the pool's connection timeout says.
+     */
+    private void lockForWriting(String operation) {
+        try {
+            if (writeLock.tryLock(writeLockTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("JDBC storage (" + dialect + "): " + operation
+                    + " failed: interrupted while waiting for this JVM's other writers; nothing was written", e, true);
+        }
+        throw new StorageException("JDBC storage (" + dialect + "): " + operation + " failed: the other writers of this"
+                + " storage held the database's one write slot for over " + writeLockTimeout.toMillis() + " ms"
+                + " (writeLockTimeout); nothing was written, and the call may be retried", null, true);
+    }
+
+    /**
+     * A connection from the data source; when there is none (a pool's timeout, a database that
+     * cannot be reached) the exception says so before the driver's or pool's own words.
+     */
+    private Connection connect() throws SQLException {
+        try {
+            return dataSource.getConnection();
+        } catch (SQLException e) {
+            throw new NoConnection(e);
+        }
+    }
+
+    /** {@link DataSource#getConnection()} failed: the operation reached no database. */
+    private static final class NoConnection extends SQLException {
+        private static final long serialVersionUID = 1L;
+
+        NoConnection(SQLException cause) {
+            super("no connection from the data source (" + cause.getClass().getSimpleName() + ": " + cause.getMessage()
+                    + ")", cause.getSQLState(), cause.getErrorCode(), cause);
+        }
+    }
+
     private <T> T transactionOnce(int isolation, Work<T> work) throws SQLException {
-        Connection c = dataSource.getConnection();
+        Connection c = connect();
         // Only a transaction that sets its isolation level needs the connection's current one.
         Connection physical = isolation == -1 ? null : physical(c);
         boolean reusable = false; // whether the connection may go back to the pool as it is
@@ -799,6 +852,10 @@ public final class JdbcTraceStorage implements TraceStorage {
     }
 
     private StorageException failure(String operation, SQLException e, int attempts) {
+        if (e instanceof NoConnection) {
+            return new StorageException("JDBC storage (" + dialect + "): " + operation + " failed: " + e.getMessage()
+                    + "; nothing was written", e.getCause(), true);
+        }
         return new StorageException("JDBC storage (" + dialect + "): " + operation + " failed (SQLState "
                 + e.getSQLState() + ", error " + e.getErrorCode() + (attempts > 1 ? ", after " + attempts + " attempts" : "")
                 + ")", e);
@@ -817,6 +874,7 @@ public final class JdbcTraceStorage implements TraceStorage {
         private Dialect dialect;
         private String tablePrefix = "tracestore_";
         private int maxAttempts = 8;
+        private Duration writeLockTimeout = Duration.ofSeconds(30);
 
         private Builder(DataSource dataSource) {
             this.dataSource = dataSource;
@@ -848,7 +906,25 @@ public final class JdbcTraceStorage implements TraceStorage {
         }
 
         /**
-         * The storage. Detects the dialect if none was given, which opens one connection.
+         * On SQLite, which runs one writing transaction at a time, how long a transaction waits
+         * for the other transactions of this storage before it fails with a
+         * {@linkplain StorageException#isRetryable() retryable} {@link StorageException}; default
+         * 30 s (HikariCP's default connection timeout: set it to your pool's). Writers in other
+         * processes are waited for by SQLite's own {@code busy_timeout}. Unused on other databases.
+         */
+        public Builder writeLockTimeout(Duration writeLockTimeout) {
+            this.writeLockTimeout = writeLockTimeout;
+            return this;
+        }
+
+        /**
+         * The storage. Opens one connection, to detect the dialect if none was given and to
+         * inspect the database's settings: a setting under which a killed process can lose or
+         * split batches is logged as a WARN line naming it (an H2 file database; on SQLite
+         * {@code foreign_keys} off, {@code busy_timeout=0}, {@code synchronous=OFF}), and one under
+         * which a batch would not be atomic (SQLite {@code journal_mode} {@code MEMORY} or
+         * {@code OFF}) is refused. With an explicit dialect, a database that cannot be reached
+         * yet is not inspected.
          *
          * @throws IllegalArgumentException naming the setting and the value, if one is invalid, or
          *                                  naming the product and the supported list, if the database is not supported
@@ -866,17 +942,31 @@ public final class JdbcTraceStorage implements TraceStorage {
             if (maxAttempts < 1 || maxAttempts > 100) {
                 throw new IllegalArgumentException("maxAttempts: must be between 1 and 100; got " + maxAttempts);
             }
+            if (writeLockTimeout == null || writeLockTimeout.isNegative() || writeLockTimeout.isZero()) {
+                throw new IllegalArgumentException("writeLockTimeout: must be positive; got " + writeLockTimeout);
+            }
             Dialect chosen = dialect;
-            if (chosen == null) {
-                try (Connection c = dataSource.getConnection()) {
+            Dialect.Safety safety = Dialect.Safety.SAFE;
+            try (Connection c = dataSource.getConnection()) {
+                if (chosen == null) {
                     chosen = Dialect.detect(c.getMetaData());
-                } catch (SQLException e) {
+                }
+                safety = chosen.inspect(c);
+            } catch (SQLException e) {
+                if (chosen == null) {
                     throw new StorageException("JDBC storage: detecting the database dialect failed (SQLState "
                             + e.getSQLState() + ")", e);
                 }
+                log.debug("Could not inspect the settings of the {} database: {}", chosen, e.toString());
+            }
+            for (String warning : safety.warnings()) {
+                log.warn("JDBC storage ({}): {}", chosen, warning);
+            }
+            if (!safety.refusals().isEmpty()) {
+                throw new IllegalArgumentException("dataSource: " + String.join("; ", safety.refusals()));
             }
             JdbcTraceStorage storage = new JdbcTraceStorage(dataSource, Objects.requireNonNull(chosen), tablePrefix,
-                    maxAttempts);
+                    maxAttempts, writeLockTimeout);
             log.debug("Created a JDBC trace storage: dialect {}, table prefix \"{}\"", chosen, tablePrefix);
             return storage;
         }

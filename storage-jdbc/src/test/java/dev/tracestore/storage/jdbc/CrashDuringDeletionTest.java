@@ -82,7 +82,9 @@ class CrashDuringDeletionTest {
                 TraceStore store = TraceStore.builder().storage(db.storage(InterceptingDataSource.over(() -> { })))
                         .build();
                 long left = db.queryLong("SELECT COUNT(*) FROM " + db.table("messages") + " WHERE trace_id = " + traceId);
-                // H2 writes commits to its file up to a second late, so a kill may undo its last chunks.
+                // H2 writes commits to its file up to 500 ms late (WRITE_DELAY), so a kill may undo its last
+                // acknowledged chunks: KillDuringIngestTest measured acknowledged batches lost that way. What
+                // this test claims for H2 file is only what holds there too: hidden, then resumable.
                 long deletedAtLeast = setup == Setup.H2_FILE ? CHUNK : (long) KILL_AFTER * CHUNK;
                 assertThat(left).as("messages left by the killed deletion").isBetween(1L, MESSAGES - deletedAtLeast);
                 assertThat(store.getTrace(traceId)).as("an interrupted deletion is hidden").isEmpty();

@@ -44,8 +44,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Runs in the {@code reliability} profile. {@code -Dtracestore.kill.rounds=N} sets the
  * kills per database (default 10), {@code -Dtracestore.kill.seed=N} replays a run (the seed is
- * printed), and {@code -Dtracestore.kill.targets=A,B} picks the {@link Target}s, among them
- * configurations that are known to lose data, for measuring them.
+ * printed), and {@code -Dtracestore.kill.targets=A,B} picks the {@link Target}s. By default it
+ * kills the configurations whose guarantees the README states: SQLite (the embedded default),
+ * PostgreSQL and MariaDB. H2 file targets are for measuring: they lose acknowledged batches
+ * (H2's 500 ms write delay) and store batches in part (with {@code WRITE_DELAY=0} too), so the
+ * README states H2 file as not crash-safe and the storage warns about it.
  */
 @Tag("reliability")
 class KillDuringIngestTest {
@@ -88,7 +91,7 @@ class KillDuringIngestTest {
     }
 
     static Stream<Target> targets() {
-        return Arrays.stream(System.getProperty("tracestore.kill.targets", "SQLITE_FILE,H2_FILE,POSTGRESQL,MARIADB")
+        return Arrays.stream(System.getProperty("tracestore.kill.targets", "SQLITE_FILE,POSTGRESQL,MARIADB")
                 .split(",")).map(String::trim).map(Target::valueOf);
     }
 

@@ -43,7 +43,10 @@ public abstract class Dialect {
     protected Dialect() {
     }
 
-    /** The embedded H2 database (2.x), the default for embeddings. */
+    /**
+     * The H2 database (2.x): in memory for tests; as a file it does not survive a killed process
+     * intact (see {@link H2Dialect}), so the embedded default is {@link #sqlite()}.
+     */
     public static Dialect h2() {
         return new H2Dialect();
     }
@@ -58,7 +61,7 @@ public abstract class Dialect {
         return new MySqlDialect();
     }
 
-    /** SQLite (3.35 or later), through the xerial driver. */
+    /** SQLite (3.35 or later), through the xerial driver: the embedded default (see {@link SqliteDialect} for its settings). */
     public static Dialect sqlite() {
         return new SqliteDialect();
     }
@@ -114,6 +117,36 @@ public abstract class Dialect {
     /** {@code identifier} quoted for this database; the caller has validated it (letters, digits, underscores). */
     public String quote(String identifier) {
         return '"' + identifier + '"';
+    }
+
+    /**
+     * What is unsafe in how the connection's database is configured, for the storage to report
+     * when it is built: settings under which a killed process can lose acknowledged batches, leave
+     * a batch in part, or corrupt the database. Empty by default (server databases are durable as
+     * installed).
+     *
+     * @throws SQLException if the settings cannot be read
+     */
+    public Safety inspect(Connection c) throws SQLException {
+        return Safety.SAFE;
+    }
+
+    /**
+     * What {@link #inspect(Connection)} found: settings worth a warning, and settings under which
+     * the storage's guarantees would be false, so that it refuses the database.
+     *
+     * @param warnings one sentence per setting, naming it and what it risks
+     * @param refusals one sentence per setting, naming it and what it breaks
+     */
+    public record Safety(List<String> warnings, List<String> refusals) {
+        /** Nothing found. */
+        public static final Safety SAFE = new Safety(List.of(), List.of());
+
+        /** Copies the lists. */
+        public Safety {
+            warnings = List.copyOf(warnings);
+            refusals = List.copyOf(refusals);
+        }
     }
 
     /**

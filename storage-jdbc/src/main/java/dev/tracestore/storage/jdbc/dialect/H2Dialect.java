@@ -1,11 +1,20 @@
 package dev.tracestore.storage.jdbc.dialect;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
 
 /**
  * H2 2.x: upserts with {@code MERGE … KEY}, stores instants as UTC {@code TIMESTAMP(6)}, and
  * orders text as {@link String#compareTo} does, so message order matches the core's exactly.
  * Text is stored faithfully, U+0000 included.
+ *
+ * <p>An H2 <em>file</em> database does not survive a killed process intact: with H2's default
+ * {@code WRITE_DELAY} (500 ms) acknowledged batches are lost, and with {@code WRITE_DELAY=0} too a
+ * batch's count increment was found stored without its messages ({@code KillDuringIngestTest}).
+ * {@link #inspect} reports it for every H2 database that is not in memory.
  */
 public final class H2Dialect extends Dialect {
 
@@ -28,6 +37,26 @@ public final class H2Dialect extends Dialect {
     @Override
     public String deleteMessageChunk(String messages) {
         return "DELETE FROM " + messages + " WHERE trace_id = ? " + limit();
+    }
+
+    /** A warning for a database that is not in memory ({@code jdbc:h2:mem:}), naming its write delay. */
+    @Override
+    public Safety inspect(Connection c) throws SQLException {
+        String url = c.getMetaData().getURL();
+        if (url != null && url.startsWith("jdbc:h2:mem:")) {
+            return Safety.SAFE;
+        }
+        String writeDelay = "unknown";
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
+            if (rs.next()) {
+                writeDelay = rs.getString(1) + " ms";
+            }
+        }
+        return new Safety(List.of("an H2 file database (WRITE_DELAY " + writeDelay + ") is not crash-safe: a killed"
+                + " process can lose acknowledged batches (with any WRITE_DELAY above 0) and leave a batch's count"
+                + " increment without its messages (even with WRITE_DELAY=0); use SQLite (the embedded default) or a"
+                + " database server for data that must survive a crash"), List.of());
     }
 
     /** Also a lock timeout (HYT00, H2 error 50200) and a concurrent update (H2 error 90131). */

@@ -1,8 +1,13 @@
 package dev.tracestore.storage.jdbc.dialect;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -15,8 +20,15 @@ import java.time.temporal.ChronoUnit;
  * "locked" by a write to it, which takes the database's write lock for the rest of the
  * transaction. Every writing transaction of the storage starts with a write, so a deferred
  * transaction never holds a stale snapshot; SQLITE_BUSY and SQLITE_LOCKED are retried.
- * Configure the connections with {@code foreign_keys=true} and a {@code busy_timeout}, and
- * preferably {@code journal_mode=WAL}.
+ *
+ * <p>Configure the connections as the embedded default does:
+ * {@code jdbc:sqlite:FILE?foreign_keys=true&busy_timeout=30000&journal_mode=WAL&synchronous=NORMAL}.
+ * Under these settings a killed process loses no acknowledged batch and leaves no batch in part
+ * ({@code KillDuringIngestTest}); a machine crash or power loss can lose the last commits before
+ * it, never part of one ({@code synchronous=FULL} keeps those too). {@link #inspect} warns about
+ * {@code foreign_keys} off, a {@code busy_timeout} of 0 and {@code synchronous=OFF}, and refuses
+ * {@code journal_mode} {@code MEMORY} and {@code OFF}, under which SQLite says a process that
+ * crashes in a transaction will very likely corrupt the database.
  */
 public final class SqliteDialect extends Dialect {
     private static final int SQLITE_BUSY = 5;
@@ -68,6 +80,36 @@ public final class SqliteDialect extends Dialect {
     public boolean isDuplicateKey(SQLException e) {
         return e.getErrorCode() == 2067 || e.getErrorCode() == 1555
                 || (e.getMessage() != null && e.getMessage().contains("UNIQUE constraint failed"));
+    }
+
+    @Override
+    public Safety inspect(Connection c) throws SQLException {
+        List<String> warnings = new ArrayList<>();
+        List<String> refusals = new ArrayList<>();
+        if (pragma(c, "foreign_keys").equals("0")) {
+            warnings.add("foreign_keys is off, so a message's reference to its trace is not enforced; open the"
+                    + " connections with foreign_keys=true");
+        }
+        if (pragma(c, "busy_timeout").equals("0")) {
+            warnings.add("busy_timeout is 0, so a write fails at once (after a few quick retries) while another"
+                    + " process writes; set busy_timeout=30000 on the connections");
+        }
+        if (pragma(c, "synchronous").equals("0")) {
+            warnings.add("synchronous=OFF: a machine crash or power loss can corrupt the database; use NORMAL with"
+                    + " journal_mode=WAL (or FULL)");
+        }
+        String journal = pragma(c, "journal_mode").toLowerCase(Locale.ROOT);
+        if (journal.equals("memory") || journal.equals("off")) {
+            refusals.add("SQLite journal_mode=" + journal + ": a process killed during a transaction can corrupt the"
+                    + " database and store part of a batch; use journal_mode=WAL");
+        }
+        return new Safety(warnings, refusals);
+    }
+
+    private static String pragma(Connection c, String name) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA " + name)) {
+            return rs.next() ? String.valueOf(rs.getString(1)) : "";
+        }
     }
 
     @Override
