@@ -11,9 +11,9 @@ import java.util.List;
  * orders text as {@link String#compareTo} does, so message order matches the core's exactly.
  * Text is stored faithfully, U+0000 included.
  *
- * <p>An H2 <em>file</em> database does not survive a killed process intact: with H2's default
- * {@code WRITE_DELAY} (500 ms) acknowledged batches are lost, and with {@code WRITE_DELAY=0} too a
- * batch's count increment was found stored without its messages ({@code KillDuringIngestTest}).
+ * <p>An H2 <em>file</em> database does not survive a killed process intact: with
+ * {@code WRITE_DELAY=0} as with H2's default (500 ms), kills were found to lose acknowledged
+ * batches and to leave a batch stored in part, its count above its rows ({@code KillDuringIngestTest}).
  * {@link #inspect} reports it for every H2 database that is not in memory.
  */
 public final class H2Dialect extends Dialect {
@@ -54,9 +54,8 @@ public final class H2Dialect extends Dialect {
             }
         }
         return new Safety(List.of("an H2 file database (WRITE_DELAY " + writeDelay + ") is not crash-safe: a killed"
-                + " process can lose acknowledged batches (with any WRITE_DELAY above 0) and leave a batch's count"
-                + " increment without its messages (even with WRITE_DELAY=0); use SQLite (the embedded default) or a"
-                + " database server for data that must survive a crash"), List.of());
+                + " process can lose acknowledged batches and leave a batch stored in part, with WRITE_DELAY=0 too;"
+                + " use SQLite (the embedded default) or a database server for data that must survive a crash"), List.of());
     }
 
     /** Also a lock timeout (HYT00, H2 error 50200) and a concurrent update (H2 error 90131). */
