@@ -19,15 +19,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.WeakHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -98,30 +92,19 @@ public final class JdbcTraceStorage implements TraceStorage {
     private final DataSource dataSource;
     private final Dialect dialect;
     private final String prefix;
-    private final int maxAttempts;
-    /** Queues the JVM's writers when the database runs one writing transaction at a time; null otherwise. */
-    private final ReentrantLock writeLock;
-    private final Duration writeLockTimeout;
+    /** Runs every read and transaction: retries, SQLite's write lock, connection upkeep. */
+    private final JdbcTransactions tx;
     private final String traces;
     private final String messages;
     /** The one write to the trace row per batch; binds the increment, the instant and the trace id. */
     private final String incrementSql;
-    /**
-     * The isolation level each physical connection was last given back at, so that a write
-     * need not ask the driver again: PgJDBC answers {@link Connection#getTransactionIsolation()}
-     * with a {@code SHOW TRANSACTION ISOLATION LEVEL} round trip, which would make a batch's two
-     * round trips three. Weak keys: an entry goes with its connection.
-     */
-    private final Map<Connection, Integer> isolationOnReturn = Collections.synchronizedMap(new WeakHashMap<>());
 
     private JdbcTraceStorage(DataSource dataSource, Dialect dialect, String prefix, int maxAttempts,
             Duration writeLockTimeout) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.prefix = prefix;
-        this.maxAttempts = maxAttempts;
-        this.writeLock = dialect.serialisesWrites() ? new ReentrantLock(true) : null;
-        this.writeLockTimeout = writeLockTimeout;
+        this.tx = new JdbcTransactions(dataSource, dialect, maxAttempts, writeLockTimeout);
         this.traces = dialect.quote(prefix + "traces");
         this.messages = dialect.quote(prefix + "messages");
         this.incrementSql = "UPDATE " + traces
@@ -181,18 +164,18 @@ public final class JdbcTraceStorage implements TraceStorage {
         // Single statements, each atomic on its own: a transaction spanning the update and the
         // insert would take gap locks on MySQL and deadlock concurrent creators of one key.
         for (int round = 1; ; round++) {
-            if (write("updating a trace", c -> updateTrace(c, in, now)) > 0) {
-                Row row = read("reading a trace", c -> traceByKey(c, in.namespace(), in.externalId()));
+            if (tx.write("updating a trace", c -> updateTrace(c, in, now)) > 0) {
+                Row row = tx.read("reading a trace", c -> traceByKey(c, in.namespace(), in.externalId()));
                 if (row != null && !row.deleting) {
                     return row.trace;
                 }
-            } else if (write("inserting a trace", c -> insertTrace(c, in, now))) {
-                Row row = read("reading a trace", c -> traceByKey(c, in.namespace(), in.externalId()));
+            } else if (tx.write("inserting a trace", c -> insertTrace(c, in, now))) {
+                Row row = tx.read("reading a trace", c -> traceByKey(c, in.namespace(), in.externalId()));
                 if (row != null && !row.deleting) {
                     return row.trace;
                 }
             }
-            Row row = read("reading a trace", c -> traceByKey(c, in.namespace(), in.externalId()));
+            Row row = tx.read("reading a trace", c -> traceByKey(c, in.namespace(), in.externalId()));
             if (row != null && row.deleting) {
                 throw new TraceNotFoundException(row.trace.id(), in.namespace(), in.externalId());
             }
@@ -255,7 +238,7 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public Optional<StoredTrace> findTrace(long traceId) {
-        return Optional.ofNullable(read("reading a trace", c -> {
+        return Optional.ofNullable(tx.read("reading a trace", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + TRACE_COLUMNS + " FROM " + traces
                     + " WHERE id = ? AND deleting = FALSE")) {
                 ps.setLong(1, traceId);
@@ -268,7 +251,7 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public Optional<StoredTrace> findTrace(String namespace, String externalId) {
-        Row row = read("reading a trace", c -> traceByKey(c, namespace, externalId));
+        Row row = tx.read("reading a trace", c -> traceByKey(c, namespace, externalId));
         return row == null || row.deleting ? Optional.empty() : Optional.of(row.trace);
     }
 
@@ -287,7 +270,7 @@ public final class JdbcTraceStorage implements TraceStorage {
         }
         // namespace leads the ORDER BY so that planners see that the (namespace, updated_at, id) index delivers the order.
         sql.append(" ORDER BY namespace DESC, updated_at DESC, id DESC ").append(dialect.limit());
-        return read("listing traces", c -> {
+        return tx.read("listing traces", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                 int i = 1;
                 ps.setString(i++, q.namespace());
@@ -329,7 +312,7 @@ public final class JdbcTraceStorage implements TraceStorage {
                 }
             }
         }
-        transaction("writing messages to trace " + traceId, dialect.writeIsolation(), c -> {
+        tx.write("writing messages to trace " + traceId, c -> {
             // The one write to the trace row comes first: existence check, increment and write lock
             // at once. The messages follow as multi-row upserts, one statement per chunk, so one
             // round trip and one statement for the database to run, whatever the driver does with
@@ -403,7 +386,7 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public long countMessages(long traceId) {
-        Long count = read("counting the messages of trace " + traceId, c -> {
+        Long count = tx.read("counting the messages of trace " + traceId, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COUNT(*) FROM " + messages
                     + " WHERE trace_id = ?) FROM " + traces + " WHERE id = ? AND deleting = FALSE")) {
                 ps.setLong(1, traceId);
@@ -421,7 +404,7 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public RecountResult recount(long traceId) {
-        return transaction("recounting the messages of trace " + traceId, dialect.recountIsolation(), c -> {
+        return tx.transaction("recounting the messages of trace " + traceId, dialect.recountIsolation(), c -> {
             // 1. Lock the row: waits for batches in flight on the trace to commit.
             try (PreparedStatement ps = c.prepareStatement(dialect.lockTrace(traces))) {
                 ps.setLong(1, traceId);
@@ -468,7 +451,7 @@ public final class JdbcTraceStorage implements TraceStorage {
                 + (after == null ? "" : " AND seq >= ? AND (seq > ? OR external_id > ?)")
                 // trace_id leads the ORDER BY so that planners (H2's) see that the index delivers the order.
                 + " ORDER BY trace_id, seq, external_id " + dialect.limit();
-        return read("listing the messages of trace " + traceId, c -> {
+        return tx.read("listing the messages of trace " + traceId, c -> {
             requireVisible(c, traceId);
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = 1;
@@ -502,7 +485,7 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public boolean markDeleting(long traceId) {
-        return write("tombstoning trace " + traceId, c -> {
+        return tx.write("tombstoning trace " + traceId, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + traces + " SET deleting = TRUE WHERE id = ?")) {
                 ps.setLong(1, traceId);
                 if (ps.executeUpdate() > 0) {
@@ -526,7 +509,7 @@ public final class JdbcTraceStorage implements TraceStorage {
      */
     @Override
     public int deleteMessages(long traceId, int chunkSize) {
-        return write("deleting messages of trace " + traceId, c -> {
+        return tx.write("deleting messages of trace " + traceId, c -> {
             // Only a tombstoned trace loses messages: on a live one this would break the count silently.
             // The row lock makes concurrent deleters of one trace take turns, so none of them sees an
             // empty chunk while another still holds rows, and removes the trace too early.
@@ -551,7 +534,7 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public void removeTrace(long traceId) {
-        write("removing trace " + traceId, c -> {
+        tx.write("removing trace " + traceId, c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + traces + " WHERE id = ? AND deleting = TRUE")) {
                 ps.setLong(1, traceId);
                 return ps.executeUpdate();
@@ -567,7 +550,7 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public List<Long> traceIds(String namespace, long afterId, int limit) {
-        return read("listing trace ids", c -> {
+        return tx.read("listing trace ids", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + traces
                     + " WHERE namespace = ? AND id > ? ORDER BY id " + dialect.limit())) {
                 ps.setString(1, namespace);
@@ -581,7 +564,7 @@ public final class JdbcTraceStorage implements TraceStorage {
     // ------------------------------------------------------------------ helpers
 
     private List<Long> ids(String operation, String sql, long afterId, int limit) {
-        return read(operation, c -> {
+        return tx.read(operation, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setLong(1, afterId);
                 ps.setInt(2, limit);
@@ -636,229 +619,6 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     private static String quoted(String id) {
         return '"' + id + '"';
-    }
-
-    /** One unit of work on a connection. */
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    /** Runs {@code work} on a connection in auto-commit mode, without retry. */
-    private <T> T read(String operation, Work<T> work) {
-        try (Connection c = connect()) {
-            boolean autoCommit = c.getAutoCommit();
-            if (!autoCommit) {
-                c.setAutoCommit(true);
-            }
-            try {
-                return work.run(c);
-            } finally {
-                if (!autoCommit && !restore(c, false, -1)) {
-                    discard(c);
-                }
-            }
-        } catch (SQLException e) {
-            throw failure(operation, e, 1);
-        }
-    }
-
-    /** Runs a short write (a statement or two) as one transaction, retried like any other. */
-    private <T> T write(String operation, Work<T> work) {
-        return transaction(operation, dialect.writeIsolation(), work);
-    }
-
-    /**
-     * Runs {@code work} as one transaction, at {@code isolation} unless it is -1; rolls back on
-     * any failure; runs it again after a deadlock or serialization failure.
-     */
-    private <T> T transaction(String operation, int isolation, Work<T> work) {
-        for (int attempt = 1; ; attempt++) {
-            if (writeLock != null) {
-                lockForWriting(operation);
-            }
-            try {
-                return transactionOnce(isolation, work);
-            } catch (SQLException e) {
-                if (attempt >= maxAttempts || !dialect.isRetryable(e)) {
-                    throw failure(operation, e, attempt);
-                }
-                log.debug("{} failed with SQLState {} (error {}); retrying, attempt {} of {}",
-                        operation, e.getSQLState(), e.getErrorCode(), attempt + 1, maxAttempts);
-            } finally {
-                if (writeLock != null) {
-                    writeLock.unlock();
-                }
-            }
-            backoff(operation, attempt);
-        }
-    }
-
-    /**
-     * Takes the JVM's write lock, waiting at most {@link Builder#writeLockTimeout(Duration)}: SQLite
-     * runs one writing transaction at a time, and without a bound the writers queued here would
-     * wait on for as long as the queue is, whatever the pool's connection timeout says.
-     */
-    private void lockForWriting(String operation) {
-        try {
-            if (writeLock.tryLock(writeLockTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                return;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException("JDBC storage (" + dialect + "): " + operation
-                    + " failed: interrupted while waiting for this JVM's other writers; nothing was written", e, true);
-        }
-        throw new StorageException("JDBC storage (" + dialect + "): " + operation + " failed: the other writers of this"
-                + " storage held the database's one write slot for over " + writeLockTimeout.toMillis() + " ms"
-                + " (writeLockTimeout); nothing was written, and the call may be retried", null, true);
-    }
-
-    /**
-     * A connection from the data source; when there is none (a pool's timeout, a database that
-     * cannot be reached) the exception says so before the driver's or pool's own words.
-     */
-    private Connection connect() throws SQLException {
-        try {
-            return dataSource.getConnection();
-        } catch (SQLException e) {
-            throw new NoConnection(e);
-        }
-    }
-
-    /** {@link DataSource#getConnection()} failed: the operation reached no database. */
-    private static final class NoConnection extends SQLException {
-        private static final long serialVersionUID = 1L;
-
-        NoConnection(SQLException cause) {
-            super("no connection from the data source (" + cause.getClass().getSimpleName() + ": " + cause.getMessage()
-                    + ")", cause.getSQLState(), cause.getErrorCode(), cause);
-        }
-    }
-
-    private <T> T transactionOnce(int isolation, Work<T> work) throws SQLException {
-        Connection c = connect();
-        // Only a transaction that sets its isolation level needs the connection's current one.
-        Connection physical = isolation == -1 ? null : physical(c);
-        boolean reusable = false; // whether the connection may go back to the pool as it is
-        try {
-            boolean previousAutoCommit = c.getAutoCommit();
-            int previousIsolation = physical == null ? -1 : isolationOf(c, physical);
-            boolean switchIsolation = isolation != -1 && previousIsolation != isolation;
-            if (switchIsolation) {
-                c.setTransactionIsolation(isolation);
-            }
-            c.setAutoCommit(false);
-            boolean ended = false; // committed or rolled back: the connection holds no open transaction
-            try {
-                T result = work.run(c);
-                c.commit();
-                ended = true;
-                return result;
-            } catch (SQLException | RuntimeException | Error e) {
-                try {
-                    c.rollback();
-                    ended = true;
-                } catch (SQLException rollbackFailure) {
-                    e.addSuppressed(rollbackFailure);
-                }
-                throw e;
-            } finally {
-                // After a failed rollback the transaction may still hold part of the work, and
-                // setAutoCommit(true) would commit it (JDBC says so): such a connection is aborted
-                // instead, which rolls it back (the pool discards it, the server on disconnect).
-                reusable = ended && restore(c, previousAutoCommit, switchIsolation ? previousIsolation : -1);
-            }
-        } finally {
-            if (reusable) {
-                c.close();
-            } else {
-                if (physical != null) {
-                    isolationOnReturn.remove(physical);
-                }
-                discard(c);
-            }
-        }
-    }
-
-    /**
-     * The connection's isolation level: remembered from the last time this storage gave it
-     * back, or asked of the driver once per physical connection. The memory stays true as long
-     * as nobody else leaves the connection at another level; pools such as HikariCP reset a
-     * borrower's change when it is returned. Were it wrong, a transaction would run at that
-     * other level, which is still correct: every level keeps the row-lock order the counting
-     * relies on, and serialization failures are run again.
-     */
-    private int isolationOf(Connection c, Connection physical) throws SQLException {
-        Integer known = isolationOnReturn.get(physical);
-        if (known != null) {
-            return known;
-        }
-        int level = c.getTransactionIsolation();
-        isolationOnReturn.put(physical, level);
-        return level;
-    }
-
-    /** The driver's own connection under a pool's proxy, the key of {@link #isolationOnReturn}. */
-    private static Connection physical(Connection c) {
-        try {
-            return c.isWrapperFor(Connection.class) ? c.unwrap(Connection.class) : c;
-        } catch (SQLException e) {
-            return c;
-        }
-    }
-
-    /**
-     * Gives the connection back its settings. Never throws: the outcome of the transaction is
-     * already decided.
-     *
-     * @return whether it succeeded; if not, the connection must be discarded
-     */
-    private static boolean restore(Connection c, boolean autoCommit, int isolation) {
-        try {
-            c.setAutoCommit(autoCommit);
-            if (isolation != -1) {
-                c.setTransactionIsolation(isolation);
-            }
-            return true;
-        } catch (SQLException e) {
-            log.debug("Could not restore a connection's settings; discarding it: {}", e.toString());
-            return false;
-        }
-    }
-
-    /** Aborts and closes a connection in an unknown state, so that the pool does not hand it out again. */
-    private static void discard(Connection c) {
-        try {
-            c.abort(Runnable::run);
-        } catch (SQLException | RuntimeException e) {
-            log.debug("Could not abort a connection: {}", e.toString());
-        }
-        try {
-            c.close();
-        } catch (SQLException | RuntimeException e) {
-            log.debug("Closing an aborted connection failed, as it may: {}", e.toString());
-        }
-    }
-
-    private static void backoff(String operation, int attempt) {
-        long ceiling = Math.min(200L, 5L << Math.min(attempt, 6));
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(1, ceiling + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while waiting to retry " + operation, e);
-        }
-    }
-
-    private StorageException failure(String operation, SQLException e, int attempts) {
-        if (e instanceof NoConnection) {
-            return new StorageException("JDBC storage (" + dialect + "): " + operation + " failed: " + e.getMessage()
-                    + "; nothing was written", e.getCause(), true);
-        }
-        return new StorageException("JDBC storage (" + dialect + "): " + operation + " failed (SQLState "
-                + e.getSQLState() + ", error " + e.getErrorCode() + (attempts > 1 ? ", after " + attempts + " attempts" : "")
-                + ")", e);
     }
 
     /** A trace row with its tombstone flag. */

@@ -306,6 +306,7 @@ class KillDuringIngestTest {
             failed += t.failed;
             inFlight += t.inFlight;
             inFlightWhole += t.inFlightWhole;
+            // Each round checks every trace so far and reads the whole table: the last round's figures are the run's.
             tracesExact = t.tracesExact;
             rows = t.rows;
         }

@@ -5,11 +5,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 
 /**
  * SQLite through the xerial driver: instants as epoch microseconds ({@code INTEGER}), text
