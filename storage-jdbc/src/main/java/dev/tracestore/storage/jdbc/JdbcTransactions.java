@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -39,6 +40,8 @@ final class JdbcTransactions {
      * round trips three. Weak keys: an entry goes with its connection.
      */
     private final Map<Connection, Integer> isolationOnReturn = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Transactions run again after a deadlock, lock timeout or serialization failure, since creation. */
+    private final LongAdder retried = new LongAdder();
 
     JdbcTransactions(DataSource dataSource, Dialect dialect, int maxAttempts, Duration writeLockTimeout) {
         this.dataSource = dataSource;
@@ -46,6 +49,11 @@ final class JdbcTransactions {
         this.maxAttempts = maxAttempts;
         this.writeLock = dialect.serialisesWrites() ? new ReentrantLock(true) : null;
         this.writeLockTimeout = writeLockTimeout;
+    }
+
+    /** How many transactions were run again after a deadlock, lock timeout or serialization failure. */
+    long retried() {
+        return retried.sum();
     }
 
     /** One unit of work on a connection. */
@@ -56,18 +64,27 @@ final class JdbcTransactions {
 
     /** Runs {@code work} on a connection in auto-commit mode, without retry. */
     <T> T read(String operation, Work<T> work) {
-        try (Connection c = connect()) {
-            boolean autoCommit = c.getAutoCommit();
-            if (!autoCommit) {
-                c.setAutoCommit(true);
-            }
+        try {
+            Connection c = connect();
+            T result;
             try {
-                return work.run(c);
-            } finally {
-                if (!autoCommit && !restore(c, false, -1)) {
-                    discard(c);
+                boolean autoCommit = c.getAutoCommit();
+                if (!autoCommit) {
+                    c.setAutoCommit(true);
                 }
+                try {
+                    result = work.run(c);
+                } finally {
+                    if (!autoCommit && !restore(c, false, -1)) {
+                        discard(c);
+                    }
+                }
+            } catch (SQLException | RuntimeException | Error e) {
+                closeAfterFailure(c, e);
+                throw e;
             }
+            closeAfterOutcome(c);
+            return result;
         } catch (SQLException e) {
             throw failure(operation, e, 1);
         }
@@ -93,6 +110,7 @@ final class JdbcTransactions {
                 if (attempt >= maxAttempts || !dialect.isRetryable(e)) {
                     throw failure(operation, e, attempt);
                 }
+                retried.increment();
                 log.debug("{} failed with SQLState {} (error {}); retrying, attempt {} of {}",
                         operation, e.getSQLState(), e.getErrorCode(), attempt + 1, maxAttempts);
             } finally {
@@ -151,6 +169,7 @@ final class JdbcTransactions {
         // Only a transaction that sets its isolation level needs the connection's current one.
         Connection physical = isolation == -1 ? null : physical(c);
         boolean reusable = false; // whether the connection may go back to the pool as it is
+        T result;
         try {
             boolean previousAutoCommit = c.getAutoCommit();
             int previousIsolation = physical == null ? -1 : isolationOf(c, physical);
@@ -161,10 +180,9 @@ final class JdbcTransactions {
             c.setAutoCommit(false);
             boolean ended = false; // committed or rolled back: the connection holds no open transaction
             try {
-                T result = work.run(c);
+                result = work.run(c);
                 c.commit();
                 ended = true;
-                return result;
             } catch (SQLException | RuntimeException | Error e) {
                 try {
                     c.rollback();
@@ -179,15 +197,50 @@ final class JdbcTransactions {
                 // instead, which rolls it back (the pool discards it, the server on disconnect).
                 reusable = ended && restore(c, previousAutoCommit, switchIsolation ? previousIsolation : -1);
             }
-        } finally {
-            if (reusable) {
-                c.close();
-            } else {
-                if (physical != null) {
-                    isolationOnReturn.remove(physical);
-                }
-                discard(c);
+        } catch (SQLException | RuntimeException | Error e) {
+            release(c, physical, reusable, e);
+            throw e;
+        }
+        release(c, physical, reusable, null);
+        return result;
+    }
+
+    /**
+     * Gives the connection back to the pool, or discards it when it is not reusable. A failure
+     * to close is never the operation's failure: after a commit the work has landed, and
+     * reporting it failed would make a caller's retry count the batch twice; after a failure,
+     * that failure is what the caller must see.
+     */
+    private void release(Connection c, Connection physical, boolean reusable, Throwable failure) {
+        if (!reusable) {
+            if (physical != null) {
+                isolationOnReturn.remove(physical);
             }
+            discard(c);
+        } else if (failure != null) {
+            closeAfterFailure(c, failure);
+        } else {
+            closeAfterOutcome(c);
+        }
+    }
+
+    /** Closes a connection whose work succeeded; a failure to close is logged, and the connection discarded. */
+    private void closeAfterOutcome(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException | RuntimeException e) {
+            log.warn("The work succeeded, but closing its connection failed; the connection is discarded: {}",
+                    e.toString());
+            discard(c);
+        }
+    }
+
+    /** Closes a connection after its work failed, keeping a failure to close with the first failure. */
+    private static void closeAfterFailure(Connection c, Throwable failure) {
+        try {
+            c.close();
+        } catch (SQLException | RuntimeException e) {
+            failure.addSuppressed(e);
         }
     }
 

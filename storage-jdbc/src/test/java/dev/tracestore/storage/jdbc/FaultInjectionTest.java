@@ -69,12 +69,36 @@ class FaultInjectionTest {
         OPEN.clear();
     }
 
-    /** Calls that restore a connection once its transaction has ended: their failure changes no outcome. */
-    private static final Set<String> AFTER_THE_OUTCOME =
-            Set.of("Connection.setAutoCommit", "Connection.setTransactionIsolation", "Connection.abort");
+    /**
+     * Calls made once the outcome is decided: restoring a connection's settings after its commit
+     * or rollback, and closing it. Their failure changes no outcome, and is not reported as one.
+     */
+    private static final Set<String> AFTER_THE_OUTCOME = Set.of("Connection.setAutoCommit",
+            "Connection.setTransactionIsolation", "Connection.abort", "Connection.close");
 
-    /** Runs the scenario once for every k, failing its k-th call, until a run makes fewer than k calls. */
-    private int everyCall(Scenario scenario, boolean rollbacksToo) {
+    /**
+     * Runs the scenario once without faults, recording its calls, then once for every position
+     * of that run, failing the call there, and on until a run makes fewer calls than the
+     * position: every call of the fault-free run is failed once. The fault-free run must
+     * include statement executions and a commit, and the kinds of call in {@code mustInclude}
+     * (such as {@code "ResultSet.next"}); some failure must have been met with a rollback, and
+     * with {@code rollbacksToo} that rollback must have failed.
+     */
+    private void everyCall(Scenario scenario, boolean rollbacksToo, String... mustInclude) {
+        db.clear();
+        long first = scenario.arrange();
+        faults.record();
+        scenario.act(first);
+        List<String> faultFree = faults.calls();
+        faults.disarm();
+        scenario.verify(first, false);
+        assertThat(faultFree).as("the calls of a fault-free run")
+                .anySatisfy(call -> assertThat(call).contains(".execute"))
+                .contains("Connection.commit")
+                .containsAll(List.of(mustInclude));
+
+        int rolledBack = 0;
+        int rollbacksFailed = 0;
         int k = 1;
         while (true) {
             db.clear();
@@ -82,17 +106,24 @@ class FaultInjectionTest {
             faults.failAt(k, rollbacksToo);
             Throwable thrown = catchThrowable(() -> scenario.act(traceId));
             String firedAt = faults.firedAt();
+            List<String> calls = faults.calls();
+            rollbacksFailed += faults.rollbacksFailed();
             faults.disarm();
             String at = "failing call " + k + " (" + firedAt + ")";
             if (firedAt == null) {
+                assertThat(k).as("position %d of the fault-free run's %d calls (%s) was never failed", k,
+                        faultFree.size(), k <= faultFree.size() ? faultFree.get(k - 1) : "")
+                        .isGreaterThan(faultFree.size());
                 assertThat(thrown).as("no call failed, so the operation succeeds").isNull();
                 scenario.verify(traceId, false);
                 break;
             }
+            if (calls.subList(calls.indexOf(firedAt), calls.size()).contains("Connection.rollback")) {
+                rolledBack++;
+            }
             if (thrown == null) {
-                // The failing call came after the outcome was decided: restoring a connection's
-                // settings after its commit or rollback. The operation stands, and the connection
-                // is aborted rather than returned to the pool in an unknown state.
+                // The failing call came after the outcome was decided. The operation stands, and
+                // the connection is discarded rather than returned to the pool in an unknown state.
                 assertThat(firedAt).as(at).isIn(AFTER_THE_OUTCOME);
                 scenario.verify(traceId, false);
                 assertThat(db.borrowedConnections()).as("%s: connections left borrowed", at).isZero();
@@ -108,12 +139,13 @@ class FaultInjectionTest {
             } catch (AssertionError e) {
                 throw new AssertionError("after " + at + ": " + e.getMessage(), e);
             }
-            assertThat(db.orphanMessages()).as("%s: messages without their trace", at).isZero();
             assertThat(db.borrowedConnections()).as("%s: connections left borrowed", at).isZero();
             k++;
         }
-        assertThat(k).as("calls the operation makes").isGreaterThan(5);
-        return k - 1;
+        assertThat(rolledBack).as("failures met with a rollback").isPositive();
+        if (rollbacksToo) {
+            assertThat(rollbacksFailed).as("rollbacks that failed after the injected fault").isPositive();
+        }
     }
 
     private long trace(String externalId, int messages) {
@@ -163,10 +195,12 @@ class FaultInjectionTest {
             }
 
             public void verify(long id, boolean failed) {
+                // A call reported failed has written nothing, so a caller's retry counts the batch once.
                 long count = count(id);
                 List<Message> rows = rows(id);
-                if (failed && count == 3) {
-                    assertThat(rows).as("rows of a batch that did not happen").isEqualTo(before);
+                if (failed) {
+                    assertThat(count).as("count after a failed batch").isEqualTo(3);
+                    assertThat(rows).as("rows after a failed batch").isEqualTo(before);
                 } else {
                     assertThat(count).as("count of a batch that happened").isEqualTo(3 + 4);
                     assertThat(rows).extracting(Message::text)
@@ -204,9 +238,8 @@ class FaultInjectionTest {
             }
 
             public void verify(long id, boolean failed) {
-                long count = count(id);
-                assertThat(rows(id)).as("rows when the count is %d", count).hasSize((int) count);
-                assertThat(count).isEqualTo(failed && count == 3 ? 3 : 4);
+                assertThat(count(id)).isEqualTo(failed ? 3 : 4);
+                assertThat(rows(id)).hasSize(failed ? 3 : 4);
             }
         }, false);
     }
@@ -228,9 +261,9 @@ class FaultInjectionTest {
 
             public void verify(long id, boolean failed) {
                 assertThat(rows(id)).hasSize(3);
-                assertThat(count(id)).isEqualTo(failed && count(id) == 5 ? 5 : 3);
+                assertThat(count(id)).as("a failed recount leaves the old count").isEqualTo(failed ? 5 : 3);
             }
-        }, false);
+        }, false, "ResultSet.next");
     }
 
     @ParameterizedTest
@@ -264,7 +297,7 @@ class FaultInjectionTest {
                 assertThat(storedCount(id)).isEqualTo(3);
                 assertThat(storedCount(other[0])).isEqualTo(2);
             }
-        }, false);
+        }, false, "ResultSet.next");
     }
 
     /** A deletion that failed is not started (all there), or resumable (then resumeDeletions finishes it), or done. */
@@ -330,6 +363,6 @@ class FaultInjectionTest {
                 assertThat(store.getTrace(id)).as("a trace being deleted is hidden").isEmpty();
                 verifyDeletion(id, kept[0], failed);
             }
-        }, false);
+        }, false, "ResultSet.next");
     }
 }

@@ -60,12 +60,6 @@ final class TestDatabase implements AutoCloseable {
         }
     }
 
-    /** How many messages belong to no trace row: none, if every deletion keeps its promise. */
-    long orphanMessages() {
-        return queryLong("SELECT COUNT(*) FROM " + table("messages") + " m WHERE NOT EXISTS (SELECT 1 FROM "
-                + table("traces") + " t WHERE t.id = m.trace_id)");
-    }
-
     /** How many of the pool's connections are borrowed right now. */
     int borrowedConnections() {
         return pool.getHikariPoolMXBean().getActiveConnections();
