@@ -15,6 +15,7 @@ import dev.tracestore.MessageInput;
 import dev.tracestore.Page;
 import dev.tracestore.Recount;
 import dev.tracestore.Role;
+import dev.tracestore.StorageException;
 import dev.tracestore.TraceDetail;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceNotFoundException;
@@ -99,6 +100,24 @@ public abstract class TraceStorageContract {
     protected abstract void forgetMessageCount(TraceStorage storage, long traceId) throws Exception;
 
     /**
+     * How many messages of the trace the storage holds, counted in the storage itself (a
+     * {@code COUNT(*)} of the messages table, the size of a map), whatever state the trace row
+     * is in: it must be able to see messages that the API would no longer show, such as those
+     * of a deleted trace.
+     */
+    protected abstract long storedMessages(TraceStorage storage, long traceId);
+
+    /**
+     * How many transactions the adapter has run again, since {@code storage} was created, after
+     * a deadlock, a lock timeout or a serialization failure; the kit asserts after every test
+     * that there were none, since a retried conflict is a lock-order flaw hidden behind a
+     * successful call. An adapter that never retries returns 0, the default.
+     */
+    protected long retriedTransactions(TraceStorage storage) {
+        return 0;
+    }
+
+    /**
      * Which properties the adapter keeps as written and which in their named weaker form; by
      * default {@link StorageCapabilities#strict()}, every property as written.
      */
@@ -126,7 +145,10 @@ public abstract class TraceStorageContract {
     @AfterEach
     void closeStore() throws Exception {
         faults.disarm();
+        long retried = retriedTransactions(storage);
         closeStorage(storage);
+        assertThat(retried).as("transactions the storage ran again after a deadlock, lock timeout or"
+                + " serialization failure").isZero();
     }
 
     // ------------------------------------------------------------------ helpers
@@ -163,9 +185,19 @@ public abstract class TraceStorageContract {
         do {
             Page<Message> page = store.listMessages(traceId, cursor, 1000);
             all.addAll(page.items());
-            cursor = page.nextCursor();
+            cursor = advanced(cursor, page);
         } while (cursor != null);
         return all;
+    }
+
+    /** The page's next cursor; fails, rather than reading forever, when the listing does not advance. */
+    private static String advanced(String cursor, Page<?> page) {
+        String next = page.nextCursor();
+        if (next != null && (page.items().isEmpty() || next.equals(cursor))) {
+            throw new AssertionError("a listing that does not advance: page of " + page.items().size()
+                    + " items, next cursor " + (next.equals(cursor) ? "unchanged" : next));
+        }
+        return next;
     }
 
     /** Every trace of a namespace, read page by page. */
@@ -178,7 +210,7 @@ public abstract class TraceStorageContract {
             if (!page.hasMore()) {
                 return all;
             }
-            q = q.after(page.nextCursor());
+            q = q.after(advanced(q.cursor(), page));
         }
     }
 
@@ -618,6 +650,7 @@ public abstract class TraceStorageContract {
             assertThat(storage.traceIds(NS, 0, 10)).isEmpty();
             assertThat(storage.deletingTraces(10)).isEmpty();
             assertThatThrownBy(() -> storage.countMessages(id)).isInstanceOf(TraceNotFoundException.class);
+            assertThat(storedMessages(storage, id)).as("messages of the deleted trace still stored").isZero();
         }
 
         @Test
@@ -761,10 +794,11 @@ public abstract class TraceStorageContract {
                     }
                 } else {
                     recounting.countDown();
+                    long deadline = System.nanoTime() + CONCURRENCY_TIMEOUT.toNanos();
                     do {
                         store.recalculateMessageCount(id);
                         recounts.incrementAndGet();
-                    } while (writersDone.getCount() > 0);
+                    } while (writersDone.getCount() > 0 && System.nanoTime() < deadline); // writers stuck: stop too
                 }
             });
             assertThat(recounts.get()).isPositive();
@@ -784,6 +818,50 @@ public abstract class TraceStorageContract {
             assertThat(quiet.count()).isEqualTo(8_000);
             assertThat(quiet.drift()).isEqualTo(raced - 8_000);
             assertThat(storage.findTrace(id).orElseThrow().messageCount()).isEqualTo(8_000);
+        }
+
+        @Test
+        @DisplayName("a recount that meets a batch between its increment and its commit leaves the count equal to the rows")
+        void recountMeetsHeldBatch(TestReporter reporter) throws Exception {
+            long id = trace("s-1").id();
+            store.upsertMessagesBatch(id, messages("m", 0, 10));
+            store.upsertMessagesBatch(id, messages("m", 5, 10)); // drift: count 20 for 15 rows
+            // A batch of the same shape elsewhere tells how many checkpoints a batch reaches;
+            // the last is after its increment and its messages, before its commit.
+            long other = trace("s-2").id();
+            int from = faults.reached();
+            store.upsertMessagesBatch(other, messages("x", 0, 10));
+            int perBatch = faults.reached() - from;
+            assertThat(perBatch).as("checkpoints a batch reaches").isPositive();
+
+            FaultInjector.Stall stall = faults.stallAt(perBatch);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            boolean recountWaited;
+            try {
+                Future<?> batch = pool.submit(() -> store.upsertMessagesBatch(id, messages("new", 0, 10)));
+                assertThat(stall.awaitHeld(CONCURRENCY_TIMEOUT)).as("the batch reached its last checkpoint").isTrue();
+                Future<Recount> recount = pool.submit(() -> store.recalculateMessageCount(id));
+                // A second is ample for the recount to reach the trace; there it must wait for the
+                // batch, or count without it and let the batch's increment land on top.
+                recountWaited = !finishesWithin(recount, Duration.ofSeconds(1));
+                stall.release();
+                batch.get(CONCURRENCY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                recount.get(CONCURRENCY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } finally {
+                stall.release();
+                pool.shutdownNow();
+            }
+            reporter.publishEntry("recount against a held batch", recountWaited
+                    ? "the recount waited for the batch" : "the recount finished while the batch was held");
+            long counted = storage.findTrace(id).orElseThrow().messageCount();
+            assertThat(rows(id)).hasSize(25);
+            if (capabilities().exactRecountUnderConcurrency()) {
+                assertThat(counted).as("count after a recount met a held batch").isEqualTo(25);
+                return;
+            }
+            // The weaker form of property 3: never below the rows, exact after a quiet recount.
+            assertThat(counted).as("a recount never erases a concurrent increment").isGreaterThanOrEqualTo(25);
+            assertThat(store.recalculateMessageCount(id).count()).isEqualTo(25);
         }
 
         @Test
@@ -813,6 +891,7 @@ public abstract class TraceStorageContract {
             assertThat(store.getTrace(id)).isEmpty();
             assertThat(storage.traceIds(NS, 0, 10)).isEmpty();
             assertThat(storage.deletingTraces(10)).isEmpty();
+            assertThat(storedMessages(storage, id)).as("messages of the deleted trace still stored").isZero();
         }
 
         @Test
@@ -822,13 +901,21 @@ public abstract class TraceStorageContract {
             store.upsertMessagesBatch(id, messages("seed", 0, 100));
             ConcurrentLinkedQueue<Throwable> endings = new ConcurrentLinkedQueue<>();
             CountDownLatch written = new CountDownLatch(4);
+            CountDownLatch deleting = new CountDownLatch(1);
             concurrently(5, t -> {
                 if (t == 4) {
                     awaitQuietly(written);
+                    deleting.countDown();
                     assertThat(store.deleteTrace(id).existed()).isTrue();
                     return;
                 }
-                for (int b = 0; ; b++) {
+                // Bounded: a writer that never meets the deletion must fail the test, not outrun the
+                // deletion's chunks forever. The deletion hides the trace first, so a writer meets it
+                // within a batch or two of its start.
+                for (int b = 0, late = 0; late < 500; b++) {
+                    if (deleting.getCount() == 0) {
+                        late++;
+                    }
                     try {
                         store.upsertMessagesBatch(id, messages("t" + t + "-b" + b, 0, 20));
                     } catch (TraceNotFoundException e) {
@@ -840,12 +927,22 @@ public abstract class TraceStorageContract {
                         }
                     }
                 }
+                throw new AssertionError("writer " + t + " wrote 500 batches after the deletion began without meeting it");
             });
             assertThat(endings).hasSize(4).allSatisfy(e -> assertThat(e).isInstanceOf(TraceNotFoundException.class));
             assertThat(store.getTrace(id)).isEmpty();
             assertThat(storage.traceIds(NS, 0, 10)).isEmpty();
             assertThat(storage.deletingTraces(10)).isEmpty();
-            assertThatThrownBy(() -> storage.listMessages(id, null, 10)).isInstanceOf(TraceNotFoundException.class);
+            assertThat(storedMessages(storage, id)).as("messages of the deleted trace still stored").isZero();
+        }
+    }
+
+    private static boolean finishesWithin(Future<?> future, Duration timeout) throws Exception {
+        try {
+            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
         }
     }
 
@@ -1100,6 +1197,18 @@ public abstract class TraceStorageContract {
                     new Case("unpaired surrogate in a project name", IllegalArgumentException.class,
                             "projectName: must not contain an unpaired surrogate",
                             () -> store.upsertTrace(TraceInput.of(NS, "s-1").withProject("\udbff"))),
+                    new Case("unpaired surrogate in a namespace", IllegalArgumentException.class,
+                            "namespace: must not contain an unpaired surrogate",
+                            () -> store.upsertTrace(TraceInput.of("team\ud83d", "x"))),
+                    new Case("unpaired surrogate in an agent id", IllegalArgumentException.class,
+                            "agentId: must not contain an unpaired surrogate",
+                            () -> store.upsertTrace(TraceInput.of(NS, "s-1").withAgent("claude\udc00"))),
+                    new Case("unpaired surrogate in a trace's model", IllegalArgumentException.class,
+                            "model: must not contain an unpaired surrogate",
+                            () -> store.upsertTrace(TraceInput.of(NS, "s-1").withModel("\ud800opus"))),
+                    new Case("unpaired surrogate in a message's model", IllegalArgumentException.class,
+                            "messages[0].model: must not contain an unpaired surrogate",
+                            () -> store.upsertMessage(id, ok.withModel("gpt\udfff"))),
                     new Case("unpaired surrogate in a message text, after valid messages", IllegalArgumentException.class,
                             "messages[1].text: must not contain an unpaired surrogate, which is not a character and"
                                     + " cannot be stored as UTF-8; found U+DE00 at index 0",
@@ -1312,6 +1421,11 @@ public abstract class TraceStorageContract {
         private void assertNamedFailure(Throwable thrown, String where) {
             if (thrown instanceof AssertionError e) {
                 throw new AssertionError(where, e);
+            }
+            if (thrown instanceof StorageException) {
+                // Every rejection is the core's, from the documented rules: a storage that
+                // cannot store what the core accepted is a bug, not a rejection.
+                throw new AssertionError(where + ": the storage failed on input the core accepted: " + thrown, thrown);
             }
             if (!(thrown instanceof IllegalArgumentException) && !(thrown instanceof TraceStoreException)) {
                 throw new AssertionError(where + ": expected IllegalArgumentException or TraceStoreException, got "

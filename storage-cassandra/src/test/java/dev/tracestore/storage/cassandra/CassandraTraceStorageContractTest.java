@@ -36,6 +36,12 @@ class CassandraTraceStorageContractTest extends TraceStorageContract {
         TestCassandra.forgetMessageCount(traceId);
     }
 
+    /** Rows in both message tables: a deletion must leave neither. */
+    @Override
+    protected long storedMessages(TraceStorage storage, long traceId) {
+        return TestCassandra.storedMessages(traceId);
+    }
+
     @Override
     protected StorageCapabilities capabilities() {
         return StorageCapabilities.strict()

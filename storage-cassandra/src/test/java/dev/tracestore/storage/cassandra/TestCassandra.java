@@ -82,6 +82,16 @@ final class TestCassandra {
                 CassandraTraceStorage.shard(traceId), traceId);
     }
 
+    /** The rows of a trace in both message tables, counted in Cassandra. */
+    static long storedMessages(long traceId) {
+        long rows = 0;
+        for (String table : List.of("message_keys", "messages")) {
+            rows += session().execute(SimpleStatement.newInstance("SELECT COUNT(*) FROM " + KEYSPACE + "." + table
+                    + " WHERE trace_id = ?", traceId).setTimeout(SLOW)).one().getLong(0);
+        }
+        return rows;
+    }
+
     private static Path dataDirectory() {
         try {
             Path target = Files.createDirectories(Path.of("target"));

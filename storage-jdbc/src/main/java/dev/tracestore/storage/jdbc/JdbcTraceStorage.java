@@ -133,6 +133,15 @@ public final class JdbcTraceStorage implements TraceStorage {
         return dialect;
     }
 
+    /**
+     * How many transactions this storage has run again after a deadlock, lock timeout or
+     * serialization failure: the kit asserts none under its concurrent writers, where such a
+     * retry would be a design flaw hidden behind a DEBUG line.
+     */
+    long retriedTransactions() {
+        return tx.retried();
+    }
+
     /** The table prefix: the tables are {@code <prefix>traces}, {@code <prefix>messages} and {@code <prefix>schema_history}. */
     public String tablePrefix() {
         return prefix;
@@ -270,6 +279,9 @@ public final class JdbcTraceStorage implements TraceStorage {
         }
         // namespace leads the ORDER BY so that planners see that the (namespace, updated_at, id) index delivers the order.
         sql.append(" ORDER BY namespace DESC, updated_at DESC, id DESC ").append(dialect.limit());
+        if (!dialect.storesNulCharacter() && hasNul(q.agentId())) {
+            return List.of(); // no stored trace has it (requireStorable), and the database would refuse the parameter
+        }
         return tx.read("listing traces", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                 int i = 1;

@@ -35,6 +35,16 @@ abstract class JdbcContractTest extends TraceStorageContract {
         database().execute("UPDATE " + database().table("traces") + " SET message_count = NULL WHERE id = " + traceId);
     }
 
+    @Override
+    protected long storedMessages(TraceStorage storage, long traceId) {
+        return database().queryLong("SELECT COUNT(*) FROM " + database().table("messages") + " WHERE trace_id = " + traceId);
+    }
+
+    @Override
+    protected long retriedTransactions(TraceStorage storage) {
+        return ((JdbcTraceStorage) storage).retriedTransactions();
+    }
+
     @AfterAll
     static void dropDatabase(TestInfo info) {
         TestDatabase db = OPEN.remove(info.getTestClass().orElseThrow());

@@ -70,6 +70,17 @@ public final class InMemoryTraceStorage implements TraceStorage {
         }
     }
 
+    /** How many messages the storage holds for the trace, whatever its state; 0 once it is removed. For tests. */
+    long storedMessages(long traceId) {
+        TraceState s = byId.get(traceId);
+        if (s == null) {
+            return 0;
+        }
+        synchronized (s) {
+            return s.byExternalId.size();
+        }
+    }
+
     @Override
     public StoredTrace upsertTrace(TraceInput in, Instant now) {
         Key key = new Key(in.namespace(), in.externalId());
@@ -119,9 +130,6 @@ public final class InMemoryTraceStorage implements TraceStorage {
         TraceState s = visible(traceId);
         synchronized (s) {
             s.requireVisible();
-            StoredTrace before = s.row;
-            Long count = before.messageCount() == null ? null : before.messageCount() + countIncrement;
-            s.row = withCount(before, count, now);
             List<Message> inOrder = new ArrayList<>(messages);
             inOrder.sort(MessagePosition.ORDER); // usually already in order: linear
             int orderedBefore = s.ordered.size();
@@ -144,9 +152,11 @@ public final class InMemoryTraceStorage implements TraceStorage {
                 }
                 s.ordered.subList(orderedBefore, s.ordered.size()).clear();
                 s.dirty = dirtyBefore;
-                s.row = before;
                 throw e;
             }
+            // Published last: a reader of the row, which takes no lock, never sees the count of a batch that fails.
+            Long count = s.row.messageCount() == null ? null : s.row.messageCount() + countIncrement;
+            s.row = withCount(s.row, count, now);
         }
     }
 

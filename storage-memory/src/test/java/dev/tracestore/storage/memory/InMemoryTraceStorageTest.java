@@ -16,4 +16,9 @@ class InMemoryTraceStorageTest extends TraceStorageContract {
     protected void forgetMessageCount(TraceStorage storage, long traceId) {
         ((InMemoryTraceStorage) storage).forgetCount(traceId);
     }
+
+    @Override
+    protected long storedMessages(TraceStorage storage, long traceId) {
+        return ((InMemoryTraceStorage) storage).storedMessages(traceId);
+    }
 }

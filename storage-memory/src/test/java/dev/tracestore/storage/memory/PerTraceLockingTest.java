@@ -13,7 +13,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Writers to different traces never wait for each other: there is no global lock. */
+/**
+ * Writers to different traces never wait for each other: there is no global lock; and a batch
+ * still running shows no count of its own to readers.
+ */
 class PerTraceLockingTest {
 
     @Test
@@ -41,13 +44,15 @@ class PerTraceLockingTest {
             store.upsertTrace(TraceInput.of("ns", "third"));
             store.recalculateMessageCount(other);
             store.listTraces(TraceQuery.namespace("ns"));
-            store.getTrace(slow);
             return store.getTrace(other).orElseThrow().messageCount();
         });
         assertThat(elsewhere.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+        // A reader of the held trace's row takes no lock, and sees the count as it was before the batch.
+        assertThat(store.getTrace(slow).orElseThrow().messageCount()).as("count during the held batch").isZero();
 
         release.countDown();
         staller[0].join(10_000);
+        assertThat(staller[0].isAlive()).as("the held batch finished after its release").isFalse();
         assertThat(store.getTrace(slow).orElseThrow().messageCount()).isEqualTo(1);
     }
 
