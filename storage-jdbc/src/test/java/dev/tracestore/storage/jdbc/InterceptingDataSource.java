@@ -141,23 +141,54 @@ final class InterceptingDataSource {
     }
 
     private Object statement(Class<?> type, Statement target, String preparedSql) {
+        List<String> batched = new ArrayList<>(); // a plain Statement's addBatch(String) texts
         if (everyCall) {
             return proxy(type, target, (method, args) -> {
-                if (method.getName().startsWith("execute")) {
-                    record(preparedSql != null ? preparedSql : String.valueOf(args == null ? "" : args[0]));
+                String sql = executed(method, args, preparedSql, batched);
+                if (sql != null) {
+                    record(sql);
                 }
                 return intercepted(type.getSimpleName(), target, method, args,
                         r -> r instanceof ResultSet rs ? resultSet(rs) : r);
             });
         }
         return proxy(type, target, (method, args) -> {
-            if (method.getName().startsWith("execute")) {
-                String sql = preparedSql != null ? preparedSql : String.valueOf(args == null ? "" : args[0]);
+            String sql = executed(method, args, preparedSql, batched);
+            if (sql != null) {
                 checkpoint(sql);
                 record(sql);
             }
             return method.invoke(target, args);
         });
+    }
+
+    /**
+     * The SQL a call executes, or null if it executes none: a prepared statement's text, the
+     * text given to {@code execute…(String)}, or a plain statement's batch, its texts joined by
+     * {@code ";\n"} as one entry.
+     */
+    private static String executed(Method method, Object[] args, String preparedSql, List<String> batched) {
+        String name = method.getName();
+        if (name.equals("addBatch") && args != null && args.length == 1 && args[0] instanceof String text) {
+            batched.add(text);
+            return null;
+        }
+        if (name.equals("clearBatch")) {
+            batched.clear();
+            return null;
+        }
+        if (!name.startsWith("execute")) {
+            return null;
+        }
+        if (args != null && args.length > 0 && args[0] instanceof String text) {
+            return text;
+        }
+        if (preparedSql != null) {
+            return preparedSql;
+        }
+        String batch = String.join(";\n", batched);
+        batched.clear();
+        return batch;
     }
 
     private void checkpoint(String sql) throws SQLException {
