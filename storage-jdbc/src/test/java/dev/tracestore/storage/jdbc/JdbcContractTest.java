@@ -19,7 +19,7 @@ abstract class JdbcContractTest extends TraceStorageContract {
     /** The database this class runs the contract on. */
     abstract Setup setup();
 
-    private TestDatabase database() {
+    TestDatabase database() {
         return OPEN.computeIfAbsent(getClass(), k -> setup().open());
     }
 

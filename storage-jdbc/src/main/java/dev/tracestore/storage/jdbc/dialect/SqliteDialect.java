@@ -122,10 +122,15 @@ public final class SqliteDialect extends Dialect {
         return super.insertTrace(traces) + " ON CONFLICT (namespace, external_id) DO NOTHING";
     }
 
-    /** SQLite runs one writing transaction at a time, so a plain read is enough. */
+    /**
+     * A write that changes nothing and returns the flag: it takes the database's write lock
+     * first. A plain read would begin the transaction as a reader, and a reader whose snapshot
+     * another connection (another storage, another process) has written past cannot become a
+     * writer: SQLite fails it with SQLITE_BUSY at once, whatever {@code busy_timeout} says.
+     */
     @Override
     public String lockTombstone(String traces) {
-        return "SELECT deleting FROM " + traces + " WHERE id = ?";
+        return "UPDATE " + traces + " SET deleting = deleting WHERE id = ? RETURNING deleting";
     }
 
     /** A write that changes nothing, for the write lock SQLite has instead of row locks. */
