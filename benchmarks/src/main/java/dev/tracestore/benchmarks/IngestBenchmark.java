@@ -13,7 +13,6 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -49,37 +48,60 @@ import org.openjdk.jmh.runner.IterationType;
  * <li>{@code tracestore}: {@code TraceStore.upsertMessagesBatch}, the full API path
  *     (validation, de-duplication, one {@code message_count = message_count + ?} write and the
  *     messages' upserts in one transaction);</li>
- * <li>{@code raw}: the same messages and the same upsert statement (the dialect's own), sent
- *     as one plain JDBC batch in one transaction, with no count at all: the floor;</li>
- * <li>{@code perMessageCounter}: {@code raw} plus one {@code message_count = message_count + 1}
- *     per message in the same transaction, as Rails' {@code counter_cache} does. The increments
- *     go as one JDBC batch after the messages, the cheapest honest form (Rails sends one round
- *     trip per record), so TraceStore's lead over it is if anything understated;</li>
+ * <li>{@code rawMultiRow}: the adapter's own multi-row upserts, chunked as the adapter chunks
+ *     them (1000 rows or a million characters), in one transaction, with no count: the
+ *     adapter's write minus the trace-row write, the floor;</li>
+ * <li>{@code rawSingleRowBatch}: the dialect's single-row upsert, one {@code addBatch} per
+ *     message, as one JDBC batch in one transaction, with no count; what the driver makes of
+ *     the batch is the driver's (PgJDBC with {@code reWriteBatchedInserts} rewrites it into
+ *     multi-row inserts; H2 and SQLite run a statement per row, and so, by the figures in
+ *     BENCHMARKS.md, does MariaDB's Connector/J with default settings);</li>
+ * <li>{@code handWritten}: TraceStore's design written by hand in plain JDBC, statement for
+ *     statement what the adapter sends: the trace-row write, then the multi-row upserts, and on
+ *     PostgreSQL the write and the first chunk's guarded upsert joined by {@code ;} into one
+ *     statement, as the adapter pipelines them (two round trips with the commit);</li>
+ * <li>{@code perMessageCounter}: {@code rawSingleRowBatch} plus one
+ *     {@code message_count = message_count + 1} per message in the same transaction, as Rails'
+ *     {@code counter_cache} does. The increments go as one JDBC batch after the messages, the
+ *     cheapest form of the increments (Rails sends one round trip per record); its upserts are
+ *     the single-row batch, so against it compare {@code ÷ rawSingleRowBatch} too;</li>
  * <li>{@code ormCounter}: the per-message counter as Rails' {@code counter_cache} really runs
- *     it: for each message the insert, then the counter's update, each its own round trip, in
- *     one transaction (on {@code memory}, the same as {@code perMessageCounter});</li>
- * <li>{@code handWritten}: TraceStore's design written by hand in plain JDBC (the adapter's
- *     trace-row write, then {@code raw}'s batch): the distance between it and {@code tracestore}
- *     is the library's overhead, the distance between it and {@code raw} the design's;</li>
- * <li>{@code countOnRead}: no stored count, so its writes are {@code raw}'s by construction
- *     (its cost is on reads, see {@link ListBenchmark}); running it anyway measures the noise
- *     between two identical variants in the same run.</li>
+ *     it: for each message the single-row upsert, then the counter's update, each its own round
+ *     trip, in one transaction (on {@code memory}, the same as {@code perMessageCounter});</li>
+ * <li>{@code countOnRead}: no stored count, so its writes are {@code rawMultiRow}'s by
+ *     construction (its cost is on reads, see {@link ListBenchmark}); as its own trial it
+ *     measures the noise between two identical variants.</li>
  * </ul>
- * On {@code memory} the baselines call the in-memory storage's SPI directly: {@code raw} and
- * {@code countOnRead} write the batch with an increment of 0, {@code handWritten} with the
- * batch's size, {@code perMessageCounter} writes each message with an increment of 1.
+ * What the ratios measure, each design's median over TraceStore's: {@code ÷ rawMultiRow} the
+ * design (the one trace-row write per batch; on PostgreSQL with the guard of the first upsert)
+ * plus the library's code; {@code ÷ rawSingleRowBatch} that plus the difference of statement
+ * shapes; {@code ÷ handWritten} the library's code only (the core's validation, sorting and
+ * de-duplication, the adapter's retry loop and transaction bookkeeping, and on SQLite its
+ * in-JVM write lock), since both send the same statements in the same round trips;
+ * hand-written's median over raw multi-row's, from the same line, is the design's cost alone.
+ * Every JDBC baseline runs its transaction as the adapter runs a write, at the dialect's write
+ * isolation (on MariaDB READ COMMITTED, set and restored per transaction), so no ratio
+ * includes a difference of isolation (see {@link Baselines}).
+ * On {@code memory} the baselines call the in-memory storage's SPI directly: {@code rawMultiRow},
+ * {@code rawSingleRowBatch} and {@code countOnRead} write the batch with an increment of 0,
+ * {@code handWritten} with the batch's size, {@code perMessageCounter} writes each message with
+ * an increment of 1.
  *
  * <p>On a machine whose load changes from second to second, trials run one after another
  * compare different seconds. {@code interleaved} therefore writes, in each operation, one
- * batch with each of {@code tracestore}, {@code raw}, {@code handWritten},
- * {@code perMessageCounter} and {@code ormCounter}, in a random order (seeded, so
- * runs repeat), and adds each one's time to its own
- * counter ({@code tracestoreNanos}, …): the ratio of two counters is the ratio of their time
- * per message, measured in the same seconds. It also keeps every batch's time and prints, at
- * the end of the trial, each design's median and TraceStore's speed relative to each
- * ({@code MEDIANS} line): the figure to read, since a rare stall of tens of milliseconds
- * moves the sums by ±10 % depending on which design it lands on (see {@link Samples}). The
- * separate variants give absolute rates.
+ * batch with each design of {@code rotation}, in a random order (seeded, so runs repeat), and
+ * adds each one's time to its own counter ({@code tracestoreNanos}, …): the ratio of two
+ * counters is the ratio of their time per message, measured in the same seconds. It also
+ * keeps every batch's time and prints, at the end of the trial, each design's median and
+ * TraceStore's speed relative to each ({@code MEDIANS} line): the figure to read, since a rare
+ * stall of tens of milliseconds moves the sums by ±10 % depending on which design it lands on
+ * (see {@link Samples}). The separate variants give absolute rates.
+ *
+ * <p><b>A/A control.</b> One design may appear twice in {@code rotation}; its second copy is
+ * named {@code <design>#2}, timed on its own ({@code copyNanos}, its own medians), and every
+ * line of medians ends with {@code A/A <design> ÷ <design>#2}: the same code twice in the same
+ * seconds, so its distance from 1 is what a ratio of that trial can owe to noise. The default
+ * rotation holds TraceStore twice.
  *
  * <p>Two more lines split that median. {@code CPU} is each design's median CPU time of the
  * writing thread ({@link ThreadMXBean#getCurrentThreadCpuTime()}, read just outside the timed
@@ -87,12 +109,12 @@ import org.openjdk.jmh.runner.IterationType;
  * nearly all the work, so where the CPU time moves with the wall time a difference is work, not
  * waiting for a core or a lock; on PostgreSQL and MariaDB it is the client's share only.
  * {@code WARM} is each design's median over the batches that followed a batch of the same
- * design (the first of an operation when the same design ended the last one: about one in 25
- * of each design's batches with five designs), so with the processor's caches, and whatever the
- * database keeps between statements, as that design left them; printed when every design has
- * at least 50 such batches. The main median mixes these with batches that start after another
- * design; the gap between the two is what starting after other work costs each design (see
- * BENCHMARKS.md, SQLite at batch 100).
+ * design (the first of an operation when the same design ended the last one: about one in n²
+ * of each design's batches with n designs in the rotation, one in 49 by default), so with the
+ * processor's caches, and whatever the database keeps between statements, as that design left
+ * them; printed when every design has at least 50 such batches. The main median mixes these
+ * with batches that start after another design; the gap between the two is what starting after
+ * other work costs each design (see BENCHMARKS.md, SQLite at batch 100).
  *
  * <p>One operation writes one batch of {@code batch} new messages; the {@code messages}
  * counter reports messages/s. The writer starts a new trace every {@value #SESSION} messages
@@ -103,7 +125,7 @@ import org.openjdk.jmh.runner.IterationType;
  * <p>Run from the repository root. The ratios, interleaved (about 5 minutes at two batch sizes; narrow with
  * {@code -p storage=postgresql}):
  * <pre>mvn -B -q -pl benchmarks -am package exec:exec -DskipTests -Djmh.args="benchmarks.IngestBenchmark -wi 1 -w 2s -i 5 -r 4s -p variant=interleaved -p batch=100,1000 -rf json -rff ingest.json"</pre>
- * Every variant as its own trial, for absolute rates on a quiet machine (about 30 minutes):
+ * Every variant as its own trial, for absolute rates on a quiet machine (about 35 minutes):
  * <pre>mvn -B -q -pl benchmarks -am package exec:exec -DskipTests -Djmh.args="benchmarks.IngestBenchmark -wi 1 -w 1s -i 3 -r 1s -rf json -rff ingest.json"</pre>
  */
 @State(Scope.Benchmark)
@@ -117,6 +139,9 @@ public class IngestBenchmark {
     static final int SESSION = 10_000;
     static final String TEXT = "Let me look at the failing test first: the date parser assumes the JVM's default time"
             + " zone, so the assertion on midnight UTC fails on machines east of Greenwich. I will inject a clock.";
+    /** The designs a rotation can hold; {@code countOnRead} writes as {@code rawMultiRow} and runs only as its own trial. */
+    static final List<String> DESIGNS = List.of("tracestore", "rawMultiRow", "rawSingleRowBatch", "handWritten",
+            "perMessageCounter", "ormCounter");
 
     @Param({"memory", "h2", "sqlite", "postgresql", "mariadb"})
     public String storage;
@@ -125,29 +150,28 @@ public class IngestBenchmark {
     public int batch;
 
     /** Named so that it sorts last: JMH varies the alphabetically last parameter fastest, so the variants run back to back. */
-    @Param({"tracestore", "raw", "handWritten", "perMessageCounter", "ormCounter", "countOnRead", "interleaved"})
+    @Param({"tracestore", "rawMultiRow", "rawSingleRowBatch", "handWritten", "perMessageCounter", "ormCounter",
+            "countOnRead", "interleaved"})
     public String variant;
 
     /**
      * The designs {@code interleaved} alternates, joined by {@code +} (JMH separates values by
-     * commas): by default all five; fewer show whether one design's presence in the rotation
-     * changes another's time.
+     * commas): by default all six, TraceStore twice for the A/A ratio. One design may appear
+     * twice; fewer designs show whether one design's presence in the rotation changes another's time.
      */
-    @Param({"tracestore+raw+handWritten+perMessageCounter+ormCounter"})
+    @Param({"tracestore+tracestore+rawMultiRow+rawSingleRowBatch+handWritten+perMessageCounter+ormCounter"})
     public String rotation;
 
     BenchDatabase db;
+    Baselines baselines;
     TraceStorage spi;
     TraceStore store;
-    String upsertSql;
-    String incrementSql;
-    String oneWriteSql;
 
     long traceId;
     long sessions;
     long seq;
     long inTrace;
-    /** The designs {@code interleaved} alternates, in a new random order at each operation. */
+    /** The designs {@code interleaved} alternates, a second copy named {@code <design>#2}, in a new random order at each operation. */
     final List<String> order = new ArrayList<>();
     final Random random = new Random(42);
     /** Each design's batch times under {@code interleaved}, measurement iterations only. */
@@ -170,39 +194,61 @@ public class IngestBenchmark {
         public long messages;
         /** Time spent in each design under {@code interleaved}; their ratios are ratios of time per message. */
         public long tracestoreNanos;
-        public long rawNanos;
+        public long rawMultiRowNanos;
+        public long rawSingleRowBatchNanos;
         public long handWrittenNanos;
         public long perMessageCounterNanos;
         public long ormCounterNanos;
+        /** Time spent in the second copy of the design that appears twice in the rotation (the A/A control). */
+        public long copyNanos;
 
         @Setup(Level.Iteration)
         public void reset() {
             messages = 0;
             tracestoreNanos = 0;
-            rawNanos = 0;
+            rawMultiRowNanos = 0;
+            rawSingleRowBatchNanos = 0;
             handWrittenNanos = 0;
             perMessageCounterNanos = 0;
             ormCounterNanos = 0;
+            copyNanos = 0;
+        }
+
+        void add(String design, long nanos) {
+            switch (design) {
+                case "tracestore" -> tracestoreNanos += nanos;
+                case "rawMultiRow" -> rawMultiRowNanos += nanos;
+                case "rawSingleRowBatch" -> rawSingleRowBatchNanos += nanos;
+                case "handWritten" -> handWrittenNanos += nanos;
+                case "perMessageCounter" -> perMessageCounterNanos += nanos;
+                case "ormCounter" -> ormCounterNanos += nanos;
+                default -> copyNanos += nanos;
+            }
         }
     }
 
     @Setup(Level.Trial)
     public void open() {
         for (String design : rotation.split("\\+")) {
-            if (!List.of("tracestore", "raw", "handWritten", "perMessageCounter", "ormCounter").contains(design)) {
-                throw new IllegalArgumentException("rotation: unknown design '" + design + "'");
+            if (!DESIGNS.contains(design)) {
+                throw new IllegalArgumentException("rotation: unknown design '" + design + "'; known: "
+                        + String.join(", ", DESIGNS));
             }
-            order.add(design);
+            if (!order.contains(design)) {
+                order.add(design);
+            } else if (order.stream().noneMatch(d -> Samples.original(d) != null)) {
+                order.add(design + "#2");
+            } else {
+                throw new IllegalArgumentException("rotation: only one design may appear twice, and at most twice; got "
+                        + rotation);
+            }
         }
         if (storage.equals("memory")) {
             spi = InMemoryTraceStorage.create();
         } else {
             db = BenchDatabase.open(storage);
             spi = db.storage;
-            upsertSql = db.dialect.upsertMessage(db.table("messages"));
-            oneWriteSql = "UPDATE " + db.table("traces")
-                    + " SET message_count = message_count + ?, updated_at = ? WHERE id = ? AND deleting = FALSE";
-            incrementSql = "UPDATE " + db.table("traces") + " SET message_count = message_count + 1 WHERE id = ?";
+            baselines = new Baselines(db);
         }
         store = TraceStore.builder().storage(spi).build();
         newTrace();
@@ -215,22 +261,25 @@ public class IngestBenchmark {
 
     @TearDown(Level.Trial)
     public void close() {
-        if (!samples.isEmpty()) {
-            String label = storage + " batch=" + batch;
-            System.out.println(samples.report(label, "tracestore"));
-            if (cpuTimed) {
-                System.out.println(cpu.report("CPU", label, "tracestore"));
+        try {
+            if (!samples.isEmpty()) {
+                String label = storage + " batch=" + batch;
+                System.out.println(samples.report(label, "tracestore"));
+                if (cpuTimed) {
+                    System.out.println(cpu.report("CPU", label, "tracestore"));
+                }
+                if (warm.hasEvery(order, 50)) {
+                    System.out.println(warm.report("WARM", label, "tracestore"));
+                }
+                if (storage.equals("sqlite")) {
+                    System.out.println(walPerBatch(Math.max(20, 20_000 / batch)));
+                }
             }
-            if (warm.hasEvery(order, 50)) {
-                System.out.println(warm.report("WARM", label, "tracestore"));
+        } finally {
+            store.close();
+            if (db != null) {
+                db.close();
             }
-            if (storage.equals("sqlite")) {
-                System.out.println(walPerBatch(Math.max(20, 20_000 / batch)));
-            }
-        }
-        store.close();
-        if (db != null) {
-            db.close();
         }
     }
 
@@ -250,7 +299,7 @@ public class IngestBenchmark {
             counters.messages += batch;
             return write(variant, nextBatch());
         }
-        int written = 0;
+        int total = 0;
         // A fresh random order each time: with a fixed cycle, one design would always follow the
         // same other one and inherit its after-effects (on PostgreSQL, the dead row versions that
         // a per-message counter leaves on the trace row, which the next writer of the row prunes).
@@ -259,7 +308,7 @@ public class IngestBenchmark {
             List<MessageInput> inputs = nextBatch();
             long cpuStart = cpuTimed ? threads.getCurrentThreadCpuTime() : 0;
             long start = System.nanoTime();
-            written += write(each, inputs);
+            total += write(each, inputs);
             long nanos = System.nanoTime() - start;
             long cpuNanos = cpuTimed ? threads.getCurrentThreadCpuTime() - cpuStart : 0;
             if (measuring) {
@@ -272,16 +321,10 @@ public class IngestBenchmark {
                 }
             }
             previous = each;
-            switch (each) {
-                case "tracestore" -> counters.tracestoreNanos += nanos;
-                case "raw" -> counters.rawNanos += nanos;
-                case "handWritten" -> counters.handWrittenNanos += nanos;
-                case "ormCounter" -> counters.ormCounterNanos += nanos;
-                default -> counters.perMessageCounterNanos += nanos;
-            }
+            counters.add(each, nanos);
         }
-        counters.messages += written;
-        return written;
+        counters.messages += total;
+        return total;
     }
 
     /**
@@ -315,7 +358,7 @@ public class IngestBenchmark {
                 }
             }
             Path wal = Path.of(file + "-wal");
-            for (String design : List.of("raw", "handWritten", "tracestore", "perMessageCounter")) {
+            for (String design : List.of("rawSingleRowBatch", "rawMultiRow", "handWritten", "tracestore", "perMessageCounter")) {
                 db.execute("PRAGMA wal_checkpoint(TRUNCATE)");
                 long before = Files.size(wal);
                 for (int i = 0; i < batches; i++) {
@@ -350,30 +393,46 @@ public class IngestBenchmark {
         return inputs;
     }
 
-    private int write(String design, List<MessageInput> inputs) throws SQLException {
+    /** Writes one batch with the design {@code name} names ({@code <design>#2}: that design); returns the batch's size. */
+    private int write(String name, List<MessageInput> inputs) throws SQLException {
+        String design = Samples.original(name) == null ? name : Samples.original(name);
         switch (design) {
-            case "tracestore":
-                store.upsertMessagesBatch(traceId, inputs);
-                return inputs.size();
-            case "raw":
-            case "countOnRead":
-                return db == null ? memory(inputs, false) : jdbc(inputs, false);
-            case "perMessageCounter":
-                return db == null ? memory(inputs, true) : jdbc(inputs, true);
-            case "ormCounter":
-                return db == null ? memory(inputs, true) : orm(inputs);
-            case "handWritten":
-                return db == null ? memoryHandWritten(inputs) : handWritten(inputs);
-            default:
-                throw new IllegalArgumentException("variant: unknown " + design);
+            case "tracestore" -> store.upsertMessagesBatch(traceId, inputs);
+            case "rawMultiRow", "countOnRead" -> {
+                if (db == null) {
+                    memory(inputs, false);
+                } else {
+                    baselines.rawMultiRow(traceId, inputs);
+                }
+            }
+            case "rawSingleRowBatch" -> {
+                if (db == null) {
+                    memory(inputs, false);
+                } else {
+                    baselines.rawSingleRowBatch(traceId, inputs);
+                }
+            }
+            case "perMessageCounter", "ormCounter" -> {
+                if (db == null) {
+                    memory(inputs, true);
+                } else if (design.equals("ormCounter")) {
+                    baselines.ormCounter(traceId, inputs);
+                } else {
+                    baselines.perMessageCounter(traceId, inputs);
+                }
+            }
+            case "handWritten" -> {
+                if (db == null) {
+                    Instant now = Instant.now();
+                    List<Message> messages = messages(inputs, now);
+                    spi.writeMessages(traceId, messages, messages.size(), now);
+                } else {
+                    baselines.handWritten(traceId, inputs);
+                }
+            }
+            default -> throw new IllegalArgumentException("variant: unknown " + design);
         }
-    }
-
-    private int memoryHandWritten(List<MessageInput> inputs) {
-        Instant now = Instant.now();
-        List<Message> messages = messages(inputs, now);
-        spi.writeMessages(traceId, messages, messages.size(), now);
-        return messages.size();
+        return inputs.size();
     }
 
     private static List<Message> messages(List<MessageInput> inputs, Instant now) {
@@ -384,7 +443,7 @@ public class IngestBenchmark {
         return messages;
     }
 
-    private int memory(List<MessageInput> inputs, boolean perMessage) {
+    private void memory(List<MessageInput> inputs, boolean perMessage) {
         Instant now = Instant.now();
         List<Message> messages = messages(inputs, now);
         if (perMessage) {
@@ -394,94 +453,5 @@ public class IngestBenchmark {
         } else {
             spi.writeMessages(traceId, messages, 0, now);
         }
-        return messages.size();
-    }
-
-    /** TraceStore's design written by hand: the one trace-row write, then the raw batch. */
-    private int handWritten(List<MessageInput> inputs) throws SQLException {
-        return inTransaction(inputs, (c, now) -> {
-            try (PreparedStatement ps = c.prepareStatement(oneWriteSql)) {
-                ps.setLong(1, inputs.size());
-                db.dialect.setInstant(ps, 2, now);
-                ps.setLong(3, traceId);
-                ps.executeUpdate();
-            }
-            upsert(c, inputs, now);
-        });
-    }
-
-    private void upsert(Connection c, List<MessageInput> inputs, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(upsertSql)) {
-            for (MessageInput m : inputs) {
-                bind(ps, m, now);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
-    /** Rails' {@code counter_cache}: per message, the insert and then the counter's update, each a round trip. */
-    private int orm(List<MessageInput> inputs) throws SQLException {
-        return inTransaction(inputs, (c, now) -> {
-            try (PreparedStatement upsert = c.prepareStatement(upsertSql);
-                    PreparedStatement increment = c.prepareStatement(incrementSql)) {
-                for (MessageInput m : inputs) {
-                    bind(upsert, m, now);
-                    upsert.executeUpdate();
-                    increment.setLong(1, traceId);
-                    increment.executeUpdate();
-                }
-            }
-        });
-    }
-
-    private int jdbc(List<MessageInput> inputs, boolean perMessage) throws SQLException {
-        return inTransaction(inputs, (c, now) -> {
-            upsert(c, inputs, now);
-            if (perMessage) {
-                try (PreparedStatement ps = c.prepareStatement(incrementSql)) {
-                    for (int i = 0; i < inputs.size(); i++) {
-                        ps.setLong(1, traceId);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-            }
-        });
-    }
-
-    /** The dialect's upsert parameters for one message of the current trace, as the adapter binds them. */
-    private void bind(PreparedStatement ps, MessageInput m, Instant now) throws SQLException {
-        ps.setLong(1, traceId);
-        ps.setString(2, m.externalId());
-        ps.setLong(3, m.sequence());
-        ps.setString(4, m.role().name());
-        ps.setString(5, m.text());
-        ps.setString(6, null);
-        db.dialect.setInstant(ps, 7, now);
-        ps.setString(8, null);
-    }
-
-    @FunctionalInterface
-    private interface Work {
-        void run(Connection c, Instant now) throws SQLException;
-    }
-
-    /** Runs {@code work} as one transaction on a pooled connection; returns the batch's size. */
-    private int inTransaction(List<MessageInput> inputs, Work work) throws SQLException {
-        Instant now = Instant.now();
-        try (Connection c = db.pool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                work.run(c, now);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        }
-        return inputs.size();
     }
 }

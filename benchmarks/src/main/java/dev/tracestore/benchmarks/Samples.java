@@ -43,7 +43,10 @@ final class Samples {
     /**
      * One line for the run's log: each design's number of operations and median, then
      * {@code subject}'s speed relative to each other design (their median over its median:
-     * above 1, {@code subject} is faster).
+     * above 1, {@code subject} is faster). A second copy of a design in the same rotation,
+     * named {@code <design>#2}, is left out of those ratios and given last as the A/A ratio
+     * ({@code A/A <design> ÷ <design>#2}, the copy's median over the design's): two runs of the
+     * same code in the same seconds, so its distance from 1 is the noise the other ratios carry.
      */
     String report(String label, String subject) {
         return report("MEDIANS", label, subject);
@@ -55,12 +58,25 @@ final class Samples {
         times.forEach((design, each) -> line.append(String.format(Locale.ROOT, " %s %d × %.1f µs;", design, each.size,
                 median(design) / 1e3)));
         for (String design : times.keySet()) {
-            if (!design.equals(subject)) {
+            if (!design.equals(subject) && original(design) == null) {
                 line.append(String.format(Locale.ROOT, " %s ÷ %s %.2f;", subject, design,
                         (double) median(design) / median(subject)));
             }
         }
+        for (String design : times.keySet()) {
+            String original = original(design);
+            if (original != null && times.containsKey(original)) {
+                line.append(String.format(Locale.ROOT, " A/A %s ÷ %s %.2f;", original, design,
+                        (double) median(design) / median(original)));
+            }
+        }
         return line.toString();
+    }
+
+    /** The design that {@code name} is a second copy of ({@code tracestore} for {@code tracestore#2}), or null. */
+    static String original(String name) {
+        int hash = name.indexOf('#');
+        return hash < 0 ? null : name.substring(0, hash);
     }
 
     boolean isEmpty() {

@@ -1,0 +1,220 @@
+package dev.tracestore.benchmarks;
+
+import dev.tracestore.MessageInput;
+import dev.tracestore.TraceNotFoundException;
+import dev.tracestore.storage.jdbc.dialect.Dialect;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The JDBC baselines of {@link IngestBenchmark}, each writing one batch of messages into a
+ * trace as one transaction on the benchmark's pool. Every baseline runs its transaction as
+ * {@code JdbcTraceStorage} runs a write: at the dialect's write isolation, switched on the
+ * connection and back only where the pool's level differs (MariaDB: READ COMMITTED over the
+ * pool's REPEATABLE READ, two statements per batch, as the adapter sends them), so that two
+ * designs differ only in the statements they send. The messages are bound as the adapter binds
+ * them (no model, no parts, created now).
+ */
+final class Baselines {
+    /** As {@code JdbcTraceStorage.MAX_ROWS_PER_STATEMENT}: the most messages one upsert statement carries. */
+    static final int MAX_ROWS_PER_STATEMENT = 1000;
+    /** As {@code JdbcTraceStorage.MAX_CHARS_PER_STATEMENT}: the most characters of text one upsert carries. */
+    static final int MAX_CHARS_PER_STATEMENT = 1_000_000;
+
+    private final BenchDatabase db;
+    private final Dialect dialect;
+    private final String messages;
+    private final String traces;
+    private final String singleRowSql;
+    /** The adapter's one write to the trace row, the same string, so PgJDBC prepares it once for both. */
+    private final String oneWriteSql;
+    private final String incrementByOneSql;
+    /** The level the pool hands connections out at (HikariCP resets a borrower's change on return). */
+    private final int poolIsolation;
+
+    Baselines(BenchDatabase db) {
+        this.db = db;
+        this.dialect = db.dialect;
+        this.messages = db.table("messages");
+        this.traces = db.table("traces");
+        this.singleRowSql = dialect.upsertMessage(messages);
+        this.oneWriteSql = "UPDATE " + traces
+                + " SET message_count = message_count + ?, updated_at = ? WHERE id = ? AND deleting = FALSE";
+        this.incrementByOneSql = "UPDATE " + traces + " SET message_count = message_count + 1 WHERE id = ?";
+        try (Connection c = db.pool.getConnection()) {
+            this.poolIsolation = c.getTransactionIsolation();
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the pool's isolation level failed", e);
+        }
+    }
+
+    /** The dialect's single-row upsert, one row per {@code addBatch}, sent as one JDBC batch; no count. */
+    void rawSingleRowBatch(long traceId, List<MessageInput> batch) throws SQLException {
+        inTransaction((c, now) -> singleRowBatch(c, traceId, batch, now));
+    }
+
+    /**
+     * The adapter's multi-row upserts, chunked as the adapter chunks them, with no count: the
+     * adapter's write minus the trace-row write. (On PostgreSQL the adapter's first chunk is
+     * the guarded form, sent with the increment; without an increment there is nothing to send
+     * it with, so here every chunk is the plain multi-row upsert.)
+     */
+    void rawMultiRow(long traceId, List<MessageInput> batch) throws SQLException {
+        inTransaction((c, now) -> multiRow(c, traceId, batch, 0, now));
+    }
+
+    /**
+     * TraceStore's design by hand, statement for statement as the adapter sends it: the trace-row
+     * write ({@code message_count + n}, {@code updated_at}, unless being deleted), then the
+     * multi-row upserts; where the dialect runs statements together (PostgreSQL), the write and
+     * the first chunk's guarded upsert as one {@code ;}-joined statement, two round trips with
+     * the commit. What it leaves out is the library's code: validation, sorting and
+     * de-duplication in the core, retries and the bookkeeping of the transaction in the adapter.
+     *
+     * @throws TraceNotFoundException if the write matched no trace row, as the adapter does
+     */
+    void handWritten(long traceId, List<MessageInput> batch) throws SQLException {
+        inTransaction((c, now) -> {
+            boolean together = dialect.runsStatementsTogether();
+            int from = together ? rowsInStatement(batch, 0) : 0;
+            String sql = together ? oneWriteSql + "; " + dialect.upsertMessagesIntoVisibleTrace(messages, traces, from)
+                    : oneWriteSql;
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, batch.size());
+                dialect.setInstant(ps, 2, now);
+                ps.setLong(3, traceId);
+                if (together) {
+                    ps.setLong(bind(ps, 4, traceId, batch.subList(0, from), now), traceId);
+                }
+                ps.execute();
+                if (ps.getUpdateCount() == 0) {
+                    throw new TraceNotFoundException(traceId);
+                }
+            }
+            multiRow(c, traceId, batch, from, now);
+        });
+    }
+
+    /**
+     * {@link #rawSingleRowBatch} plus one {@code message_count = message_count + 1} per message,
+     * sent as one JDBC batch after the messages.
+     */
+    void perMessageCounter(long traceId, List<MessageInput> batch) throws SQLException {
+        inTransaction((c, now) -> {
+            singleRowBatch(c, traceId, batch, now);
+            try (PreparedStatement ps = c.prepareStatement(incrementByOneSql)) {
+                for (int i = 0; i < batch.size(); i++) {
+                    ps.setLong(1, traceId);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        });
+    }
+
+    /** Rails' {@code counter_cache}: per message, the single-row upsert and then the counter's update, each a round trip. */
+    void ormCounter(long traceId, List<MessageInput> batch) throws SQLException {
+        inTransaction((c, now) -> {
+            try (PreparedStatement upsert = c.prepareStatement(singleRowSql);
+                    PreparedStatement increment = c.prepareStatement(incrementByOneSql)) {
+                for (MessageInput m : batch) {
+                    bindOne(upsert, 1, traceId, m, now);
+                    upsert.executeUpdate();
+                    increment.setLong(1, traceId);
+                    increment.executeUpdate();
+                }
+            }
+        });
+    }
+
+    private void singleRowBatch(Connection c, long traceId, List<MessageInput> batch, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(singleRowSql)) {
+            for (MessageInput m : batch) {
+                bindOne(ps, 1, traceId, m, now);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** The messages from {@code from} on as the adapter sends them: one multi-row upsert per chunk. */
+    private void multiRow(Connection c, long traceId, List<MessageInput> batch, int from, Instant now)
+            throws SQLException {
+        while (from < batch.size()) {
+            int rows = rowsInStatement(batch, from);
+            try (PreparedStatement ps = c.prepareStatement(dialect.upsertMessages(messages, rows))) {
+                bind(ps, 1, traceId, batch.subList(from, from + rows), now);
+                ps.executeUpdate();
+            }
+            from += rows;
+        }
+    }
+
+    /** The adapter's chunking ({@code JdbcTraceStorage.rowsInStatement}): rows and characters per statement, at least one row. */
+    private static int rowsInStatement(List<MessageInput> batch, int from) {
+        int rows = 0;
+        long chars = 0;
+        while (from + rows < batch.size() && rows < MAX_ROWS_PER_STATEMENT) {
+            chars += batch.get(from + rows).text().length();
+            if (rows > 0 && chars > MAX_CHARS_PER_STATEMENT) {
+                break;
+            }
+            rows++;
+        }
+        return rows;
+    }
+
+    /** Binds the upsert's parameters for {@code rows} from parameter {@code p} on, as the adapter does; returns the next index. */
+    private int bind(PreparedStatement ps, int p, long traceId, List<MessageInput> rows, Instant now)
+            throws SQLException {
+        for (MessageInput m : rows) {
+            p = bindOne(ps, p, traceId, m, now);
+        }
+        return p;
+    }
+
+    private int bindOne(PreparedStatement ps, int p, long traceId, MessageInput m, Instant now) throws SQLException {
+        ps.setLong(p, traceId);
+        ps.setString(p + 1, m.externalId());
+        ps.setLong(p + 2, m.sequence());
+        ps.setString(p + 3, m.role().name());
+        ps.setString(p + 4, m.text());
+        ps.setString(p + 5, null);
+        dialect.setInstant(ps, p + 6, now);
+        ps.setString(p + 7, null);
+        return p + 8;
+    }
+
+    @FunctionalInterface
+    private interface Work {
+        void run(Connection c, Instant now) throws SQLException;
+    }
+
+    /** Runs {@code work} as one transaction on a pooled connection, as the adapter runs a write. */
+    private void inTransaction(Work work) throws SQLException {
+        Instant now = Instant.now();
+        int isolation = dialect.writeIsolation();
+        boolean switchIsolation = isolation != -1 && isolation != poolIsolation;
+        try (Connection c = db.pool.getConnection()) {
+            if (switchIsolation) {
+                c.setTransactionIsolation(isolation);
+            }
+            c.setAutoCommit(false);
+            try {
+                work.run(c, now);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+                if (switchIsolation) {
+                    c.setTransactionIsolation(poolIsolation);
+                }
+            }
+        }
+    }
+}
