@@ -120,7 +120,11 @@ import org.openjdk.jmh.runner.IterationType;
  * counter reports messages/s. The writer starts a new trace every {@value #SESSION} messages
  * (inside the measured time, the same for every variant; on {@code memory} it also deletes
  * the finished one, to keep the heap's live set small), and every trial starts on fresh
- * tables under a random prefix, dropped at its end.
+ * tables under a random prefix, dropped at its end. Before they are dropped the trial checks
+ * that they hold what it wrote ({@link WrittenBatches}): every batch's rows, each design's
+ * rows, and each trace's cached count equal to the messages of the designs that count (on
+ * {@code memory}, the live trace's rows and count); a difference fails the run with an
+ * {@link IllegalStateException}.
  *
  * <p>Run from the repository root. The ratios, interleaved (about 5 minutes at two batch sizes; narrow with
  * {@code -p storage=postgresql}):
@@ -166,6 +170,8 @@ public class IngestBenchmark {
     Baselines baselines;
     TraceStorage spi;
     TraceStore store;
+    /** What the trial wrote, checked against the tables at its end. */
+    WrittenBatches written;
 
     long traceId;
     long sessions;
@@ -251,6 +257,7 @@ public class IngestBenchmark {
             baselines = new Baselines(db);
         }
         store = TraceStore.builder().storage(spi).build();
+        written = new WrittenBatches("IngestBenchmark " + storage + " batch=" + batch + " " + variant, batch);
         newTrace();
     }
 
@@ -275,6 +282,11 @@ public class IngestBenchmark {
                     System.out.println(walPerBatch(Math.max(20, 20_000 / batch)));
                 }
             }
+            if (db == null) {
+                written.verify(spi, traceId);
+            } else {
+                written.verify(db);
+            }
         } finally {
             store.close();
             if (db != null) {
@@ -290,6 +302,7 @@ public class IngestBenchmark {
             store.deleteTrace(traceId);
         }
         traceId = store.upsertTrace(TraceInput.of("bench", "session-" + ++sessions).withAgent("claude-code")).id();
+        written.trace(traceId);
         inTrace = 0;
     }
 
@@ -297,7 +310,7 @@ public class IngestBenchmark {
     public int ingest(Counters counters) throws SQLException {
         if (!variant.equals("interleaved")) {
             counters.messages += batch;
-            return write(variant, nextBatch());
+            return writeAndRecord(variant, nextBatch());
         }
         int total = 0;
         // A fresh random order each time: with a fixed cycle, one design would always follow the
@@ -311,6 +324,7 @@ public class IngestBenchmark {
             total += write(each, inputs);
             long nanos = System.nanoTime() - start;
             long cpuNanos = cpuTimed ? threads.getCurrentThreadCpuTime() - cpuStart : 0;
+            record(each, inputs);
             if (measuring) {
                 samples.add(each, nanos);
                 if (cpuTimed) {
@@ -362,7 +376,7 @@ public class IngestBenchmark {
                 db.execute("PRAGMA wal_checkpoint(TRUNCATE)");
                 long before = Files.size(wal);
                 for (int i = 0; i < batches; i++) {
-                    write(design, nextBatch());
+                    writeAndRecord(design, nextBatch());
                 }
                 double frames = (Files.size(wal) - before) / (double) (pageSize + 24) / batches;
                 line.append(String.format(Locale.ROOT, " %s %.1f pages;", design, frames));
@@ -391,6 +405,18 @@ public class IngestBenchmark {
         }
         inTrace += batch;
         return inputs;
+    }
+
+    private int writeAndRecord(String name, List<MessageInput> inputs) throws SQLException {
+        int size = write(name, inputs);
+        record(name, inputs);
+        return size;
+    }
+
+    /** Records a written batch for the check at the end of the trial, outside the timed window. */
+    private void record(String name, List<MessageInput> inputs) {
+        String design = Samples.original(name) == null ? name : Samples.original(name);
+        written.add(name, traceId, inputs.get(0).sequence(), inputs.size(), counts(design));
     }
 
     /** Writes one batch with the design {@code name} names ({@code <design>#2}: that design); returns the batch's size. */
@@ -433,6 +459,11 @@ public class IngestBenchmark {
             default -> throw new IllegalArgumentException("variant: unknown " + design);
         }
         return inputs.size();
+    }
+
+    /** Whether {@code design} adds its batches to the trace's cached count. */
+    private static boolean counts(String design) {
+        return !design.startsWith("raw") && !design.equals("countOnRead");
     }
 
     private static List<Message> messages(List<MessageInput> inputs, Instant now) {
