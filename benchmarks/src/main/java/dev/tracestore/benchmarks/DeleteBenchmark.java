@@ -10,6 +10,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * After each {@code chunked} invocation a line {@code DELETE <storage>: largest transaction N
  * messages, peak heap M MiB} is printed: N is the largest number of messages one
  * {@code deleteMessages} call (one transaction) removed, observed through a proxy over the
- * storage; M the sum of the heap pools' peaks during the call (reset before it).
+ * storage; M the sum of the heap pools' peaks during the call (reset before it). After every
+ * invocation of either variant, the deletion must have reported {@value #MESSAGES} messages and
+ * left neither a message nor the row of the trace (counted with SQL, not through the API); a
+ * difference fails the run with an {@link IllegalStateException}.
  *
  * <p>Run from the repository root (about 3 minutes):
  * <pre>mvn -B -q -pl benchmarks -am package exec:exec -DskipTests -Djmh.args="benchmarks.DeleteBenchmark -wi 1 -i 3"</pre>
@@ -62,6 +66,8 @@ public class DeleteBenchmark {
     final AtomicInteger largestChunk = new AtomicInteger();
     long traceId;
     int rounds;
+    /** The messages the last invocation reported deleted. */
+    long deleted;
 
     @Setup(Level.Trial)
     public void open() {
@@ -86,6 +92,7 @@ public class DeleteBenchmark {
         traceId = store.upsertTrace(TraceInput.of("bench", "delete-" + ++rounds)).id();
         Fill.messages(db, traceId, MESSAGES);
         largestChunk.set(0);
+        deleted = -1;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
                 pool.resetPeakUsage();
@@ -94,7 +101,8 @@ public class DeleteBenchmark {
     }
 
     @TearDown(Level.Invocation)
-    public void report() {
+    public void report() throws SQLException {
+        verify();
         if (variant.equals("chunked")) {
             long peak = 0;
             for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -107,6 +115,27 @@ public class DeleteBenchmark {
         }
     }
 
+    /** Nothing of the deleted trace remains, and the deletion reported every message. */
+    private void verify() throws SQLException {
+        long messages = count("SELECT COUNT(*) FROM " + db.table("messages") + " WHERE trace_id = ?");
+        long traces = count("SELECT COUNT(*) FROM " + db.table("traces") + " WHERE id = ?");
+        if (messages != 0 || traces != 0 || deleted != MESSAGES) {
+            throw new IllegalStateException("DeleteBenchmark " + storage + " " + variant + ": after deleting trace "
+                    + traceId + ", " + messages + " of its messages and " + traces + " trace rows remain, and "
+                    + deleted + " messages were reported deleted, not " + MESSAGES);
+        }
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Connection c = db.pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, traceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     @TearDown(Level.Trial)
     public void close() {
         db.close();
@@ -115,11 +144,11 @@ public class DeleteBenchmark {
     @Benchmark
     public long delete() throws SQLException {
         if (variant.equals("chunked")) {
-            return store.deleteTrace(traceId).messagesDeleted();
+            deleted = store.deleteTrace(traceId).messagesDeleted();
+            return deleted;
         }
         try (Connection c = db.pool.getConnection()) {
             c.setAutoCommit(false);
-            long deleted;
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + db.table("messages") + " WHERE trace_id = ?")) {
                 ps.setLong(1, traceId);
                 deleted = ps.executeUpdate();
