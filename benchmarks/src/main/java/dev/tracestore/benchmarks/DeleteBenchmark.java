@@ -12,6 +12,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -119,10 +121,19 @@ public class DeleteBenchmark {
     private void verify() throws SQLException {
         long messages = count("SELECT COUNT(*) FROM " + db.table("messages") + " WHERE trace_id = ?");
         long traces = count("SELECT COUNT(*) FROM " + db.table("traces") + " WHERE id = ?");
-        if (messages != 0 || traces != 0 || deleted != MESSAGES) {
+        List<String> problems = new ArrayList<>();
+        if (messages != 0) {
+            problems.add(messages + " of its messages remain");
+        }
+        if (traces != 0) {
+            problems.add("its row remains");
+        }
+        if (deleted != MESSAGES) {
+            problems.add(deleted + " messages were reported deleted, not " + MESSAGES);
+        }
+        if (!problems.isEmpty()) {
             throw new IllegalStateException("DeleteBenchmark " + storage + " " + variant + ": after deleting trace "
-                    + traceId + ", " + messages + " of its messages and " + traces + " trace rows remain, and "
-                    + deleted + " messages were reported deleted, not " + MESSAGES);
+                    + traceId + ", " + String.join("; ", problems));
         }
     }
 
