@@ -104,7 +104,7 @@ public final class JdbcTraceStorage implements TraceStorage {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.prefix = prefix;
-        this.tx = new JdbcTransactions(dataSource, dialect, maxAttempts, writeLockTimeout);
+        this.tx = new JdbcTransactions(dataSource, dialect, prefix, maxAttempts, writeLockTimeout);
         this.traces = dialect.quote(prefix + "traces");
         this.messages = dialect.quote(prefix + "messages");
         this.incrementSql = "UPDATE " + traces
@@ -173,20 +173,14 @@ public final class JdbcTraceStorage implements TraceStorage {
         // Single statements, each atomic on its own: a transaction spanning the update and the
         // insert would take gap locks on MySQL and deadlock concurrent creators of one key.
         for (int round = 1; ; round++) {
-            if (tx.write("updating a trace", c -> updateTrace(c, in, now)) > 0) {
-                Row row = tx.read("reading a trace", c -> traceByKey(c, in.namespace(), in.externalId()));
-                if (row != null && !row.deleting) {
-                    return row.trace;
-                }
-            } else if (tx.write("inserting a trace", c -> insertTrace(c, in, now))) {
-                Row row = tx.read("reading a trace", c -> traceByKey(c, in.namespace(), in.externalId()));
-                if (row != null && !row.deleting) {
-                    return row.trace;
-                }
-            }
+            boolean written = tx.write("updating a trace", c -> updateTrace(c, in, now)) > 0
+                    || tx.write("inserting a trace", c -> insertTrace(c, in, now));
             Row row = tx.read("reading a trace", c -> traceByKey(c, in.namespace(), in.externalId()));
             if (row != null && row.deleting) {
                 throw new TraceNotFoundException(row.trace.id(), in.namespace(), in.externalId());
+            }
+            if (written && row != null) {
+                return row.trace;
             }
             if (round >= 100) {
                 throw new StorageException("JDBC storage (" + dialect + "): upserting a trace did not settle after "

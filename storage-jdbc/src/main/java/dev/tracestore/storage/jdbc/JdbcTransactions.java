@@ -29,6 +29,8 @@ final class JdbcTransactions {
 
     private final DataSource dataSource;
     private final Dialect dialect;
+    /** The table prefix, for messages only. */
+    private final String prefix;
     private final int maxAttempts;
     /** Queues the JVM's writers when the database runs one writing transaction at a time; null otherwise. */
     private final ReentrantLock writeLock;
@@ -43,9 +45,10 @@ final class JdbcTransactions {
     /** Transactions run again after a deadlock, lock timeout or serialization failure, since creation. */
     private final LongAdder retried = new LongAdder();
 
-    JdbcTransactions(DataSource dataSource, Dialect dialect, int maxAttempts, Duration writeLockTimeout) {
+    JdbcTransactions(DataSource dataSource, Dialect dialect, String prefix, int maxAttempts, Duration writeLockTimeout) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.prefix = prefix;
         this.maxAttempts = maxAttempts;
         this.writeLock = dialect.serialisesWrites() ? new ReentrantLock(true) : null;
         this.writeLockTimeout = writeLockTimeout;
@@ -318,6 +321,12 @@ final class JdbcTransactions {
         if (e instanceof NoConnection) {
             return new StorageException(failed(operation) + ": " + e.getMessage() + "; nothing was written",
                     e.getCause(), true);
+        }
+        if (dialect.isMissingTable(e)) {
+            return new StorageException(failed(operation) + ": the storage's tables (prefix \"" + prefix
+                    + "\") do not exist; call migrate() first, or apply the shipped scripts (db/tracestore/"
+                    + dialect.name() + "/ in tracestore-storage-jdbc) with Flyway (SQLState " + e.getSQLState()
+                    + ", error " + e.getErrorCode() + ")", e);
         }
         return new StorageException(failed(operation) + " (SQLState "
                 + e.getSQLState() + ", error " + e.getErrorCode() + (attempts > 1 ? ", after " + attempts + " attempts" : "")

@@ -247,6 +247,15 @@ public abstract class Dialect {
         return "23505".equals(e.getSQLState());
     }
 
+    /**
+     * Whether {@code e} says a table does not exist: SQLState 42P01 (PostgreSQL), 42S02
+     * (MySQL/MariaDB, H2) or 42S04 (H2, a database without tables) by default.
+     */
+    public boolean isMissingTable(SQLException e) {
+        String state = e.getSQLState();
+        return "42P01".equals(state) || "42S02".equals(state) || "42S04".equals(state);
+    }
+
     // ------------------------------------------------------------------ SQL
 
     /** The paging clause that ends a query; binds one parameter, the row limit. */

@@ -82,6 +82,12 @@ public final class SqliteDialect extends Dialect {
                 || (e.getMessage() != null && e.getMessage().contains("UNIQUE constraint failed"));
     }
 
+    /** SQLITE_ERROR (1) with "no such table": SQLite has no finer code for it. */
+    @Override
+    public boolean isMissingTable(SQLException e) {
+        return (e.getErrorCode() & 0xff) == 1 && e.getMessage() != null && e.getMessage().contains("no such table");
+    }
+
     @Override
     public Safety inspect(Connection c) throws SQLException {
         List<String> warnings = new ArrayList<>();
