@@ -81,9 +81,6 @@ import org.slf4j.LoggerFactory;
 public final class JdbcTraceStorage implements TraceStorage {
     private static final Logger log = LoggerFactory.getLogger(JdbcTraceStorage.class);
     private static final Pattern PREFIX = Pattern.compile("([a-z][a-z0-9_]{0,29})?");
-    private static final String TRACE_COLUMNS = "id, namespace, external_id, title, agent_id, model, visibility, "
-            + "project_name, created_at, updated_at, message_count";
-    private static final String MESSAGE_COLUMNS = "external_id, seq, role, body, model, created_at, parts_json";
     /** The most messages one upsert statement carries: the core's default largest batch. */
     static final int MAX_ROWS_PER_STATEMENT = 1000;
     /** The most characters of text and parts one upsert statement carries, unless one message alone has more. */
@@ -94,10 +91,8 @@ public final class JdbcTraceStorage implements TraceStorage {
     private final String prefix;
     /** Runs every read and transaction: retries, SQLite's write lock, connection upkeep. */
     private final JdbcTransactions tx;
-    private final String traces;
-    private final String messages;
-    /** The one write to the trace row per batch; binds the increment, the instant and the trace id. */
-    private final String incrementSql;
+    /** Every statement's text, built once for the dialect and prefix. */
+    private final JdbcStatements sql;
 
     private JdbcTraceStorage(DataSource dataSource, Dialect dialect, String prefix, int maxAttempts,
             Duration writeLockTimeout) {
@@ -105,10 +100,7 @@ public final class JdbcTraceStorage implements TraceStorage {
         this.dialect = dialect;
         this.prefix = prefix;
         this.tx = new JdbcTransactions(dataSource, dialect, prefix, maxAttempts, writeLockTimeout);
-        this.traces = dialect.quote(prefix + "traces");
-        this.messages = dialect.quote(prefix + "messages");
-        this.incrementSql = "UPDATE " + traces
-                + " SET message_count = message_count + ?, updated_at = ? WHERE id = ? AND deleting = FALSE";
+        this.sql = new JdbcStatements(dialect, prefix, MAX_ROWS_PER_STATEMENT);
     }
 
     /**
@@ -191,10 +183,7 @@ public final class JdbcTraceStorage implements TraceStorage {
     }
 
     private int updateTrace(Connection c, TraceInput in, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + traces + " SET title = COALESCE(?, title),"
-                + " agent_id = COALESCE(?, agent_id), model = COALESCE(?, model),"
-                + " visibility = COALESCE(?, visibility), project_name = COALESCE(?, project_name), updated_at = ?"
-                + " WHERE namespace = ? AND external_id = ? AND deleting = FALSE")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.updateTrace)) {
             ps.setString(1, in.title());
             ps.setString(2, in.agentId());
             ps.setString(3, in.model());
@@ -209,7 +198,7 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     /** Inserts the trace; false if its key exists. */
     private boolean insertTrace(Connection c, TraceInput in, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(dialect.insertTrace(traces))) {
+        try (PreparedStatement ps = c.prepareStatement(sql.insertTrace)) {
             ps.setString(1, in.namespace());
             ps.setString(2, in.externalId());
             ps.setString(3, in.title());
@@ -229,8 +218,7 @@ public final class JdbcTraceStorage implements TraceStorage {
     }
 
     private Row traceByKey(Connection c, String namespace, String externalId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + TRACE_COLUMNS + ", deleting FROM " + traces
-                + " WHERE namespace = ? AND external_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.traceByKey)) {
             ps.setString(1, namespace);
             ps.setString(2, externalId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -242,8 +230,7 @@ public final class JdbcTraceStorage implements TraceStorage {
     @Override
     public Optional<StoredTrace> findTrace(long traceId) {
         return Optional.ofNullable(tx.read("reading a trace", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + TRACE_COLUMNS + " FROM " + traces
-                    + " WHERE id = ? AND deleting = FALSE")) {
+            try (PreparedStatement ps = c.prepareStatement(sql.traceById)) {
                 ps.setLong(1, traceId);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? trace(rs) : null;
@@ -260,24 +247,12 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public List<StoredTrace> listTraces(TraceListQuery q) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(TRACE_COLUMNS).append(" FROM ").append(traces)
-                .append(" WHERE namespace = ? AND deleting = FALSE");
-        if (q.agentId() != null) {
-            sql.append(" AND agent_id = ?");
-        }
-        if (q.visibility() != null) {
-            sql.append(" AND visibility = ?");
-        }
-        if (q.after() != null) {
-            sql.append(" AND updated_at <= ? AND (updated_at < ? OR id < ?)");
-        }
-        // namespace leads the ORDER BY so that planners see that the (namespace, updated_at, id) index delivers the order.
-        sql.append(" ORDER BY namespace DESC, updated_at DESC, id DESC ").append(dialect.limit());
         if (!dialect.storesNulCharacter() && hasNul(q.agentId())) {
             return List.of(); // no stored trace has it (requireStorable), and the database would refuse the parameter
         }
         return tx.read("listing traces", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    sql.listTraces(q.agentId() != null, q.visibility() != null, q.after() != null))) {
                 int i = 1;
                 ps.setString(i++, q.namespace());
                 if (q.agentId() != null) {
@@ -329,9 +304,7 @@ public final class JdbcTraceStorage implements TraceStorage {
             // trace row while holding messages that a deleter, which holds the row, wants next.
             boolean together = dialect.runsStatementsTogether() && !batch.isEmpty();
             int from = together ? rowsInStatement(batch, 0) : 0;
-            String sql = together ? incrementSql + "; " + dialect.upsertMessagesIntoVisibleTrace(messages, traces, from)
-                    : incrementSql;
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try (PreparedStatement ps = c.prepareStatement(together ? sql.incrementAndUpsert(from) : sql.increment)) {
                 ps.setLong(1, countIncrement);
                 dialect.setInstant(ps, 2, now);
                 ps.setLong(3, traceId);
@@ -345,7 +318,7 @@ public final class JdbcTraceStorage implements TraceStorage {
             }
             while (from < batch.size()) {
                 int rows = rowsInStatement(batch, from);
-                try (PreparedStatement ps = c.prepareStatement(dialect.upsertMessages(messages, rows))) {
+                try (PreparedStatement ps = c.prepareStatement(sql.upsertMessages(rows))) {
                     bindMessages(ps, 1, traceId, batch.subList(from, from + rows));
                     ps.executeUpdate();
                 }
@@ -393,8 +366,7 @@ public final class JdbcTraceStorage implements TraceStorage {
     @Override
     public long countMessages(long traceId) {
         Long count = tx.read("counting the messages of trace " + traceId, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COUNT(*) FROM " + messages
-                    + " WHERE trace_id = ?) FROM " + traces + " WHERE id = ? AND deleting = FALSE")) {
+            try (PreparedStatement ps = c.prepareStatement(sql.countMessages)) {
                 ps.setLong(1, traceId);
                 ps.setLong(2, traceId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -412,7 +384,7 @@ public final class JdbcTraceStorage implements TraceStorage {
     public RecountResult recount(long traceId) {
         return tx.transaction("recounting the messages of trace " + traceId, dialect.recountIsolation(), c -> {
             // 1. Lock the row: waits for batches in flight on the trace to commit.
-            try (PreparedStatement ps = c.prepareStatement(dialect.lockTrace(traces))) {
+            try (PreparedStatement ps = c.prepareStatement(sql.lockTrace)) {
                 ps.setLong(1, traceId);
                 boolean found;
                 if (ps.execute()) {
@@ -429,8 +401,7 @@ public final class JdbcTraceStorage implements TraceStorage {
             // 2. Count in a new statement: at READ COMMITTED it sees every batch committed before the lock.
             Long previous;
             long actual;
-            try (PreparedStatement ps = c.prepareStatement("SELECT message_count, (SELECT COUNT(*) FROM " + messages
-                    + " WHERE trace_id = ?) FROM " + traces + " WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(sql.countsForRecount)) {
                 ps.setLong(1, traceId);
                 ps.setLong(2, traceId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -441,7 +412,7 @@ public final class JdbcTraceStorage implements TraceStorage {
                 }
             }
             // 3. Set.
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + traces + " SET message_count = ? WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(sql.setCount)) {
                 ps.setLong(1, actual);
                 ps.setLong(2, traceId);
                 ps.executeUpdate();
@@ -452,14 +423,9 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public List<Message> listMessages(long traceId, MessagePosition after, int limit) {
-        String sql = "SELECT " + MESSAGE_COLUMNS + " FROM " + messages + " WHERE trace_id = ?"
-                // The leading "seq >= ?" gives every planner a range start on the (trace_id, seq, external_id) index.
-                + (after == null ? "" : " AND seq >= ? AND (seq > ? OR external_id > ?)")
-                // trace_id leads the ORDER BY so that planners (H2's) see that the index delivers the order.
-                + " ORDER BY trace_id, seq, external_id " + dialect.limit();
         return tx.read("listing the messages of trace " + traceId, c -> {
             requireVisible(c, traceId);
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try (PreparedStatement ps = c.prepareStatement(sql.listMessages(after != null))) {
                 int i = 1;
                 ps.setLong(i++, traceId);
                 if (after != null) {
@@ -482,9 +448,7 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public List<Long> tracesWithUnknownCount(long afterId, int limit) {
-        return ids("finding traces with an unknown count", "SELECT id FROM " + traces
-                + " WHERE message_count IS NULL AND deleting = FALSE AND id > ? ORDER BY id " + dialect.limit(),
-                afterId, limit);
+        return ids("finding traces with an unknown count", sql.unknownCounts, afterId, limit);
     }
 
     // ------------------------------------------------------------------ deletion
@@ -492,13 +456,13 @@ public final class JdbcTraceStorage implements TraceStorage {
     @Override
     public boolean markDeleting(long traceId) {
         return tx.write("tombstoning trace " + traceId, c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + traces + " SET deleting = TRUE WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(sql.markDeleting)) {
                 ps.setLong(1, traceId);
                 if (ps.executeUpdate() > 0) {
                     return true;
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + traces + " WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(sql.traceExists)) {
                 ps.setLong(1, traceId);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next(); // MySQL reports 0 changed rows when it was tombstoned already
@@ -519,7 +483,7 @@ public final class JdbcTraceStorage implements TraceStorage {
             // Only a tombstoned trace loses messages: on a live one this would break the count silently.
             // The row lock makes concurrent deleters of one trace take turns, so none of them sees an
             // empty chunk while another still holds rows, and removes the trace too early.
-            try (PreparedStatement ps = c.prepareStatement(dialect.lockTombstone(traces))) {
+            try (PreparedStatement ps = c.prepareStatement(sql.lockTombstone)) {
                 ps.setLong(1, traceId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -530,7 +494,7 @@ public final class JdbcTraceStorage implements TraceStorage {
                     }
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(dialect.deleteMessageChunk(messages))) {
+            try (PreparedStatement ps = c.prepareStatement(sql.deleteMessageChunk)) {
                 ps.setLong(1, traceId);
                 ps.setInt(2, chunkSize);
                 return ps.executeUpdate();
@@ -541,7 +505,7 @@ public final class JdbcTraceStorage implements TraceStorage {
     @Override
     public void removeTrace(long traceId) {
         tx.write("removing trace " + traceId, c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + traces + " WHERE id = ? AND deleting = TRUE")) {
+            try (PreparedStatement ps = c.prepareStatement(sql.removeTrace)) {
                 ps.setLong(1, traceId);
                 return ps.executeUpdate();
             }
@@ -550,15 +514,13 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public List<Long> deletingTraces(int limit) {
-        return ids("finding interrupted deletions", "SELECT id FROM " + traces + " WHERE deleting = TRUE AND id > ?"
-                + " ORDER BY id " + dialect.limit(), 0, limit);
+        return ids("finding interrupted deletions", sql.deletingTraces, 0, limit);
     }
 
     @Override
     public List<Long> traceIds(String namespace, long afterId, int limit) {
         return tx.read("listing trace ids", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + traces
-                    + " WHERE namespace = ? AND id > ? ORDER BY id " + dialect.limit())) {
+            try (PreparedStatement ps = c.prepareStatement(sql.traceIds)) {
                 ps.setString(1, namespace);
                 ps.setLong(2, afterId);
                 ps.setInt(3, limit);
@@ -569,9 +531,9 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     // ------------------------------------------------------------------ helpers
 
-    private List<Long> ids(String operation, String sql, long afterId, int limit) {
+    private List<Long> ids(String operation, String query, long afterId, int limit) {
         return tx.read(operation, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try (PreparedStatement ps = c.prepareStatement(query)) {
                 ps.setLong(1, afterId);
                 ps.setInt(2, limit);
                 return longs(ps);
@@ -590,7 +552,7 @@ public final class JdbcTraceStorage implements TraceStorage {
     }
 
     private void requireVisible(Connection c, long traceId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + traces + " WHERE id = ? AND deleting = FALSE")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.traceVisible)) {
             ps.setLong(1, traceId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

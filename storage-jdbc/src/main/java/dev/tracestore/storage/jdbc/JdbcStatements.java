@@ -1,0 +1,158 @@
+package dev.tracestore.storage.jdbc;
+
+import dev.tracestore.storage.jdbc.dialect.Dialect;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Supplier;
+
+/**
+ * Every statement {@link JdbcTraceStorage} sends, for one dialect and table prefix, built once
+ * with the storage: the text a reader of the storage needs to see in one place, and no
+ * statement text rebuilt per call. Multi-row upserts, whose text grows with the rows (about
+ * 26 KB at 1000 rows), are built on first use and kept for the row counts batches mostly have:
+ * up to {@value #KEPT_ROW_COUNTS} rows, and a full chunk (all of them kept would take about
+ * 13 MB). Thread-safe.
+ */
+final class JdbcStatements {
+    /** The trace columns every trace read selects, in the order {@code JdbcTraceStorage} maps them. */
+    static final String TRACE_COLUMNS = "id, namespace, external_id, title, agent_id, model, visibility, "
+            + "project_name, created_at, updated_at, message_count";
+    /** The message columns every message read selects, in the order {@code JdbcTraceStorage} maps them. */
+    static final String MESSAGE_COLUMNS = "external_id, seq, role, body, model, created_at, parts_json";
+
+    /** Upserts of up to this many rows are kept once built (about 200 KB of text together). */
+    static final int KEPT_ROW_COUNTS = 128;
+
+    private final Dialect dialect;
+    private final int fullChunk;
+    private final String traces;
+    private final String messages;
+
+    /** The one write to the trace row per batch; binds the increment, the instant and the trace id. */
+    final String increment;
+    /** Updates a live trace's given attributes; binds title, agent, model, visibility, project, updated, namespace, external id. */
+    final String updateTrace;
+    final String insertTrace;
+    /** A trace and its tombstone flag by key; binds namespace, external id. */
+    final String traceByKey;
+    /** A live trace by id. */
+    final String traceById;
+    /** The row count of a live trace; binds the trace id twice. */
+    final String countMessages;
+    final String lockTrace;
+    /** The stored count and the row count; binds the trace id twice. */
+    final String countsForRecount;
+    /** Sets the count; binds it, then the trace id. */
+    final String setCount;
+    /** Live traces whose count is unknown, after an id; binds it and the limit. */
+    final String unknownCounts;
+    final String markDeleting;
+    final String traceExists;
+    final String lockTombstone;
+    final String deleteMessageChunk;
+    final String removeTrace;
+    /** Traces being deleted, after an id; binds it and the limit. */
+    final String deletingTraces;
+    /** Every trace id of a namespace, after an id; binds the namespace, the id and the limit. */
+    final String traceIds;
+    final String traceVisible;
+    private final String firstMessages;
+    private final String messagesAfter;
+    /** Kept upserts by row count, index rows - 1 (the last: a full chunk); built on first use. */
+    private final AtomicReferenceArray<String> upserts = new AtomicReferenceArray<>(KEPT_ROW_COUNTS + 1);
+    /** The increment and the guarded first upsert as one statement, kept as {@link #upserts} are. */
+    private final AtomicReferenceArray<String> incrementAndUpserts = new AtomicReferenceArray<>(KEPT_ROW_COUNTS + 1);
+
+    JdbcStatements(Dialect dialect, String prefix, int maxRowsPerStatement) {
+        this.dialect = dialect;
+        this.fullChunk = maxRowsPerStatement;
+        this.traces = dialect.quote(prefix + "traces");
+        this.messages = dialect.quote(prefix + "messages");
+        String limit = dialect.limit();
+        increment = "UPDATE " + traces
+                + " SET message_count = message_count + ?, updated_at = ? WHERE id = ? AND deleting = FALSE";
+        updateTrace = "UPDATE " + traces + " SET title = COALESCE(?, title), agent_id = COALESCE(?, agent_id),"
+                + " model = COALESCE(?, model), visibility = COALESCE(?, visibility),"
+                + " project_name = COALESCE(?, project_name), updated_at = ?"
+                + " WHERE namespace = ? AND external_id = ? AND deleting = FALSE";
+        insertTrace = dialect.insertTrace(traces);
+        traceByKey = "SELECT " + TRACE_COLUMNS + ", deleting FROM " + traces + " WHERE namespace = ? AND external_id = ?";
+        traceById = "SELECT " + TRACE_COLUMNS + " FROM " + traces + " WHERE id = ? AND deleting = FALSE";
+        countMessages = "SELECT (SELECT COUNT(*) FROM " + messages + " WHERE trace_id = ?) FROM " + traces
+                + " WHERE id = ? AND deleting = FALSE";
+        lockTrace = dialect.lockTrace(traces);
+        countsForRecount = "SELECT message_count, (SELECT COUNT(*) FROM " + messages + " WHERE trace_id = ?) FROM "
+                + traces + " WHERE id = ?";
+        setCount = "UPDATE " + traces + " SET message_count = ? WHERE id = ?";
+        unknownCounts = "SELECT id FROM " + traces
+                + " WHERE message_count IS NULL AND deleting = FALSE AND id > ? ORDER BY id " + limit;
+        markDeleting = "UPDATE " + traces + " SET deleting = TRUE WHERE id = ?";
+        traceExists = "SELECT 1 FROM " + traces + " WHERE id = ?";
+        lockTombstone = dialect.lockTombstone(traces);
+        deleteMessageChunk = dialect.deleteMessageChunk(messages);
+        removeTrace = "DELETE FROM " + traces + " WHERE id = ? AND deleting = TRUE";
+        deletingTraces = "SELECT id FROM " + traces + " WHERE deleting = TRUE AND id > ? ORDER BY id " + limit;
+        traceIds = "SELECT id FROM " + traces + " WHERE namespace = ? AND id > ? ORDER BY id " + limit;
+        traceVisible = "SELECT 1 FROM " + traces + " WHERE id = ? AND deleting = FALSE";
+        String messagePage = "SELECT " + MESSAGE_COLUMNS + " FROM " + messages + " WHERE trace_id = ?";
+        // trace_id leads the ORDER BY so that planners (H2's) see that the index delivers the order.
+        String messageOrder = " ORDER BY trace_id, seq, external_id " + limit;
+        firstMessages = messagePage + messageOrder;
+        // The leading "seq >= ?" gives every planner a range start on the (trace_id, seq, external_id) index.
+        messagesAfter = messagePage + " AND seq >= ? AND (seq > ? OR external_id > ?)" + messageOrder;
+    }
+
+    /**
+     * One page of live traces of a namespace, newest first; binds the namespace, then the agent
+     * and visibility where given, then the position's instant twice and id where given, then
+     * the limit.
+     */
+    String listTraces(boolean byAgent, boolean byVisibility, boolean afterPosition) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(TRACE_COLUMNS).append(" FROM ").append(traces)
+                .append(" WHERE namespace = ? AND deleting = FALSE");
+        if (byAgent) {
+            sql.append(" AND agent_id = ?");
+        }
+        if (byVisibility) {
+            sql.append(" AND visibility = ?");
+        }
+        if (afterPosition) {
+            sql.append(" AND updated_at <= ? AND (updated_at < ? OR id < ?)");
+        }
+        // namespace leads the ORDER BY so that planners see that the (namespace, updated_at, id) index delivers the order.
+        return sql.append(" ORDER BY namespace DESC, updated_at DESC, id DESC ").append(dialect.limit()).toString();
+    }
+
+    /** One page of a trace's messages; binds the trace id, the position (sequence twice, id) if any, the limit. */
+    String listMessages(boolean afterPosition) {
+        return afterPosition ? messagesAfter : firstMessages;
+    }
+
+    /** The multi-row upsert of {@code rows} messages; binds each row's message columns, in order. */
+    String upsertMessages(int rows) {
+        return kept(upserts, rows, () -> dialect.upsertMessages(messages, rows));
+    }
+
+    /**
+     * The increment and, in the same statement, the first {@code rows} messages' upsert guarded
+     * by the trace's visibility (for dialects that run statements together); binds the
+     * increment's three parameters, each row's message columns, then the trace id.
+     */
+    String incrementAndUpsert(int rows) {
+        return kept(incrementAndUpserts, rows,
+                () -> increment + "; " + dialect.upsertMessagesIntoVisibleTrace(messages, traces, rows));
+    }
+
+    /** The statement for {@code rows} from {@code kept}, built and kept there if it is a kept row count. */
+    private String kept(AtomicReferenceArray<String> kept, int rows, Supplier<String> build) {
+        int slot = rows <= KEPT_ROW_COUNTS ? rows - 1 : rows == fullChunk ? KEPT_ROW_COUNTS : -1;
+        if (slot < 0) {
+            return build.get();
+        }
+        String sql = kept.get(slot);
+        if (sql == null) {
+            sql = build.get();
+            kept.set(slot, sql); // a race builds the same text twice, harmlessly
+        }
+        return sql;
+    }
+}
