@@ -1,11 +1,18 @@
 package dev.tracestore.storage.jdbc;
 
+import dev.tracestore.Message;
+import dev.tracestore.Role;
+import dev.tracestore.Visibility;
+import dev.tracestore.spi.StoredTrace;
 import dev.tracestore.storage.jdbc.dialect.Dialect;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /**
- * Every statement {@link JdbcTraceStorage} sends, for one dialect and table prefix, built once
+ * Every statement {@link JdbcTraceStorage} sends, for one dialect and table prefix, and the
+ * mapping of the rows its reads select, built once
  * with the storage: the text a reader of the storage needs to see in one place, and no
  * statement text rebuilt per call. Multi-row upserts, whose text grows with the rows (about
  * 26 KB at 1000 rows), are built on first use and kept for the row counts batches mostly have:
@@ -99,6 +106,21 @@ final class JdbcStatements {
         firstMessages = messagePage + messageOrder;
         // The leading "seq >= ?" gives every planner a range start on the (trace_id, seq, external_id) index.
         messagesAfter = messagePage + " AND seq >= ? AND (seq > ? OR external_id > ?)" + messageOrder;
+    }
+
+    /** The trace at the result's row, selected as {@link #TRACE_COLUMNS}. */
+    StoredTrace trace(ResultSet rs) throws SQLException {
+        long count = rs.getLong(11);
+        Long messageCount = rs.wasNull() ? null : count;
+        return new StoredTrace(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), Visibility.valueOf(rs.getString(7)), rs.getString(8), dialect.getInstant(rs, 9),
+                dialect.getInstant(rs, 10), messageCount);
+    }
+
+    /** The message at the result's row, selected as {@link #MESSAGE_COLUMNS}. */
+    Message message(ResultSet rs) throws SQLException {
+        return new Message(rs.getString(1), rs.getLong(2), Role.valueOf(rs.getString(3)), rs.getString(4),
+                rs.getString(5), dialect.getInstant(rs, 6), rs.getString(7));
     }
 
     /**

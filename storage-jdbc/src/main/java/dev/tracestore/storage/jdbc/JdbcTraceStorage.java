@@ -1,7 +1,6 @@
 package dev.tracestore.storage.jdbc;
 
 import dev.tracestore.Message;
-import dev.tracestore.Role;
 import dev.tracestore.StorageException;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceNotFoundException;
@@ -222,7 +221,7 @@ public final class JdbcTraceStorage implements TraceStorage {
             ps.setString(1, namespace);
             ps.setString(2, externalId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Row(trace(rs), rs.getBoolean(12)) : null;
+                return rs.next() ? new Row(sql.trace(rs), rs.getBoolean(12)) : null;
             }
         }
     }
@@ -233,7 +232,7 @@ public final class JdbcTraceStorage implements TraceStorage {
             try (PreparedStatement ps = c.prepareStatement(sql.traceById)) {
                 ps.setLong(1, traceId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? trace(rs) : null;
+                    return rs.next() ? sql.trace(rs) : null;
                 }
             }
         }));
@@ -270,7 +269,7 @@ public final class JdbcTraceStorage implements TraceStorage {
                 List<StoredTrace> rows = new ArrayList<>(Math.min(q.limit(), 128));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        rows.add(trace(rs));
+                        rows.add(sql.trace(rs));
                     }
                 }
                 return rows;
@@ -437,8 +436,7 @@ public final class JdbcTraceStorage implements TraceStorage {
                 List<Message> page = new ArrayList<>(Math.min(limit, 1024));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        page.add(new Message(rs.getString(1), rs.getLong(2), Role.valueOf(rs.getString(3)),
-                                rs.getString(4), rs.getString(5), dialect.getInstant(rs, 6), rs.getString(7)));
+                        page.add(sql.message(rs));
                     }
                 }
                 return page;
@@ -560,14 +558,6 @@ public final class JdbcTraceStorage implements TraceStorage {
                 }
             }
         }
-    }
-
-    private StoredTrace trace(ResultSet rs) throws SQLException {
-        long count = rs.getLong(11);
-        Long messageCount = rs.wasNull() ? null : count;
-        return new StoredTrace(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getString(6), Visibility.valueOf(rs.getString(7)), rs.getString(8), dialect.getInstant(rs, 9),
-                dialect.getInstant(rs, 10), messageCount);
     }
 
     /** Rejects text the dialect cannot store (U+0000 on PostgreSQL), naming the field. */
