@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,21 +58,8 @@ import org.slf4j.LoggerFactory;
  * times with a growing, jittered pause; any other failure is a {@link StorageException}
  * naming the operation (never message content) and wrapping the {@link SQLException}.
  *
- * <p><b>Text.</b> Text is stored faithfully, emoji, CJK and right-to-left scripts included,
- * on every dialect (MySQL/MariaDB tables use {@code utf8mb4}). U+0000 is stored faithfully on
- * H2, MySQL/MariaDB and SQLite; PostgreSQL cannot store it in text, so there a title, agent,
- * model, project, message text, message model or parts JSON containing U+0000 is rejected
- * with an {@link IllegalArgumentException} naming the field, and nothing is written.
- *
- * <p><b>Order of ids.</b> Messages list by sequence, then external id. H2 compares ids as
- * {@link String#compareTo} does; PostgreSQL ({@code "C"} collation), MySQL/MariaDB (binary
- * collation) and SQLite ({@code BINARY}) compare them by code point. The two orders agree for
- * every id without characters above U+FFFF; an id with such a character (an emoji) sorts after
- * ids with characters in U+E000–U+FFFF on those databases, and before them in Java.
- *
- * <p><b>Instants</b> are stored with microsecond precision and read back exactly: UTC
- * {@code TIMESTAMP(6)} on H2, {@code timestamptz} on PostgreSQL, UTC {@code DATETIME(6)} on
- * MySQL/MariaDB, epoch microseconds on SQLite.
+ * <p>How each database stores text (U+0000 included), orders ids and keeps instants is in the
+ * package's documentation.
  *
  * <p>Instances are immutable and thread-safe; share one per data source and prefix. Every
  * operation borrows one connection and returns it before returning. The pool should hold at
@@ -90,12 +78,17 @@ public final class JdbcTraceStorage implements TraceStorage {
     private final String prefix;
     /** Runs every read and transaction: retries, SQLite's write lock, connection upkeep. */
     private final JdbcTransactions tx;
+    private final Clock clock;
+    /** Where the migrations are: the shipped scripts' directory, and in tests a fixture's too. */
+    private final List<String> migrationLocations;
     /** Every statement's text, built once for the dialect and prefix. */
     private final JdbcStatements sql;
 
     private JdbcTraceStorage(DataSource dataSource, Dialect dialect, String prefix, int maxAttempts,
-            Duration writeLockTimeout) {
+            Duration writeLockTimeout, Clock clock, List<String> migrationLocations) {
         this.dataSource = dataSource;
+        this.clock = clock;
+        this.migrationLocations = migrationLocations;
         this.dialect = dialect;
         this.prefix = prefix;
         this.tx = new JdbcTransactions(dataSource, dialect, prefix, maxAttempts, writeLockTimeout);
@@ -141,26 +134,25 @@ public final class JdbcTraceStorage implements TraceStorage {
     /**
      * Creates the tables and indexes, or brings them up to date: applies the shipped
      * migrations ({@code db/tracestore/<dialect>/V<n>__<description>.sql}) not yet recorded in
-     * {@code <prefix>schema_history}, and records each. Idempotent, and safe when several
-     * processes call it at once. Applications that run Flyway can point it at the same
+     * {@code <prefix>schema_history}, and records each with its checksum and the builder's
+     * {@linkplain Builder#clock clock}'s instant. Idempotent, and safe when several processes
+     * call it at once: one migration of a schema runs at a time (a lock of the database).
+     * A shipped migration that changed after it was applied is reported. Applications that run Flyway can point it at the same
      * location instead, with the placeholder {@code prefix} (and, for MySQL/MariaDB,
      * {@code idCollation}; see {@link Dialect#migrationPlaceholders}).
      *
      * @return how many migrations this call applied (0 when the schema was up to date)
-     * @throws StorageException if the database refuses a migration
+     * @throws StorageException if the database refuses a migration, naming its version
      */
     public int migrate() {
-        return new Migrator(dataSource, dialect, prefix).migrate();
+        return new Migrator(dataSource, dialect, prefix, migrationLocations, clock).migrate();
     }
 
     // ------------------------------------------------------------------ traces
 
     @Override
     public StoredTrace upsertTrace(TraceInput in, Instant now) {
-        requireStorable("title", in.title());
-        requireStorable("agentId", in.agentId());
-        requireStorable("model", in.model());
-        requireStorable("projectName", in.projectName());
+        StorableText.requireStorable(dialect, in);
         // Single statements, each atomic on its own: a transaction spanning the update and the
         // insert would take gap locks on MySQL and deadlock concurrent creators of one key.
         for (int round = 1; ; round++) {
@@ -246,7 +238,7 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public List<StoredTrace> listTraces(TraceListQuery q) {
-        if (!dialect.storesNulCharacter() && hasNul(q.agentId())) {
+        if (!dialect.storesNulCharacter() && StorableText.hasNul(q.agentId())) {
             return List.of(); // no stored trace has it (requireStorable), and the database would refuse the parameter
         }
         return tx.read("listing traces", c -> {
@@ -281,17 +273,7 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public void writeMessages(long traceId, List<Message> batch, long countIncrement, Instant now) {
-        if (!dialect.storesNulCharacter()) {
-            for (Message m : batch) {
-                // Field names are built only for a message that fails: this loop is on the hot path.
-                if (hasNul(m.text()) || hasNul(m.model()) || hasNul(m.partsJson())) {
-                    String field = "message " + quoted(m.externalId());
-                    requireStorable(field + " text", m.text());
-                    requireStorable(field + " model", m.model());
-                    requireStorable(field + " partsJson", m.partsJson());
-                }
-            }
-        }
+        StorableText.requireStorable(dialect, batch);
         tx.write("writing messages to trace " + traceId, c -> {
             // The one write to the trace row comes first: existence check, increment and write lock
             // at once. The messages follow as multi-row upserts, one statement per chunk, so one
@@ -560,21 +542,6 @@ public final class JdbcTraceStorage implements TraceStorage {
         }
     }
 
-    /** Rejects text the dialect cannot store (U+0000 on PostgreSQL), naming the field. */
-    private void requireStorable(String field, String value) {
-        if (value != null && !dialect.storesNulCharacter()) {
-            int at = value.indexOf('\u0000');
-            if (at >= 0) {
-                throw new IllegalArgumentException(field + ": must not contain the character U+0000, which "
-                        + dialect + " cannot store in text; found at index " + at);
-            }
-        }
-    }
-
-    private static boolean hasNul(String value) {
-        return value != null && value.indexOf('\u0000') >= 0;
-    }
-
     private static String quoted(String id) {
         return '"' + id + '"';
     }
@@ -593,6 +560,8 @@ public final class JdbcTraceStorage implements TraceStorage {
         private String tablePrefix = "tracestore_";
         private int maxAttempts = 8;
         private Duration writeLockTimeout = Duration.ofSeconds(30);
+        private Clock clock = Clock.systemUTC();
+        private List<String> extraMigrations = List.of();
 
         private Builder(DataSource dataSource) {
             this.dataSource = dataSource;
@@ -635,6 +604,18 @@ public final class JdbcTraceStorage implements TraceStorage {
             return this;
         }
 
+        /** The clock whose instants the schema history records; default {@link Clock#systemUTC()}. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Tests: migration directories on the classpath to apply after the shipped ones, such as a fixture's V2. */
+        Builder extraMigrations(List<String> directories) {
+            this.extraMigrations = List.copyOf(directories);
+            return this;
+        }
+
         /**
          * The storage. Opens one connection, to detect the dialect if none was given and to
          * inspect the database's settings: a setting under which a killed process can lose or
@@ -663,6 +644,9 @@ public final class JdbcTraceStorage implements TraceStorage {
             if (writeLockTimeout == null || writeLockTimeout.isNegative() || writeLockTimeout.isZero()) {
                 throw new IllegalArgumentException("writeLockTimeout: must be positive; got " + writeLockTimeout);
             }
+            if (clock == null) {
+                throw new IllegalArgumentException("clock: must not be null");
+            }
             Dialect chosen = dialect;
             Dialect.Safety safety = Dialect.Safety.SAFE;
             try (Connection c = dataSource.getConnection()) {
@@ -683,8 +667,10 @@ public final class JdbcTraceStorage implements TraceStorage {
             if (!safety.refusals().isEmpty()) {
                 throw new IllegalArgumentException("dataSource: " + String.join("; ", safety.refusals()));
             }
+            List<String> migrations = new ArrayList<>(Migrator.shipped(chosen));
+            migrations.addAll(extraMigrations);
             JdbcTraceStorage storage = new JdbcTraceStorage(dataSource, Objects.requireNonNull(chosen), tablePrefix,
-                    maxAttempts, writeLockTimeout);
+                    maxAttempts, writeLockTimeout, clock, List.copyOf(migrations));
             log.debug("Created a JDBC trace storage: dialect {}, table prefix \"{}\"", chosen, tablePrefix);
             return storage;
         }

@@ -1,179 +1,234 @@
 package dev.tracestore.storage.jdbc;
 
 import dev.tracestore.StorageException;
+import dev.tracestore.spi.Migrations;
 import dev.tracestore.storage.jdbc.dialect.Dialect;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Applies the shipped migrations ({@code db/tracestore/<dialect>/V<n>__<description>.sql})
- * that a schema lacks, and records each in {@code <prefix>schema_history}.
+ * Applies the shipped migrations ({@code db/tracestore/<dialect>/V<n>__<description>.sql}) that a
+ * schema lacks, through the shared {@link Migrations} engine, and records each in
+ * {@code <prefix>schema_history} with its checksum and the clock's instant.
  *
- * <p>Safe when several processes migrate at once, without a lock: every shipped statement is
- * idempotent ({@code CREATE … IF NOT EXISTS}), a version that fails is run again after a
- * pause (the other process may have been creating the same table), and recording a version
- * that another process recorded first is not an error.
+ * <p>One migration of a schema runs at a time, whichever process starts it: the engine reads the
+ * history only once it holds the lock. The lock is PostgreSQL's session advisory lock, MySQL's
+ * and MariaDB's {@code GET_LOCK}, SQLite's write lock (the whole migration is one
+ * {@code BEGIN IMMEDIATE}-like transaction, as SQLite runs schema changes in transactions), and
+ * on H2, which one process opens at a time, a lock of this JVM. On PostgreSQL and SQLite a
+ * version's statements and its history row commit together; MySQL, MariaDB and H2 commit each
+ * schema change at once, so there a version is recorded only after its last statement
+ * succeeded, and one that was interrupted is run again, and reported if it cannot be.
  */
 final class Migrator {
-    private static final Logger log = LoggerFactory.getLogger(Migrator.class);
-    /** The shipped migrations, in order; the same versions exist for every dialect. */
-    private static final List<String> MIGRATIONS = List.of("V1__create_tables.sql");
-    private static final Pattern NAME = Pattern.compile("V(\\d+)__(\\w+)\\.sql");
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(\\w+)}");
-    private static final int ATTEMPTS = 5;
+    /** Locks of this JVM's migrations of H2 schemas, by database URL and prefix. */
+    private static final Map<String, ReentrantLock> H2_LOCKS = new ConcurrentHashMap<>();
+    /** How long a migration waits for another to finish, on MySQL and MariaDB (GET_LOCK's timeout). */
+    private static final int LOCK_TIMEOUT_SECONDS = 300;
 
     private final DataSource dataSource;
     private final Dialect dialect;
     private final String prefix;
+    private final List<String> locations;
+    private final Clock clock;
     private final String history;
 
-    Migrator(DataSource dataSource, Dialect dialect, String prefix) {
+    Migrator(DataSource dataSource, Dialect dialect, String prefix, List<String> locations, Clock clock) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.prefix = prefix;
+        this.locations = locations;
+        this.clock = clock;
         this.history = dialect.quote(prefix + "schema_history");
+    }
+
+    /** The shipped scripts' directory for the dialect. */
+    static List<String> shipped(Dialect dialect) {
+        return List.of("db/tracestore/" + dialect.name());
     }
 
     /** Applies what is missing; returns how many versions this call applied. */
     int migrate() {
-        for (int attempt = 1; ; attempt++) {
-            try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(true);
-                return migrate(c);
-            } catch (SQLException e) {
-                if (attempt >= ATTEMPTS) {
-                    throw new StorageException("JDBC storage (" + dialect + "): migrating the schema with table prefix \""
-                            + prefix + "\" failed (SQLState " + e.getSQLState() + ", error " + e.getErrorCode() + ")", e);
-                }
-                // Most likely another process is migrating the same schema: let it finish, then look again.
-                log.debug("Migration attempt {} failed ({}); retrying", attempt, e.getSQLState());
-                pause(attempt);
-            }
-        }
-    }
-
-    private int migrate(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS " + history + " (version INTEGER NOT NULL PRIMARY KEY,"
-                    + " description VARCHAR(200) NOT NULL, installed_on VARCHAR(40) NOT NULL)");
-        }
-        Set<Integer> applied = applied(c);
-        Map<String, String> placeholders = new HashMap<>(dialect.migrationPlaceholders(c.getMetaData()));
-        placeholders.put("prefix", prefix);
-        int count = 0;
-        for (String file : MIGRATIONS) {
-            Matcher m = NAME.matcher(file);
-            if (!m.matches()) {
-                throw new IllegalStateException("migration file name " + file + " is not V<n>__<description>.sql");
-            }
-            int version = Integer.parseInt(m.group(1));
-            if (applied.contains(version)) {
-                continue;
-            }
-            for (String sql : statements(read(file), placeholders)) {
-                try (Statement s = c.createStatement()) {
-                    s.execute(sql);
-                }
-            }
-            if (record(c, version, m.group(2))) {
-                count++;
-                log.debug("Applied migration {} of {} with table prefix \"{}\"", file, dialect, prefix);
-            }
-        }
-        return count;
-    }
-
-    private Set<Integer> applied(Connection c) throws SQLException {
-        Set<Integer> versions = new HashSet<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM " + history)) {
-            while (rs.next()) {
-                versions.add(rs.getInt(1));
-            }
-        }
-        return versions;
-    }
-
-    /** Records a version; false if another process recorded it first. */
-    private boolean record(Connection c, int version, String description) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO " + history + " (version, description, installed_on) VALUES (?, ?, ?)")) {
-            ps.setInt(1, version);
-            ps.setString(2, description);
-            ps.setString(3, Instant.now().toString());
-            ps.executeUpdate();
-            return true;
+        String what = "JDBC storage (" + dialect + "): migrating the schema with table prefix \"" + prefix + "\"";
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            Map<String, String> placeholders = new HashMap<>(dialect.migrationPlaceholders(c.getMetaData()));
+            placeholders.put("prefix", prefix);
+            Migrations migrations = Migrations.load(Migrator.class.getClassLoader(), locations, "sql", placeholders);
+            return migrations.migrate(new Run(c), clock, what);
         } catch (SQLException e) {
-            if (dialect.isDuplicateKey(e)) {
-                return false;
-            }
-            throw e;
+            throw new StorageException(what + " failed (SQLState " + e.getSQLState() + ", error " + e.getErrorCode()
+                    + ")", e);
         }
     }
 
-    private String read(String file) {
-        String path = "db/tracestore/" + dialect.name() + "/" + file;
-        try (InputStream in = Migrator.class.getClassLoader().getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("migration " + path + " is missing from the classpath");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read migration " + path, e);
-        }
-    }
+    /** One migration on one connection: the engine's {@link Migrations.Schema}. */
+    private final class Run implements Migrations.Schema {
+        private final Connection c;
+        /** SQLite: the whole migration is one transaction, committed at its end. */
+        private final boolean oneTransaction = dialect.name().equals("sqlite");
 
-    /** The script's statements: comment lines dropped, placeholders replaced, split at a {@code ;} ending a line. */
-    static List<String> statements(String script, Map<String, String> placeholders) {
-        StringBuilder sql = new StringBuilder();
-        for (String line : script.split("\n")) {
-            if (!line.strip().startsWith("--")) {
-                sql.append(line).append('\n');
-            }
+        Run(Connection c) {
+            this.c = c;
         }
-        Matcher m = PLACEHOLDER.matcher(sql);
-        StringBuilder replaced = new StringBuilder();
-        while (m.find()) {
-            String value = placeholders.get(m.group(1));
-            if (value == null) {
-                throw new IllegalStateException("migration placeholder ${" + m.group(1) + "} has no value");
-            }
-            m.appendReplacement(replaced, Matcher.quoteReplacement(value));
-        }
-        m.appendTail(replaced);
-        List<String> statements = new ArrayList<>();
-        for (String s : replaced.toString().split(";\\s*\n")) {
-            if (!s.isBlank()) {
-                statements.add(s.strip());
-            }
-        }
-        return statements;
-    }
 
-    private static void pause(int attempt) {
-        try {
-            Thread.sleep(50L * attempt);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while waiting to retry a migration", e);
+        @Override
+        public int locked(Migrations.Migration migration) throws Exception {
+            switch (dialect.name()) {
+                case "postgresql":
+                    return withServerLock("SELECT pg_advisory_lock(hashtextextended(?, 0))",
+                            "SELECT pg_advisory_unlock(hashtextextended(?, 0))", migration);
+                case "mysql":
+                    return withServerLock("SELECT GET_LOCK(?, " + LOCK_TIMEOUT_SECONDS + ")", "SELECT RELEASE_LOCK(?)",
+                            migration);
+                case "sqlite":
+                    return inWriteTransaction(migration);
+                default:
+                    ReentrantLock lock = H2_LOCKS.computeIfAbsent(c.getMetaData().getURL() + " " + prefix,
+                            k -> new ReentrantLock());
+                    lock.lock();
+                    try {
+                        createHistory();
+                        return migration.run();
+                    } finally {
+                        lock.unlock();
+                    }
+            }
+        }
+
+        /** Holds a server-side lock named after the schema while {@code migration} runs on this connection. */
+        private int withServerLock(String lock, String unlock, Migrations.Migration migration) throws Exception {
+            String name = "tracestore_migrate " + c.getCatalog() + " " + prefix;
+            try (PreparedStatement ps = c.prepareStatement(lock)) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    // pg_advisory_lock returns void; GET_LOCK returns 1 when granted, 0 on timeout
+                    if (rs.next() && dialect.name().equals("mysql") && rs.getInt(1) != 1) {
+                        throw new SQLException("another migration of this schema held its lock for over "
+                                + LOCK_TIMEOUT_SECONDS + " s");
+                    }
+                }
+            }
+            try {
+                createHistory();
+                return migration.run();
+            } finally {
+                try (PreparedStatement ps = c.prepareStatement(unlock)) {
+                    ps.setString(1, name);
+                    ps.executeQuery().close();
+                }
+            }
+        }
+
+        /** SQLite: takes the database's write lock with a first write, and commits the whole migration at once. */
+        private int inWriteTransaction(Migrations.Migration migration) throws Exception {
+            String lockTable = dialect.quote(prefix + "schema_lock");
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS " + lockTable + " (id INTEGER PRIMARY KEY)");
+            }
+            c.setAutoCommit(false);
+            try {
+                try (Statement s = c.createStatement()) {
+                    s.execute("INSERT OR REPLACE INTO " + lockTable + " (id) VALUES (1)"); // waits for busy_timeout
+                }
+                createHistory();
+                int applied = migration.run();
+                c.commit();
+                return applied;
+            } catch (Exception | Error e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+
+        /** The history table, and its checksum column where a table from before checksums lacks it. */
+        private void createHistory() throws SQLException {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS " + history + " (version INTEGER NOT NULL PRIMARY KEY,"
+                        + " description VARCHAR(200) NOT NULL, installed_on VARCHAR(40) NOT NULL, checksum VARCHAR(16))");
+            }
+            boolean hasChecksum;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + history + " WHERE 1 = 0")) {
+                hasChecksum = false;
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    hasChecksum |= rs.getMetaData().getColumnName(i).equalsIgnoreCase("checksum");
+                }
+            }
+            if (!hasChecksum) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("ALTER TABLE " + history + " ADD COLUMN checksum VARCHAR(16)");
+                }
+            }
+        }
+
+        @Override
+        public Map<Integer, String> applied() throws SQLException {
+            Map<Integer, String> versions = new TreeMap<>();
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT version, checksum FROM " + history)) {
+                while (rs.next()) {
+                    versions.put(rs.getInt(1), rs.getString(2));
+                }
+            }
+            return versions;
+        }
+
+        @Override
+        public void apply(Migrations.Script script, Instant appliedAt) throws SQLException {
+            boolean ownTransaction = !oneTransaction && dialect.name().equals("postgresql");
+            if (ownTransaction) {
+                c.setAutoCommit(false);
+            }
+            try {
+                for (String sql : script.statements()) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute(sql);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO " + history + " (version, description, installed_on, checksum) VALUES (?, ?, ?, ?)")) {
+                    ps.setInt(1, script.version());
+                    ps.setString(2, script.description());
+                    ps.setString(3, appliedAt.toString());
+                    ps.setString(4, script.checksum());
+                    ps.executeUpdate();
+                }
+                if (ownTransaction) {
+                    c.commit();
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (ownTransaction) {
+                    c.rollback();
+                }
+                throw e;
+            } finally {
+                if (ownTransaction) {
+                    c.setAutoCommit(true);
+                }
+            }
+        }
+
+        @Override
+        public void recordChecksum(int version, String checksum) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + history + " SET checksum = ? WHERE version = ?")) {
+                ps.setString(1, checksum);
+                ps.setInt(2, version);
+                ps.executeUpdate();
+            }
         }
     }
 }
