@@ -158,7 +158,7 @@ public final class Migrations {
                             schema.apply(script, clock.instant());
                         } catch (Exception e) {
                             throw new StorageException(what + ": migration V" + script.version() + "__"
-                                    + script.description() + " failed", e);
+                                    + script.description() + " failed: " + e.getMessage(), e);
                         }
                         count++;
                     }

@@ -147,7 +147,7 @@ class MigrationsTest {
             }
         };
         assertThatThrownBy(() -> migrations.migrate(failing, CLOCK, "migrating")).isInstanceOf(StorageException.class)
-                .hasMessage("migrating: migration V2__b failed")
+                .hasMessage("migrating: migration V2__b failed: refused")
                 .hasRootCauseMessage("refused");
         assertThat(failing.history).containsOnlyKeys(1);
         assertThat(failing.log).endsWith("unlock");

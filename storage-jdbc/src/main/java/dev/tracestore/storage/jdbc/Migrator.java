@@ -210,7 +210,17 @@ final class Migrator {
                 if (ownTransaction) {
                     c.commit();
                 }
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException e) {
+                if (ownTransaction || oneTransaction) {
+                    if (ownTransaction) {
+                        c.rollback();
+                    }
+                    throw e;
+                }
+                throw new SQLException(e.getMessage() + " (" + dialect + " commits each schema change at once: if an"
+                        + " earlier migration was interrupted in this version, part of it may be applied; complete or"
+                        + " undo it by hand, then call migrate() again)", e.getSQLState(), e.getErrorCode(), e);
+            } catch (RuntimeException e) {
                 if (ownTransaction) {
                     c.rollback();
                 }

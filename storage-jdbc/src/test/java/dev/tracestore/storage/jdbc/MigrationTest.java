@@ -121,6 +121,64 @@ class MigrationTest {
         assertThat(storage(db, prefix).migrate()).as("a migration of an up-to-date schema").isZero();
     }
 
+    /**
+     * A child JVM killed in the middle of version 2, after its ALTER TABLE: on PostgreSQL, where
+     * the version's statements and its history row are one transaction, the next migration
+     * applies version 2 whole; on MariaDB, which commits the ALTER at once, it reports the
+     * half-applied version, and the history never records it as applied. (The killed client's
+     * server session runs its statement, the 8 s pause, to its end, holding the migration lock:
+     * the next migration waits for it.)
+     */
+    @ParameterizedTest
+    @EnumSource(value = Setup.class, names = {"POSTGRESQL", "MARIADB"})
+    void aMigrationKilledInsideAVersion_isFinishedOrReported(Setup setup) throws Exception {
+        TestDatabase db = database(setup);
+        String prefix = fresh();
+        String slow = "db/tracestore-fixture-v2-slow/" + db.dialect.name();
+        String initSql = setup == Setup.POSTGRESQL ? "SET tracestore.slow = '1'" : "SET @tracestore_slow = 1";
+        Process child = ChildJvm.start(List.of("-Xmx128m"), MigratingProcess.class, db.pool.getJdbcUrl(),
+                db.pool.getUsername() == null ? "-" : db.pool.getUsername(),
+                db.pool.getPassword() == null ? "" : db.pool.getPassword(), prefix, slow, initSql);
+        String history = db.dialect.quote(prefix + "schema_history");
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(out.readLine()).isEqualTo("ready");
+            child.getOutputStream().write('\n');
+            child.getOutputStream().flush();
+            // Wait until version 1 is recorded, then a little: the child is then in version 2's pause.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!versionRecorded(db, history, 1) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(versionRecorded(db, history, 1)).as("the child applied version 1").isTrue();
+            Thread.sleep(1_000);
+            child.destroyForcibly();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 2")).as("version 2 recorded").isZero();
+        JdbcTraceStorage next = JdbcTraceStorage.builder(db.pool).tablePrefix(prefix).extraMigrations(List.of(slow)).build();
+        if (setup == Setup.POSTGRESQL) {
+            assertThat(next.migrate()).as("the next migration applies version 2 whole").isEqualTo(1);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 2")).isEqualTo(1);
+        } else {
+            assertThatThrownBy(next::migrate).isInstanceOf(StorageException.class)
+                    .hasMessageContaining("migration V2__slow_change failed")
+                    .hasMessageContaining("commits each schema change at once: if an earlier migration was interrupted"
+                            + " in this version, part of it may be applied; complete or undo it by hand");
+            assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 2")).isZero();
+        }
+    }
+
+    private static boolean versionRecorded(TestDatabase db, String history, int version) {
+        try {
+            return db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = " + version) == 1;
+        } catch (IllegalStateException e) {
+            return false; // the history table does not exist yet
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Setup.class)
     void aScriptChangedAfterItWasApplied_isReported(Setup setup) {
