@@ -3,50 +3,29 @@ package dev.tracestore.storage.cassandra;
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
-import com.datastax.oss.driver.api.core.DriverException;
-import com.datastax.oss.driver.api.core.DriverTimeoutException;
-import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.cql.ResultSet;
-import com.datastax.oss.driver.api.core.cql.Row;
-import com.datastax.oss.driver.api.core.cql.Statement;
-import com.datastax.oss.driver.api.core.data.TupleValue;
-import com.datastax.oss.driver.api.core.servererrors.CASWriteUnknownException;
-import com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException;
-import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
 import com.datastax.oss.driver.api.core.type.TupleType;
 import dev.tracestore.Message;
-import dev.tracestore.Role;
 import dev.tracestore.StorageException;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceNotFoundException;
-import dev.tracestore.TraceStoreException;
 import dev.tracestore.Visibility;
 import dev.tracestore.spi.MessagePosition;
 import dev.tracestore.spi.RecountResult;
 import dev.tracestore.spi.StoredTrace;
 import dev.tracestore.spi.TraceListQuery;
 import dev.tracestore.spi.TraceStorage;
-import java.nio.charset.StandardCharsets;
+import dev.tracestore.storage.cassandra.LightweightTransactions.Attempt;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -188,24 +167,10 @@ import org.slf4j.LoggerFactory;
 public final class CassandraTraceStorage implements TraceStorage {
     private static final Logger log = LoggerFactory.getLogger(CassandraTraceStorage.class);
     private static final Pattern KEYSPACE = Pattern.compile("[a-z][a-z0-9_]{0,47}");
-    /** How many trace ids one claim of {@code id_blocks} reserves. */
-    static final int ID_BLOCK = 1000;
     /** How far past its own time a deletion dates its tombstones: the clock skew between writers it tolerates. */
     static final long FENCE_MARGIN_MICROS = 5_000_000L;
-    /** How many partitions {@code pending_deletions} and {@code unknown_counts} spread their rows over. */
-    static final int SHARDS = 16;
     /** Rows per page when counting message keys. */
     private static final int COUNT_PAGE = 5000;
-    /** Rows per page when reading messages, whose text can be large. */
-    private static final int MESSAGE_PAGE = 100;
-    /** Rows per page when reading a trace's partition (its positions: normally one). */
-    private static final int TRACE_PAGE = 100;
-    /** The most keys one {@code IN} read of message keys carries. */
-    private static final int IN_CHUNK = 100;
-    /** Bytes a message's two rows take besides its strings: keys, sequence, instant, row and cell headers. */
-    private static final int MESSAGE_OVERHEAD = 96;
-    /** How often a lightweight transaction whose outcome is unknown is looked up and tried again. */
-    private static final int LWT_ATTEMPTS = 20;
 
     private final CqlSession session;
     private final String keyspace;
@@ -215,10 +180,14 @@ public final class CassandraTraceStorage implements TraceStorage {
     private final int maxBatchBytes;
     private final Cql cql;
     private final WriteTimestamps timestamps;
-    private final ConcurrentMap<String, PreparedStatement> prepared = new ConcurrentHashMap<>();
-    private final Object idLock = new Object();
-    private long nextId; // guarded by idLock
-    private long idBlockEnd; // guarded by idLock; exclusive
+    private final Driver driver;
+    private final LightweightTransactions transactions;
+    private final TraceReader traces;
+    private final TraceKeys keys;
+    private final TraceList list;
+    private final MessagePages messages;
+    private final Bookkeeping bookkeeping;
+    private final IdBlocks ids;
 
     private CassandraTraceStorage(Builder b) {
         this.session = b.session;
@@ -229,6 +198,14 @@ public final class CassandraTraceStorage implements TraceStorage {
         this.maxBatchBytes = b.maxBatchBytes;
         this.cql = new Cql(b.keyspace);
         this.timestamps = new WriteTimestamps(Clock.systemUTC());
+        this.driver = new Driver(b.session, b.keyspace, b.consistency, b.serialConsistency);
+        this.transactions = new LightweightTransactions(b.session);
+        this.traces = new TraceReader(driver, cql);
+        this.keys = new TraceKeys(driver, transactions, cql);
+        this.list = new TraceList(driver, cql, traces, timestamps);
+        this.messages = new MessagePages(driver, cql);
+        this.bookkeeping = new Bookkeeping(driver, traces);
+        this.ids = new IdBlocks(driver, transactions, cql);
     }
 
     /**
@@ -272,8 +249,6 @@ public final class CassandraTraceStorage implements TraceStorage {
         return new Migrator(session, keyspace, consistency, serialConsistency).migrate();
     }
 
-    // ------------------------------------------------------------------ traces
-
     @Override
     public StoredTrace upsertTrace(TraceInput in, Instant now) {
         long at = Micros.of("now", now);
@@ -281,10 +256,9 @@ public final class CassandraTraceStorage implements TraceStorage {
         String operation = "upserting a trace";
         for (int round = 1; ; round++) {
             long timestamp = timestamps.next(); // before the reads: a deletion hiding the trace after them shadows our writes
-            Row key = run(operation, read(cql.readKey, in.namespace(), in.externalId())).one();
-            if (key != null) {
-                long id = key.getLong("id");
-                TraceRow row = readTrace(operation, id);
+            Long id = keys.find(operation, in.namespace(), in.externalId());
+            if (id != null) {
+                TraceRow row = traces.read(operation, id);
                 if (row != null) {
                     if (row.deleting()) {
                         throw new TraceNotFoundException(id, in.namespace(), in.externalId());
@@ -292,7 +266,7 @@ public final class CassandraTraceStorage implements TraceStorage {
                     return update(operation, row, in, at, timestamp);
                 }
                 // Read between a removal freeing the key and dropping the trace: free it for sure, look again.
-                freeKey(operation, in.namespace(), in.externalId(), id);
+                keys.free(operation, in.namespace(), in.externalId(), id);
             } else {
                 StoredTrace created = create(operation, in, at, createdAt, timestamp);
                 if (created != null) {
@@ -310,11 +284,11 @@ public final class CassandraTraceStorage implements TraceStorage {
         long target = Math.max(at, row.updatedAt());
         List<Long> older = row.positionsBefore(target);
         // The list row at the new position comes first, so that no failure can leave the trace unlisted.
-        run(operation, listed(row.namespace(), row.id(), target, timestamp));
+        driver.run(operation, list.listed(row.namespace(), row.id(), target, timestamp));
         BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
         if (in.title() != null || in.agentId() != null || in.model() != null || in.visibility() != null
                 || in.projectName() != null) {
-            BoundStatementBuilder set = prepared(cql.updateTrace).boundStatementBuilder();
+            BoundStatementBuilder set = driver.prepared(cql.updateTrace).boundStatementBuilder();
             setIfPresent(set, 0, in.title());
             setIfPresent(set, 1, in.agentId());
             setIfPresent(set, 2, in.model());
@@ -323,9 +297,9 @@ public final class CassandraTraceStorage implements TraceStorage {
             batch.addStatement(set.setLong(5, row.id()).build());
         }
         addPosition(batch, row.id(), target, older);
-        run(operation, batch(batch, timestamp));
+        driver.run(operation, driver.batch(batch, timestamp));
         if (!older.isEmpty()) {
-            run(operation, unlisted(row.namespace(), row.id(), older, timestamp));
+            driver.run(operation, list.unlisted(row.namespace(), row.id(), older, timestamp));
         }
         return new StoredTrace(row.id(), row.namespace(), row.externalId(), or(in.title(), row.title()),
                 or(in.agentId(), row.agentId()), or(in.model(), row.model()), or(in.visibility(), row.visibility()),
@@ -335,10 +309,10 @@ public final class CassandraTraceStorage implements TraceStorage {
 
     /** Creates the trace and claims its key; null if another creator claimed the key first. */
     private StoredTrace create(String operation, TraceInput in, long at, long createdAt, long timestamp) {
-        long id = nextId(operation);
+        long id = ids.next(operation);
         Visibility visibility = in.visibility() == null ? Visibility.PRIVATE : in.visibility();
         // The row before the key: whoever finds the key finds the trace.
-        BoundStatementBuilder insert = prepared(cql.createTrace).boundStatementBuilder()
+        BoundStatementBuilder insert = driver.prepared(cql.createTrace).boundStatementBuilder()
                 .setLong(0, id).setLong(1, at).setString(2, in.namespace()).setString(3, in.externalId());
         setIfPresent(insert, 4, in.title());
         setIfPresent(insert, 5, in.agentId());
@@ -346,13 +320,13 @@ public final class CassandraTraceStorage implements TraceStorage {
         insert.setString(7, visibility.name());
         setIfPresent(insert, 8, in.projectName());
         insert.setLong(9, createdAt);
-        run(operation, writing(insert.build(), timestamp));
-        if (!claimKey(operation, in.namespace(), in.externalId(), id)) {
+        driver.run(operation, driver.writing(insert.build(), timestamp));
+        if (!keys.claim(operation, in.namespace(), in.externalId(), id)) {
             // Another process created the trace meanwhile: ours was never reachable; drop it.
-            run(operation, write(cql.dropTrace, timestamps.next(), id));
+            driver.run(operation, driver.write(cql.dropTrace, timestamps.next(), id));
             return null;
         }
-        run(operation, listed(in.namespace(), id, at, timestamp));
+        driver.run(operation, list.listed(in.namespace(), id, at, timestamp));
         log.debug("Created trace {}", id);
         return new StoredTrace(id, in.namespace(), in.externalId(), in.title(), in.agentId(), in.model(), visibility,
                 in.projectName(), Micros.toInstant(createdAt), Micros.toInstant(at), 0L);
@@ -360,18 +334,18 @@ public final class CassandraTraceStorage implements TraceStorage {
 
     @Override
     public Optional<StoredTrace> findTrace(long traceId) {
-        TraceRow row = readTrace("reading trace " + traceId, traceId);
+        TraceRow row = traces.read("reading trace " + traceId, traceId);
         return row == null || row.deleting() ? Optional.empty() : Optional.of(row.toStored());
     }
 
     @Override
     public Optional<StoredTrace> findTrace(String namespace, String externalId) {
         String operation = "reading a trace by key";
-        Row key = run(operation, read(cql.readKey, namespace, externalId)).one();
-        if (key == null) {
+        Long id = keys.find(operation, namespace, externalId);
+        if (id == null) {
             return Optional.empty();
         }
-        TraceRow row = readTrace(operation, key.getLong("id"));
+        TraceRow row = traces.read(operation, id);
         return row == null || row.deleting() ? Optional.empty() : Optional.of(row.toStored());
     }
 
@@ -382,46 +356,7 @@ public final class CassandraTraceStorage implements TraceStorage {
      */
     @Override
     public List<StoredTrace> listTraces(TraceListQuery q) {
-        String operation = "listing traces";
-        List<StoredTrace> out = new ArrayList<>(Math.min(q.limit(), 128));
-        TraceListQuery.Position after = q.after();
-        while (out.size() < q.limit()) {
-            int want = q.limit() - out.size();
-            BoundStatement select = after == null ? read(cql.listFirst, q.namespace(), want)
-                    : read(cql.listAfter, q.namespace(), Micros.of(after.updatedAt()), after.id(), want);
-            List<Row> rows = all(operation, select);
-            if (rows.isEmpty()) {
-                break;
-            }
-            List<Long> ids = new ArrayList<>(rows.size());
-            for (Row r : rows) {
-                ids.add(r.getLong("id"));
-            }
-            List<TraceRow> traces = readTraces(operation, ids);
-            for (int i = 0; i < rows.size(); i++) {
-                long position = rows.get(i).getLong("updated_at");
-                TraceRow t = traces.get(i);
-                long id = ids.get(i);
-                if (t == null || position < t.updatedAt()) {
-                    // Gone for good, or left behind: its trace's position only ever grows. Best effort.
-                    quietly(write(cql.deleteListed, timestamps.next(), q.namespace(), position, id));
-                    continue;
-                }
-                StoredTrace stored = t.toStored();
-                if (!t.deleting() && position == t.updatedAt() && q.matches(stored)) {
-                    out.add(stored);
-                    if (out.size() == q.limit()) {
-                        break;
-                    }
-                }
-            }
-            Row last = rows.get(rows.size() - 1);
-            after = new TraceListQuery.Position(Micros.toInstant(last.getLong("updated_at")), last.getLong("id"));
-            if (rows.size() < want) {
-                break;
-            }
-        }
-        return out;
+        return list.page(q);
     }
 
     // ------------------------------------------------------------------ messages and counts
@@ -449,7 +384,7 @@ public final class CassandraTraceStorage implements TraceStorage {
             } catch (ArithmeticException e) {
                 Micros.of("message " + quoted(m.externalId()) + " createdAt", m.createdAt()); // throws, naming it
             }
-            bytes += encodedSize(m);
+            bytes += EncodedSize.of(m);
         }
         if (bytes > maxBatchBytes) {
             throw new IllegalArgumentException("messages: a batch must encode to at most " + maxBatchBytes
@@ -459,7 +394,7 @@ public final class CassandraTraceStorage implements TraceStorage {
         }
         String operation = "writing " + batch.size() + " messages to trace " + traceId;
         long timestamp = timestamps.next(); // before the check: a deletion hiding the trace after it shadows our writes
-        TraceRow trace = readTrace(operation, traceId);
+        TraceRow trace = traces.read(operation, traceId);
         if (trace == null || trace.deleting()) {
             throw new TraceNotFoundException(traceId);
         }
@@ -473,12 +408,12 @@ public final class CassandraTraceStorage implements TraceStorage {
         long target = Math.max(at, trace.updatedAt());
         List<Long> older = trace.positionsBefore(target);
 
-        run(operation, "No message was stored and the count is unchanged.",
-                listed(trace.namespace(), traceId, target, timestamp));
+        driver.run(operation, "No message was stored and the count is unchanged.",
+                list.listed(trace.namespace(), traceId, target, timestamp));
 
         BatchStatementBuilder messages = BatchStatement.builder(BatchType.UNLOGGED);
-        PreparedStatement key = prepared(cql.upsertMessageKey);
-        PreparedStatement row = prepared(cql.upsertMessage);
+        PreparedStatement key = driver.prepared(cql.upsertMessageKey);
+        PreparedStatement row = driver.prepared(cql.upsertMessage);
         TupleType extras = extrasType();
         for (int i = 0; i < batch.size(); i++) {
             Message m = batch.get(i);
@@ -487,18 +422,18 @@ public final class CassandraTraceStorage implements TraceStorage {
                     extras.newValue(m.model(), m.partsJson()), createdAt[i]));
         }
         addPosition(messages, traceId, target, older);
-        run(operation, "The messages were stored all together or not at all (a timed-out batch may have landed);"
-                + " the count is unchanged.", batch(messages, timestamp));
+        driver.run(operation, "The messages were stored all together or not at all (a timed-out batch may have landed);"
+                + " the count is unchanged.", driver.batch(messages, timestamp));
 
         String uncounted = "The messages are stored but not counted: the count is low by " + countIncrement
                 + " until recalculateMessageCount(" + traceId + ").";
         if (!older.isEmpty()) {
-            run(operation, uncounted, unlisted(trace.namespace(), traceId, older, timestamp));
+            driver.run(operation, uncounted, list.unlisted(trace.namespace(), traceId, older, timestamp));
         }
         // Last, alone, and never retried by the driver: a counter increment is not idempotent.
-        BoundStatement increment = prepared(cql.addToCounter).bind(countIncrement, traceId)
+        BoundStatement increment = driver.prepared(cql.addToCounter).bind(countIncrement, traceId)
                 .setConsistencyLevel(consistency).setIdempotent(false);
-        run(operation, "The messages are stored; the count increment failed, or timed out and may have landed:"
+        driver.run(operation, "The messages are stored; the count increment failed, or timed out and may have landed:"
                 + " the count may be low (or, after a retry, high) by " + countIncrement + " until"
                 + " recalculateMessageCount(" + traceId + ").", increment);
     }
@@ -506,7 +441,7 @@ public final class CassandraTraceStorage implements TraceStorage {
     @Override
     public long countMessages(long traceId) {
         String operation = "counting the messages of trace " + traceId;
-        TraceRow row = readTrace(operation, traceId);
+        TraceRow row = traces.read(operation, traceId);
         if (row == null || row.deleting()) {
             throw new TraceNotFoundException(traceId);
         }
@@ -523,14 +458,14 @@ public final class CassandraTraceStorage implements TraceStorage {
     public RecountResult recount(long traceId) {
         String operation = "recounting the messages of trace " + traceId;
         long timestamp = timestamps.next();
-        TraceRow row = readTrace(operation, traceId); // reads the counter, before the count
+        TraceRow row = traces.read(operation, traceId); // reads the counter, before the count
         if (row == null || row.deleting()) {
             throw new TraceNotFoundException(traceId);
         }
         long actual = countRows(operation, traceId);
-        run(operation, write(cql.setCount, timestamp, actual - row.counter(), traceId));
+        driver.run(operation, driver.write(cql.setCount, timestamp, actual - row.counter(), traceId));
         if (row.countUnknown()) {
-            run(operation, write(cql.deleteUnknown, timestamp, shard(traceId), traceId));
+            driver.run(operation, driver.write(cql.deleteUnknown, timestamp, Bookkeeping.shard(traceId), traceId));
         }
         return new RecountResult(row.messageCount(), actual);
     }
@@ -544,92 +479,17 @@ public final class CassandraTraceStorage implements TraceStorage {
     @Override
     public List<Message> listMessages(long traceId, MessagePosition after, int limit) {
         String operation = "listing the messages of trace " + traceId;
-        TraceRow trace = readTrace(operation, traceId);
+        TraceRow trace = traces.read(operation, traceId);
         if (trace == null || trace.deleting()) {
             throw new TraceNotFoundException(traceId);
         }
-        List<Message> page = new ArrayList<>(Math.min(limit, 1024));
-        MessagePosition from = after;
-        while (page.size() < limit) {
-            int want = limit - page.size();
-            BoundStatement select = from == null ? read(cql.messagesFirst, traceId, want)
-                    : read(cql.messagesAfter, traceId, from.sequence(), from.externalId(), want);
-            List<Row> rows = all(operation, select.setPageSize(MESSAGE_PAGE));
-            if (rows.isEmpty()) {
-                break;
-            }
-            Map<String, long[]> current = currentSequences(operation, traceId, rows);
-            for (Row r : rows) {
-                String id = r.getString("external_id");
-                long sequence = r.getLong("seq");
-                long[] now = current.get(id);
-                if (now == null) {
-                    continue; // no key: a deletion in progress removed it
-                }
-                if (now[0] == sequence) {
-                    page.add(message(r));
-                } else {
-                    quietly(prepared(cql.deleteStaleMessage).bind(traceId, sequence, id)
-                            .setConsistencyLevel(consistency).setIdempotent(true).setQueryTimestamp(now[1] - 1));
-                }
-            }
-            Row last = rows.get(rows.size() - 1);
-            from = new MessagePosition(last.getLong("seq"), last.getString("external_id"));
-            if (rows.size() < want) {
-                break;
-            }
-        }
-        return page;
-    }
-
-    /** The current sequence and its write timestamp of each message key in {@code rows}. */
-    private Map<String, long[]> currentSequences(String operation, long traceId, List<Row> rows) {
-        List<CompletableFuture<List<Row>>> reads = new ArrayList<>();
-        for (int from = 0; from < rows.size(); from += IN_CHUNK) {
-            List<String> ids = new ArrayList<>(IN_CHUNK);
-            for (Row r : rows.subList(from, Math.min(rows.size(), from + IN_CHUNK))) {
-                ids.add(r.getString("external_id"));
-            }
-            reads.add(allAsync(operation, read(cql.currentSequences, traceId, ids)).toCompletableFuture());
-        }
-        Map<String, long[]> current = new HashMap<>();
-        for (CompletableFuture<List<Row>> read : reads) {
-            for (Row r : join(operation, read)) {
-                current.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
-            }
-        }
-        return current;
-    }
-
-    private static Message message(Row r) {
-        TupleValue extras = r.getTupleValue("extras");
-        return new Message(r.getString("external_id"), r.getLong("seq"), Role.valueOf(r.getString("role")),
-                r.getString("body"), extras == null ? null : extras.getString(0),
-                Micros.toInstant(r.getLong("created_at")), extras == null ? null : extras.getString(1));
+        return messages.page(operation, traceId, after, limit);
     }
 
     @Override
     public List<Long> tracesWithUnknownCount(long afterId, int limit) {
-        String operation = "finding traces with an unknown count";
-        List<Long> out = new ArrayList<>();
-        long from = afterId;
-        while (out.size() < limit) {
-            int want = limit - out.size();
-            List<Long> ids = sharded(operation, cql.unknownAfter, from, want);
-            if (ids.isEmpty()) {
-                break;
-            }
-            for (TraceRow t : readTraces(operation, ids)) {
-                if (t != null && !t.deleting() && t.countUnknown()) {
-                    out.add(t.id());
-                }
-            }
-            from = ids.get(ids.size() - 1);
-            if (ids.size() < want) {
-                break;
-            }
-        }
-        return out;
+        return bookkeeping.scan("finding traces with an unknown count", cql.unknownAfter, afterId, limit,
+                t -> t != null && !t.deleting() && t.countUnknown());
     }
 
     // ------------------------------------------------------------------ deletion
@@ -644,14 +504,14 @@ public final class CassandraTraceStorage implements TraceStorage {
     public boolean markDeleting(long traceId) {
         String operation = "hiding trace " + traceId + " for deletion";
         long timestamp = timestamps.next();
-        TraceRow row = readTrace(operation, traceId);
+        TraceRow row = traces.read(operation, traceId);
         if (row == null) {
             return false;
         }
         BatchStatementBuilder both = BatchStatement.builder(BatchType.LOGGED)
-                .addStatement(prepared(cql.markDeleting).bind(traceId))
-                .addStatement(prepared(cql.insertPending).bind(shard(traceId), traceId));
-        run(operation, batch(both, timestamp));
+                .addStatement(driver.prepared(cql.markDeleting).bind(traceId))
+                .addStatement(driver.prepared(cql.insertPending).bind(Bookkeeping.shard(traceId), traceId));
+        driver.run(operation, driver.batch(both, timestamp));
         return true;
     }
 
@@ -669,7 +529,7 @@ public final class CassandraTraceStorage implements TraceStorage {
     @Override
     public int deleteMessages(long traceId, int chunkSize) {
         String operation = "deleting the messages of trace " + traceId;
-        TraceRow row = readTrace(operation, traceId);
+        TraceRow row = traces.read(operation, traceId);
         if (row == null) {
             return 0;
         }
@@ -679,10 +539,22 @@ public final class CassandraTraceStorage implements TraceStorage {
         long counted = countRows(operation, traceId);
         boolean reports = counted > 0 && claimPurge(operation, traceId, counted);
         long fence = timestamps.next() + FENCE_MARGIN_MICROS;
-        run(operation, batch(BatchStatement.builder(BatchType.UNLOGGED)
-                .addStatement(prepared(cql.dropMessageKeys).bind(traceId))
-                .addStatement(prepared(cql.dropMessages).bind(traceId)), fence));
+        driver.run(operation, driver.batch(BatchStatement.builder(BatchType.UNLOGGED)
+                .addStatement(driver.prepared(cql.dropMessageKeys).bind(traceId))
+                .addStatement(driver.prepared(cql.dropMessages).bind(traceId)), fence));
         return reports ? (int) Math.min(counted, Integer.MAX_VALUE) : 0;
+    }
+
+    /** Whether this call reports the trace's {@code counted} messages: the first to claim them does. */
+    private boolean claimPurge(String operation, long traceId, long counted) {
+        UUID self = UUID.randomUUID();
+        return transactions.decide(operation, "claiming the deletion's report stayed undecided after "
+                + LightweightTransactions.ATTEMPTS + " timeouts",
+                Attempt.retried(() -> driver.lwtStatement(cql.claimPurge, self, counted, traceId),
+                        // Not applied: another deleter claimed it (its id comes back), or the trace is gone
+                        // already, removed by a deleter that reported these messages (no columns come back).
+                        result -> result.getBoolean("[applied]") || result.getColumnDefinitions().contains("purged_by")
+                                && self.equals(result.getUuid("purged_by"))));
     }
 
     /**
@@ -694,110 +566,43 @@ public final class CassandraTraceStorage implements TraceStorage {
     @Override
     public void removeTrace(long traceId) {
         String operation = "removing trace " + traceId;
-        TraceRow row = readTrace(operation, traceId);
+        TraceRow row = traces.read(operation, traceId);
         long fence = timestamps.next() + FENCE_MARGIN_MICROS;
         if (row == null) {
-            run(operation, write(cql.deletePending, fence, shard(traceId), traceId)); // removed before: forget it
+            driver.run(operation, driver.write(cql.deletePending, fence, Bookkeeping.shard(traceId), traceId)); // removed before: forget it
             return;
         }
         if (!row.deleting()) {
             return;
         }
-        BatchStatementBuilder unlist = BatchStatement.builder(BatchType.UNLOGGED)
-                .addStatement(prepared(cql.deleteId).bind(row.namespace(), traceId));
-        for (long position : row.positions()) {
-            unlist.addStatement(prepared(cql.deleteListed).bind(row.namespace(), position, traceId));
-        }
-        run(operation, batch(unlist, fence));
-        run(operation, prepared(cql.dropCounter).bind(traceId).setConsistencyLevel(consistency).setIdempotent(true));
-        freeKey(operation, row.namespace(), row.externalId(), traceId);
+        driver.run(operation, list.removed(row, fence));
+        driver.run(operation, driver.prepared(cql.dropCounter).bind(traceId).setConsistencyLevel(consistency).setIdempotent(true));
+        keys.free(operation, row.namespace(), row.externalId(), traceId);
         if (row.countUnknown()) {
-            run(operation, write(cql.deleteUnknown, fence, shard(traceId), traceId));
+            driver.run(operation, driver.write(cql.deleteUnknown, fence, Bookkeeping.shard(traceId), traceId));
         }
-        run(operation, write(cql.dropTrace, fence, traceId));
-        run(operation, write(cql.deletePending, fence, shard(traceId), traceId));
+        driver.run(operation, driver.write(cql.dropTrace, fence, traceId));
+        driver.run(operation, driver.write(cql.deletePending, fence, Bookkeeping.shard(traceId), traceId));
         log.debug("Removed trace {}", traceId);
     }
 
     /** {@inheritDoc} Leaves out a trace whose tombstone is not visible yet (its logged batch is still landing). */
     @Override
     public List<Long> deletingTraces(int limit) {
-        String operation = "finding interrupted deletions";
-        List<Long> out = new ArrayList<>();
-        long from = -1;
-        while (out.size() < limit) {
-            int want = limit - out.size();
-            List<Long> ids = sharded(operation, cql.pendingAfter, from, want);
-            if (ids.isEmpty()) {
-                break;
-            }
-            List<TraceRow> traces = readTraces(operation, ids);
-            for (int i = 0; i < ids.size(); i++) {
-                TraceRow t = traces.get(i);
-                // Absent: removed, all but its pending row, which resuming it (removeTrace) forgets.
-                if (t == null || t.deleting()) {
-                    out.add(ids.get(i));
-                }
-            }
-            from = ids.get(ids.size() - 1);
-            if (ids.size() < want) {
-                break;
-            }
-        }
-        return out;
+        // Absent: removed, all but its pending row, which resuming it (removeTrace) forgets.
+        return bookkeeping.scan("finding interrupted deletions", cql.pendingAfter, -1, limit,
+                t -> t == null || t.deleting());
     }
 
     @Override
     public List<Long> traceIds(String namespace, long afterId, int limit) {
-        List<Long> ids = new ArrayList<>();
-        for (Row r : all("listing trace ids", read(cql.idsAfter, namespace, afterId, limit))) {
-            ids.add(r.getLong("id"));
-        }
-        return ids;
+        return list.ids(namespace, afterId, limit);
     }
 
-    // ------------------------------------------------------------------ helpers: traces
+    // ------------------------------------------------------------------ helpers
 
-    private TraceRow readTrace(String operation, long traceId) {
-        return join(operation, readTraceAsync(traceId));
-    }
-
-    /** The trace's partition and its counter, read in parallel; null if the trace is absent. */
-    private CompletionStage<TraceRow> readTraceAsync(long traceId) {
-        String operation = "reading trace " + traceId;
-        CompletionStage<List<Row>> rows = allAsync(operation, read(cql.readTrace, traceId).setPageSize(TRACE_PAGE));
-        CompletionStage<List<Row>> counter = allAsync(operation, read(cql.readCounter, traceId));
-        return rows.thenCombine(counter, (r, c) -> TraceRow.of(traceId, r,
-                c.isEmpty() || c.get(0).isNull(0) ? 0 : c.get(0).getLong(0)));
-    }
-
-    /** The traces with these ids, in order, read in parallel; null for an absent one. */
-    private List<TraceRow> readTraces(String operation, List<Long> ids) {
-        List<CompletableFuture<TraceRow>> reads = new ArrayList<>(ids.size());
-        for (long id : ids) {
-            reads.add(readTraceAsync(id).toCompletableFuture());
-        }
-        List<TraceRow> rows = new ArrayList<>(ids.size());
-        for (CompletableFuture<TraceRow> read : reads) {
-            rows.add(join(operation, read));
-        }
-        return rows;
-    }
-
-    /** The trace's list row at {@code position} and its namespace id row: one mutation. */
-    private Statement<?> listed(String namespace, long traceId, long position, long timestamp) {
-        return batch(BatchStatement.builder(BatchType.UNLOGGED)
-                .addStatement(prepared(cql.insertListed).bind(namespace, position, traceId))
-                .addStatement(prepared(cql.insertId).bind(namespace, traceId)), timestamp);
-    }
-
-    /** The deletion of the trace's list rows at {@code positions}: one mutation. */
-    private Statement<?> unlisted(String namespace, long traceId, List<Long> positions, long timestamp) {
-        BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
-        for (long position : positions) {
-            batch.addStatement(prepared(cql.deleteListed).bind(namespace, position, traceId));
-        }
-        return batch(batch, timestamp);
+    private long countRows(String operation, long traceId) {
+        return driver.count(operation, driver.read(cql.countMessages, traceId).setPageSize(COUNT_PAGE));
     }
 
     /**
@@ -805,305 +610,21 @@ public final class CassandraTraceStorage implements TraceStorage {
      * has older ones, one range deletion of every position before {@code target}.
      */
     private void addPosition(BatchStatementBuilder batch, long traceId, long target, List<Long> older) {
-        batch.addStatement(prepared(cql.insertPosition).bind(traceId, target));
+        batch.addStatement(driver.prepared(cql.insertPosition).bind(traceId, target));
         if (!older.isEmpty()) {
-            batch.addStatement(prepared(cql.deletePositionsBefore).bind(traceId, target));
+            batch.addStatement(driver.prepared(cql.deletePositionsBefore).bind(traceId, target));
         }
-    }
-
-    /**
-     * Claims the key for {@code traceId}; false if another trace holds it. A transaction whose
-     * outcome is unknown (a timeout) is settled by a serial read, which completes it.
-     */
-    private boolean claimKey(String operation, String namespace, String externalId, long traceId) {
-        for (int attempt = 1; attempt <= LWT_ATTEMPTS; attempt++) {
-            Row result = lwt(operation, lwtStatement(cql.claimKey, namespace, externalId, traceId));
-            if (result != null) {
-                return result.getBoolean("[applied]") || result.getLong("id") == traceId;
-            }
-            // Settle it with a serial read, which completes a transaction left in flight.
-            Row now = lwt(operation, read(cql.readKey, namespace, externalId).setConsistencyLevel(serialConsistency));
-            if (now != null) {
-                return now.getLong("id") == traceId;
-            }
-            // No key (the claim did not land), or the read timed out too: claim again.
-        }
-        throw new StorageException("Cassandra storage: " + operation + ": claiming the trace's key stayed undecided after "
-                + LWT_ATTEMPTS + " timeouts", null);
-    }
-
-    /** Frees the key if it still names {@code traceId}. */
-    private void freeKey(String operation, String namespace, String externalId, long traceId) {
-        for (int attempt = 1; attempt <= LWT_ATTEMPTS; attempt++) {
-            if (lwt(operation, lwtStatement(cql.freeKey, namespace, externalId, traceId)) != null) {
-                return; // applied, or the key names another trace or none
-            }
-        }
-        throw new StorageException("Cassandra storage: " + operation + ": freeing the trace's key stayed undecided after "
-                + LWT_ATTEMPTS + " timeouts", null);
-    }
-
-    /** Whether this call reports the trace's {@code counted} messages: the first to claim them does. */
-    private boolean claimPurge(String operation, long traceId, long counted) {
-        UUID self = UUID.randomUUID();
-        for (int attempt = 1; attempt <= LWT_ATTEMPTS; attempt++) {
-            Row result = lwt(operation, lwtStatement(cql.claimPurge, self, counted, traceId));
-            if (result != null) {
-                // Not applied: another deleter claimed it (its id comes back), or the trace is gone
-                // already, removed by a deleter that reported these messages (no columns come back).
-                return result.getBoolean("[applied]") || result.getColumnDefinitions().contains("purged_by")
-                        && self.equals(result.getUuid("purged_by"));
-            }
-        }
-        throw new StorageException("Cassandra storage: " + operation + ": claiming the deletion's report stayed undecided"
-                + " after " + LWT_ATTEMPTS + " timeouts", null);
-    }
-
-    /** The next trace id, from this storage's block; claims a new block when it is used up. */
-    private long nextId(String operation) {
-        synchronized (idLock) {
-            if (nextId == idBlockEnd) {
-                nextId = claimIdBlock(operation);
-                idBlockEnd = nextId + ID_BLOCK;
-            }
-            return nextId++;
-        }
-    }
-
-    /**
-     * Claims the next {@value #ID_BLOCK} ids, at SERIAL consistency whatever the configured
-     * one: ids must be unique across data centres. A claim whose outcome is unknown is given
-     * up (its ids are skipped, never used twice).
-     */
-    private long claimIdBlock(String operation) {
-        Row current = run(operation, read(cql.readIdBlock).setConsistencyLevel(DefaultConsistencyLevel.SERIAL)).one();
-        Long next = current == null ? null : current.getLong(0);
-        for (int attempt = 1; attempt <= LWT_ATTEMPTS; attempt++) {
-            Statement<?> claim = next == null ? lwtStatement(cql.createIdBlock, 1L + ID_BLOCK)
-                    : lwtStatement(cql.advanceIdBlock, next + ID_BLOCK, next);
-            Row result = lwt(operation, claim.setSerialConsistencyLevel(DefaultConsistencyLevel.SERIAL).setIdempotent(false));
-            if (result == null) {
-                // Unknown outcome: forget that block, read where the blocks stand, claim again.
-                Row now = lwt(operation, read(cql.readIdBlock).setConsistencyLevel(DefaultConsistencyLevel.SERIAL));
-                next = now == null ? null : now.getLong("next_id");
-                continue;
-            }
-            if (result.getBoolean("[applied]")) {
-                long first = next == null ? 1L : next;
-                log.debug("Claimed trace ids {} to {}", first, first + ID_BLOCK - 1);
-                return first;
-            }
-            next = result.isNull("next_id") ? null : result.getLong("next_id");
-        }
-        throw new StorageException("Cassandra storage: " + operation + ": claiming a block of trace ids failed after "
-                + LWT_ATTEMPTS + " attempts under contention", null);
-    }
-
-    // ------------------------------------------------------------------ helpers: statements
-
-    private PreparedStatement prepared(String query) {
-        PreparedStatement statement = prepared.get(query);
-        if (statement == null) {
-            try {
-                statement = session.prepare(query);
-            } catch (DriverException e) {
-                throw new StorageException("Cassandra storage: preparing a statement on keyspace " + keyspace
-                        + " failed (have the tables been created with migrate()?): " + describe(e), e);
-            }
-            PreparedStatement raced = prepared.putIfAbsent(query, statement);
-            if (raced != null) {
-                statement = raced;
-            }
-        }
-        return statement;
     }
 
     /** The type of {@code messages.extras}, as the server declared it (a detached type could not make values). */
     private TupleType extrasType() {
-        return (TupleType) prepared(cql.upsertMessage).getVariableDefinitions().get(5).getType();
-    }
-
-    /** A read at the configured consistency; reads are idempotent. */
-    private BoundStatement read(String query, Object... values) {
-        return prepared(query).bind(values).setConsistencyLevel(consistency).setIdempotent(true);
-    }
-
-    /** An idempotent write with write timestamp {@code timestamp}. */
-    private BoundStatement write(String query, long timestamp, Object... values) {
-        return writing(prepared(query).bind(values), timestamp);
-    }
-
-    private BoundStatement writing(BoundStatement statement, long timestamp) {
-        return statement.setConsistencyLevel(consistency).setIdempotent(true).setQueryTimestamp(timestamp);
-    }
-
-    /** A lightweight transaction: Paxos at the serial consistency, committed at the configured one. */
-    private BoundStatement lwtStatement(String query, Object... values) {
-        return prepared(query).bind(values).setConsistencyLevel(consistency)
-                .setSerialConsistencyLevel(serialConsistency).setIdempotent(true);
-    }
-
-    /** A single-partition batch: one mutation, all or nothing on each replica. */
-    private BatchStatement batch(BatchStatementBuilder batch, long timestamp) {
-        return batch.setConsistencyLevel(consistency).setIdempotence(true).setQueryTimestamp(timestamp).build();
+        return (TupleType) driver.prepared(cql.upsertMessage).getVariableDefinitions().get(5).getType();
     }
 
     private static void setIfPresent(BoundStatementBuilder statement, int index, String value) {
         if (value != null) {
             statement.setString(index, value); // left unset otherwise: no overwrite, no tombstone
         }
-    }
-
-    /** The ids after {@code afterId} in a sharded bookkeeping table, ascending, at most {@code limit}. */
-    private List<Long> sharded(String operation, String query, long afterId, int limit) {
-        List<CompletableFuture<List<Row>>> reads = new ArrayList<>(SHARDS);
-        for (int shard = 0; shard < SHARDS; shard++) {
-            reads.add(allAsync(operation, read(query, shard, afterId, limit)).toCompletableFuture());
-        }
-        List<Long> ids = new ArrayList<>();
-        for (CompletableFuture<List<Row>> read : reads) {
-            for (Row r : join(operation, read)) {
-                ids.add(r.getLong(0));
-            }
-        }
-        ids.sort(null);
-        return ids.size() > limit ? new ArrayList<>(ids.subList(0, limit)) : ids;
-    }
-
-    static int shard(long traceId) {
-        return (int) Math.floorMod(traceId, (long) SHARDS);
-    }
-
-    // ------------------------------------------------------------------ helpers: execution
-
-    private ResultSet run(String operation, Statement<?> statement) {
-        return run(operation, null, statement);
-    }
-
-    /** Runs a statement; a failure names the operation, the cause and {@code outcome}: what the operation left. */
-    private ResultSet run(String operation, String outcome, Statement<?> statement) {
-        try {
-            return session.execute(statement);
-        } catch (DriverException e) {
-            StorageException failure = failure(operation, e);
-            throw outcome == null ? failure : new StorageException(failure.getMessage() + ". " + outcome, e);
-        }
-    }
-
-    /** Every row of the query's result, page by page. */
-    private List<Row> all(String operation, Statement<?> statement) {
-        try {
-            List<Row> rows = new ArrayList<>();
-            for (Row r : session.execute(statement)) {
-                rows.add(r);
-            }
-            return rows;
-        } catch (DriverException e) {
-            throw failure(operation, e);
-        }
-    }
-
-    /** Every row of the query's result, fetched without blocking a driver thread. */
-    private CompletionStage<List<Row>> allAsync(String operation, Statement<?> statement) {
-        CompletionStage<AsyncResultSet> first;
-        try {
-            first = session.executeAsync(statement);
-        } catch (DriverException e) {
-            return CompletableFuture.failedFuture(failure(operation, e));
-        }
-        return first.thenCompose(rs -> collect(rs, new ArrayList<>()));
-    }
-
-    private static CompletionStage<List<Row>> collect(AsyncResultSet rs, List<Row> into) {
-        for (Row r : rs.currentPage()) {
-            into.add(r);
-        }
-        return rs.hasMorePages() ? rs.fetchNextPage().thenCompose(next -> collect(next, into))
-                : CompletableFuture.completedFuture(into);
-    }
-
-    private long countRows(String operation, long traceId) {
-        try {
-            long n = 0;
-            for (Row ignored : session.execute(read(cql.countMessages, traceId).setPageSize(COUNT_PAGE))) {
-                n++;
-            }
-            return n;
-        } catch (DriverException e) {
-            throw failure(operation, e);
-        }
-    }
-
-    /**
-     * Runs a lightweight transaction; its result row, or null if its outcome is unknown (it timed
-     * out, and may or may not have been applied), for the caller to settle.
-     */
-    private Row lwt(String operation, Statement<?> statement) {
-        try {
-            return session.execute(statement).one();
-        } catch (WriteTimeoutException | CASWriteUnknownException | ReadTimeoutException | DriverTimeoutException e) {
-            log.debug("{}: a lightweight transaction's outcome is unknown ({}); settling it", operation, e.toString());
-            return null;
-        } catch (DriverException e) {
-            throw failure(operation, e);
-        }
-    }
-
-    /** Runs a best-effort cleanup write without waiting; a failure leaves garbage that reads skip, and is logged. */
-    private void quietly(Statement<?> statement) {
-        try {
-            session.executeAsync(statement).whenComplete((rs, e) -> {
-                if (e != null) {
-                    log.debug("A cleanup write failed; reads skip what it would have removed: {}", e.toString());
-                }
-            });
-        } catch (DriverException e) {
-            log.debug("A cleanup write failed; reads skip what it would have removed: {}", e.toString());
-        }
-    }
-
-    private <T> T join(String operation, CompletionStage<T> stage) {
-        try {
-            return stage.toCompletableFuture().join();
-        } catch (CompletionException | CancellationException e) {
-            throw rethrown(operation, e.getCause() == null ? e : e.getCause());
-        }
-    }
-
-    private static RuntimeException rethrown(String operation, Throwable e) {
-        if (e instanceof TraceStoreException || e instanceof IllegalArgumentException) {
-            return (RuntimeException) e;
-        }
-        return failure(operation, e);
-    }
-
-    private static StorageException failure(String operation, Throwable e) {
-        return new StorageException("Cassandra storage: " + operation + " failed: " + describe(e), e);
-    }
-
-    private static String describe(Throwable e) {
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-    }
-
-    /** About how many bytes the message's two rows add to a mutation (UTF-8 of every string, plus headers). */
-    private static long encodedSize(Message m) {
-        return MESSAGE_OVERHEAD + 2L * utf8Length(m.externalId()) + utf8Length(m.role().name()) + utf8Length(m.text())
-                + utf8Length(m.model()) + utf8Length(m.partsJson());
-    }
-
-    private static long utf8Length(String s) {
-        if (s == null) {
-            return 0;
-        }
-        long n = s.length();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 0x80) {
-                // 2 bytes up to U+07FF, 3 for the rest of the BMP; a surrogate pair (2 chars) is 4 bytes.
-                n += c < 0x800 ? 1 : Character.isSurrogate(c) ? 1 : 2;
-            }
-        }
-        return n;
     }
 
     private static String quoted(String id) {

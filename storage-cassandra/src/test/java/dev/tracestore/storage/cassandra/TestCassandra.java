@@ -79,7 +79,7 @@ final class TestCassandra {
     static void forgetMessageCount(long traceId) {
         session().execute("UPDATE " + KEYSPACE + ".traces SET count_unknown = true WHERE id = ?", traceId);
         session().execute("INSERT INTO " + KEYSPACE + ".unknown_counts (shard, trace_id) VALUES (?, ?)",
-                CassandraTraceStorage.shard(traceId), traceId);
+                Bookkeeping.shard(traceId), traceId);
     }
 
     /** The rows of a trace in both message tables, counted in Cassandra. */
