@@ -43,123 +43,30 @@ import org.slf4j.LoggerFactory;
  * TraceStore store = TraceStore.builder().storage(storage).build();
  * }</pre>
  *
- * <h2>Data model</h2>
- * The tables ({@code db/tracestore/cassandra/V1__create_tables.cql}) are designed for the
- * queries: {@code traces} (one partition per trace: attributes as static columns and one
- * clustering row per instant the trace was touched at, newest first, whose newest row is its
- * updatedAt); {@code trace_keys} (namespace and external id to id, claimed with a lightweight
- * transaction); {@code trace_counts} (the counter); {@code traces_by_namespace} (the trace list,
- * newest first, a query table that writes move their trace in); {@code trace_ids} (a
- * namespace's ids, ascending); {@code message_keys} and {@code messages} (one partition per
- * trace each: the upsert key with its current sequence, and the messages in conversation
- * order); {@code pending_deletions} and {@code unknown_counts} (bookkeeping, sharded by id).
- * Trace ids come from blocks of 1000 claimed by a lightweight transaction at SERIAL
- * consistency, so they are unique across data centres, small, and roughly ascending.
- * Instants are epoch microseconds; ids compare by code point (UTF-8 byte order), exactly as
- * {@link MessagePosition#ORDER} does.
+ * <p>Cassandra has no transaction spanning a counter and regular rows, and no locks, so three
+ * of the properties of {@link TraceStorage} hold in a weaker form: a batch's messages land all
+ * or nothing, but its count increment is a second write, so a failure can leave the count low
+ * and a caller's retry after a timeout can count a batch twice; a recount never erases an
+ * increment nor leaves the count low, but may count a racing batch twice until the next one;
+ * and a deletion removes a trace's messages with one partition tombstone, not in chunks.
+ * {@link dev.tracestore.TraceStore#recalculateMessageCount} and the drift guard repair counts.
+ * A node that crashes with Cassandra's default {@code commitlog_sync: periodic} can lose the
+ * last counter increments it led; a recount repairs that too.
  *
- * <h2>The six properties</h2>
- * Cassandra has no transaction spanning a counter and regular rows, and no locks. Of the
- * properties of {@link TraceStorage}:
- * <ol>
- *   <li><b>Atomic batch — weaker.</b> A batch's messages (both their tables) and the trace's
- *       new position go as one unlogged batch into partitions sharing the trace's id: one
- *       mutation, applied all or nothing on each replica. The count increment cannot join it
- *       (a counter write cannot share a batch with regular rows) and follows it as its own
- *       write, sent only once the messages are stored: it never lands without them, but a
- *       failure between the two leaves the messages stored and the count low by the batch until
- *       a recount, and a counter write that times out may have landed, so a call can fail after
- *       counting and a caller's retry counts the batch twice (too high, never too low). The
- *       optimistic policy accepts both; {@link dev.tracestore.TraceStore#recalculateMessageCount}
- *       and the drift guard repair them.
- *   <li><b>No lost increments — as written while no node loses acknowledged writes.</b>
- *       {@code message_count = message_count + ?} is a server-side counter increment, never
- *       read and written back. It is never marked idempotent, so the driver never retries it
- *       and never counts a batch twice on its own; only a caller retrying after a timeout can
- *       (see 1). A node that crashes and loses the end of its commit log (Cassandra's default
- *       {@code commitlog_sync: periodic}) can lose the last increments it applied as the
- *       counter's leader, which the other replicas cannot give back: the three-node test
- *       ({@code CassandraClusterTraceStoreTest}) saw one acknowledged batch go uncounted after
- *       a node was killed, in three of four runs, and none with {@code commitlog_sync: batch}
- *       (one run). A
- *       recount repairs it.
- *   <li><b>Safe recount — weaker.</b> Counters cannot be set, and there are no locks: a recount
- *       reads the counter, then counts the message keys page by page, then stores
- *       {@code rows − counter read} as the trace's {@code count_offset}, and the count shown is
- *       counter plus offset. An increment that lands after the counter read stays on top of
- *       the offset, and every row the count missed belongs to such an increment, so a recount
- *       never erases an increment and never leaves the count low. A batch whose messages the
- *       count saw but whose increment landed after the counter read is counted twice, so the
- *       count can stay too high until the next recount (the drift guard recounts every trace
- *       written since its last recount). Storing an offset rather than adding the correction to the counter keeps
- *       two concurrent recounts from applying it twice: the later one wins, and each is safe.
- *   <li><b>No deadlocks — as written</b>, trivially: nothing locks. Writers to one trace never
- *       wait for each other; overlapping ids resolve per cell, latest write wins.
- *   <li><b>Bounded deletion — in another form.</b> The trace is hidden first and the deletion is
- *       resumable, but messages do not go in chunks: {@link #deleteMessages} removes them all
- *       with one partition tombstone per table, a constant-size write whatever their number,
- *       after counting them page by page for the report. Deleting a huge trace therefore writes
- *       almost nothing and holds nothing open. No orphan messages remain: see 6.
- *   <li><b>Unknown trace — as written</b>, for everything a reader can observe. A write reads the
- *       trace first and throws {@link TraceNotFoundException} before writing anything if it is
- *       absent or hidden. A writer that read the trace just before a deletion hid it may still
- *       write; it took its write timestamp before that read, and the deletion writes its
- *       tombstones with a timestamp five seconds past the moment it ran, after the trace was
- *       hidden, so they shadow that late writer's rows whenever they arrive, as long as the
- *       writers' clocks are within those five seconds: no orphan messages, positions or keys,
- *       and a list row it leaves is dropped and deleted by the next listing. Only a late
- *       counter increment can survive, as an orphan counter row that nothing reads (ids are
- *       never reused). A resumed deletion writes the same tombstones. The argument rests on a
- *       writer's read meeting the tombstone's write in a quorum: at {@code LOCAL_QUORUM} that
- *       holds within a data centre, so if writers in several data centres write to one trace,
- *       use {@code QUORUM}, or accept that one whose data centre learns of the deletion more
- *       than five seconds late may leave rows behind.
- * </ol>
- * The contract kit runs whole against this adapter with capabilities saying exactly this:
- * property 1 and exact counts under retry in their weaker form, property 3 in its weaker form,
- * property 5 without chunks.
+ * <p>Limits: a trace holds at most {@link Builder#maxMessagesPerTrace(int)} messages (one
+ * partition; a soft limit, checked against the cached count) and a batch encodes to at most
+ * {@link Builder#maxBatchBytes(int)} bytes (one request, below Cassandra's message-size limits);
+ * a batch over either fails with an {@link IllegalArgumentException} and writes nothing. A
+ * namespace's trace list is one partition that collects a tombstone per write until compaction:
+ * a namespace taking tens of thousands of batches an hour outgrows it. Keep the clocks of the
+ * application's machines synchronized, as Cassandra requires anyway: write timestamps come from
+ * the system clock.
  *
- * <h2>Limits</h2>
- * A trace's messages are one partition of each message table, so a trace holds at most
- * {@link Builder#maxMessagesPerTrace(int)} messages (default 100,000, Cassandra's usual
- * guidance for rows per partition): a batch that would take the cached count past it fails
- * with an {@link IllegalArgumentException} and writes nothing. The cached count can run ahead
- * of the rows (drift), so a trace near the limit may need a recount; concurrent batches can
- * pass the check together, so the limit is soft by at most their sizes; a trace whose count is
- * unknown is not checked. Bytes matter as much: keep the core's text limit and this one
- * together within what a partition should hold (with 2 KB messages, 100,000 is 200 MB). One
- * batch is one request and one mutation, and Cassandra refuses a request larger than
- * {@code native_transport_max_message_size}, which by default is the smallest of
- * {@code max_mutation_size} (half the commit log segment: 16 MiB), the in-flight request limit
- * and the per-client one (a 40th of the heap: 6.2 MB on a 256 MB node). A batch whose encoded
- * size exceeds {@link Builder#maxBatchBytes(int)} (default 4 MiB, within all three for any heap
- * of 160 MB or more) fails with an {@link IllegalArgumentException} and writes nothing, before
- * Cassandra would refuse it.
- *
- * <p>Trace lists are one partition per namespace, and every write moves its trace's list row,
- * leaving a row tombstone where it was. A page of the list reads past the tombstones of every
- * move made since its oldest trace was last written (a test measures it: a trace written 100
- * times above a quiet one leaves 99 for a two-trace page to read), until compaction purges them,
- * at the earliest 3 hours later ({@code gc_grace_seconds} of the list table). With Cassandra's
- * default thresholds a read warns past 1,000 tombstones and fails past 100,000, so over those 3
- * hours: a namespace whose traces take a few hundred batches an hour above a quiet one makes its
- * listings warn, and one that takes more than about 30,000 an hour outgrows this design, as
- * does listing a namespace right after deleting tens of thousands of its traces. Hour-bucketed
- * list partitions would bound it; they are not implemented. A trace's
- * own partition, read by every write, does not collect them: older positions go as one range
- * tombstone.
- *
- * <h2>Consistency, retries, time</h2>
- * Every statement runs at {@link Builder#consistency} (default {@code LOCAL_QUORUM}),
- * lightweight transactions at {@link Builder#serialConsistency} (default {@code LOCAL_SERIAL};
- * use {@code SERIAL} if writers in several data centres create traces with the same key).
- * Every statement but the counter increment and the claim of an id block is idempotent and
- * marked so: the driver's retry policy and speculative executions may re-run it. (A claim of an
- * id block whose outcome is unknown is abandoned, not retried: its ids are skipped.) Failures are a {@link StorageException}
- * naming the operation, what it had already stored, and the driver's exception as cause. Write
- * timestamps come from the system clock: Cassandra resolves concurrent writes by them, so keep
- * the clocks of the application's machines synchronized, as Cassandra requires anyway; the
- * instants traces and messages carry come from the core's clock.
+ * <p>Every statement runs at {@link Builder#consistency}, lightweight transactions at
+ * {@link Builder#serialConsistency}; failures are a {@link StorageException} naming the
+ * operation and what it had already stored. The data model, the argument for each property and
+ * the limits in detail are in the {@linkplain dev.tracestore.storage.cassandra package
+ * documentation}.
  *
  * <p>Instances are thread-safe; share one per session and keyspace. The session stays the
  * application's: this storage never closes it.
@@ -365,8 +272,8 @@ public final class CassandraTraceStorage implements TraceStorage {
      * {@inheritDoc} Here, in order: the trace is read (absent or hidden: nothing is written);
      * its list row is written at its new position; the messages and the trace's new position go
      * as one single-partition batch, all or nothing; the list rows of older positions are
-     * deleted; the counter is incremented, last and alone. See the class comment for what a
-     * failure between those steps leaves.
+     * deleted; the counter is incremented, last and alone. See the package documentation
+     * (property 1) for what a failure between those steps leaves.
      *
      * @throws IllegalArgumentException if the batch is larger than {@link Builder#maxBatchBytes}, would take the
      *                                  trace past {@link Builder#maxMessagesPerTrace}, or holds an instant
@@ -452,7 +359,7 @@ public final class CassandraTraceStorage implements TraceStorage {
      * {@inheritDoc} Without a lock: reads the counter, then counts the message keys page by
      * page, then stores {@code rows − counter read} as the offset added to the counter. An
      * increment landing meanwhile is never erased; a batch racing the recount may be counted
-     * twice until the next recount (see the class comment, property 3).
+     * twice until the next recount (see the package documentation, property 3).
      */
     @Override
     public RecountResult recount(long traceId) {
@@ -498,7 +405,7 @@ public final class CassandraTraceStorage implements TraceStorage {
      * {@inheritDoc} Sets the tombstone and records the pending deletion in one logged batch,
      * so that both land or neither. No lock waits for writes in flight: those that read the
      * trace before it was hidden are fenced off by the timestamps of the deletion's tombstones
-     * (see the class comment, property 6).
+     * (see the package documentation, property 6).
      */
     @Override
     public boolean markDeleting(long traceId) {
@@ -680,7 +587,7 @@ public final class CassandraTraceStorage implements TraceStorage {
             return this;
         }
 
-        /** The most messages a trace holds, 1 to 10,000,000; default 100,000 (see the class comment, Limits). */
+        /** The most messages a trace holds, 1 to 10,000,000; default 100,000 (see Limits in the package documentation). */
         public Builder maxMessagesPerTrace(int maxMessagesPerTrace) {
             this.maxMessagesPerTrace = maxMessagesPerTrace;
             return this;
