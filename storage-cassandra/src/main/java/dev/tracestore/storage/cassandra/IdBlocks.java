@@ -50,7 +50,7 @@ final class IdBlocks {
                 .setConsistencyLevel(DefaultConsistencyLevel.SERIAL)).one();
         long first = transactions.decide(operation, "claiming a block of trace ids failed after "
                 + LightweightTransactions.ATTEMPTS + " attempts under contention",
-                new Claim(current == null ? null : current.getLong(0)));
+                new Claim(current == null ? null : current.getLong(0)).attempt());
         log.debug("Claimed trace ids {} to {}", first, first + ID_BLOCK - 1);
         return first;
     }
@@ -60,23 +60,25 @@ final class IdBlocks {
      * "not applied" carries where the blocks stand now; an unknown outcome is forgotten (its block
      * skipped) after a serial read of where they stand.
      */
-    private final class Claim implements Attempt<Long> {
+    private final class Claim {
         private Long next; // the first id of the block to claim; null while the row is absent
 
         Claim(Long next) {
             this.next = next;
         }
 
-        @Override
-        public Statement<?> transaction() {
+        Attempt<Long> attempt() {
+            return new Attempt<>(this::transaction, this::decided, this::settlingRead, this::settled);
+        }
+
+        private Statement<?> transaction() {
             Statement<?> claim = next == null ? driver.lwtStatement(cql.createIdBlock, 1L + ID_BLOCK)
                     : driver.lwtStatement(cql.advanceIdBlock, next + ID_BLOCK, next);
             // Never re-run by the driver: an unknown outcome comes back here, and its block is skipped.
             return claim.setSerialConsistencyLevel(DefaultConsistencyLevel.SERIAL).setIdempotent(false);
         }
 
-        @Override
-        public Long decided(Row result) {
+        private Long decided(Row result) {
             if (result.getBoolean("[applied]")) {
                 return next == null ? 1L : next;
             }
@@ -84,13 +86,11 @@ final class IdBlocks {
             return null;
         }
 
-        @Override
-        public Statement<?> settlingRead() {
+        private Statement<?> settlingRead() {
             return driver.read(cql.readIdBlock).setConsistencyLevel(DefaultConsistencyLevel.SERIAL);
         }
 
-        @Override
-        public Long settled(Row now) {
+        private Long settled(Row now) {
             next = now == null ? null : now.getLong("next_id");
             return null; // claim again from there
         }

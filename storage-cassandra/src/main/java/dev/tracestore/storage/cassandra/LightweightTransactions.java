@@ -35,54 +35,21 @@ final class LightweightTransactions {
     /**
      * One lightweight transaction, as the loop tries it: what to run, and what its answers decide.
      *
-     * @param <T> what it decides
+     * @param transaction  supplies the transaction to try now; it may differ from the last try,
+     *                     after what that one's answer said
+     * @param decided      what the transaction's result row decides, or null to try again
+     * @param settlingRead supplies a serial read that settles a transaction whose outcome is
+     *                     unknown, or null to try again at once
+     * @param settled      what the settling read decides from its row (null: no row, or it timed
+     *                     out too), or null to try again
+     * @param <T>          what it decides
      */
-    interface Attempt<T> {
-        /** The transaction to try now; it may differ from the last try, after what that one's answer said. */
-        Statement<?> transaction();
-
-        /** What the transaction's result row decides, or null to try again. */
-        T decided(Row result);
-
-        /** A serial read that settles a transaction whose outcome is unknown; null (the default) to try again at once. */
-        default Statement<?> settlingRead() {
-            return null;
-        }
-
-        /** What the settling read decides from its row (null: no row, or it timed out too), or null to try again. */
-        default T settled(Row read) {
-            return null;
-        }
+    record Attempt<T>(Supplier<Statement<?>> transaction, Function<Row, T> decided,
+            Supplier<Statement<?>> settlingRead, Function<Row, T> settled) {
 
         /** An attempt that tries {@code transaction} again whenever its outcome is unknown. */
         static <T> Attempt<T> retried(Supplier<Statement<?>> transaction, Function<Row, T> decided) {
-            return settledBy(transaction, decided, () -> null, read -> null);
-        }
-
-        /** An attempt whose unknown outcome is settled by {@code settlingRead}, then tried again if still unknown. */
-        static <T> Attempt<T> settledBy(Supplier<Statement<?>> transaction, Function<Row, T> decided,
-                Supplier<Statement<?>> settlingRead, Function<Row, T> settled) {
-            return new Attempt<>() {
-                @Override
-                public Statement<?> transaction() {
-                    return transaction.get();
-                }
-
-                @Override
-                public T decided(Row result) {
-                    return decided.apply(result);
-                }
-
-                @Override
-                public Statement<?> settlingRead() {
-                    return settlingRead.get();
-                }
-
-                @Override
-                public T settled(Row read) {
-                    return settled.apply(read);
-                }
-            };
+            return new Attempt<>(transaction, decided, () -> null, read -> null);
         }
     }
 
@@ -101,17 +68,17 @@ final class LightweightTransactions {
      */
     <T> T decide(String operation, String giveUp, Attempt<T> attempt) {
         for (int i = 1; i <= ATTEMPTS; i++) {
-            Row result = once(operation, attempt.transaction());
+            Row result = once(operation, attempt.transaction().get());
             if (result != null) {
-                T outcome = attempt.decided(result);
+                T outcome = attempt.decided().apply(result);
                 if (outcome != null) {
                     return outcome;
                 }
                 continue;
             }
-            Statement<?> read = attempt.settlingRead();
+            Statement<?> read = attempt.settlingRead().get();
             if (read != null) {
-                T outcome = attempt.settled(once(operation, read));
+                T outcome = attempt.settled().apply(once(operation, read));
                 if (outcome != null) {
                     return outcome;
                 }

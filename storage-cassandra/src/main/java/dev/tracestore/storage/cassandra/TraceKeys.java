@@ -35,7 +35,7 @@ final class TraceKeys {
      */
     boolean claim(String operation, String namespace, String externalId, long traceId) {
         return transactions.decide(operation, "claiming the trace's key stayed undecided after " + ATTEMPTS + " timeouts",
-                Attempt.settledBy(() -> driver.lwtStatement(cql.claimKey, namespace, externalId, traceId),
+                new Attempt<>(() -> driver.lwtStatement(cql.claimKey, namespace, externalId, traceId),
                         result -> result.getBoolean("[applied]") || result.getLong("id") == traceId,
                         () -> driver.serialRead(cql.readKey, namespace, externalId),
                         now -> now == null ? null : Boolean.valueOf(now.getLong("id") == traceId)));
