@@ -92,7 +92,7 @@ public final class CassandraTraceStorage implements TraceStorage {
     private final TraceReader traces;
     private final TraceKeys keys;
     private final TraceList list;
-    private final MessagePages messages;
+    private final MessagePages messagePages;
     private final Bookkeeping bookkeeping;
     private final IdBlocks ids;
 
@@ -110,7 +110,7 @@ public final class CassandraTraceStorage implements TraceStorage {
         this.traces = new TraceReader(driver, cql);
         this.keys = new TraceKeys(driver, transactions, cql);
         this.list = new TraceList(driver, cql, traces, timestamps);
-        this.messages = new MessagePages(driver, cql);
+        this.messagePages = new MessagePages(driver, cql);
         this.bookkeeping = new Bookkeeping(driver, traces);
         this.ids = new IdBlocks(driver, transactions, cql);
     }
@@ -155,6 +155,8 @@ public final class CassandraTraceStorage implements TraceStorage {
     public int migrate() {
         return new Migrator(session, keyspace, consistency, serialConsistency).migrate();
     }
+
+    // ------------------------------------------------------------------ traces
 
     @Override
     public StoredTrace upsertTrace(TraceInput in, Instant now) {
@@ -390,7 +392,7 @@ public final class CassandraTraceStorage implements TraceStorage {
         if (trace == null || trace.deleting()) {
             throw new TraceNotFoundException(traceId);
         }
-        return messages.page(operation, traceId, after, limit);
+        return messagePages.page(operation, traceId, after, limit);
     }
 
     @Override
