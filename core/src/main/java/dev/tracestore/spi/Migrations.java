@@ -181,8 +181,8 @@ public final class Migrations {
         return null;
     }
 
-    /** The script's statements: comment lines dropped, placeholders replaced, split at a {@code ;} ending a line. */
-    static List<String> statements(String script, Map<String, String> placeholders) {
+    /** A script's statements: comment lines dropped, placeholders replaced, split at a {@code ;} ending a line. */
+    public static List<String> statements(String script, Map<String, String> placeholders) {
         StringBuilder sql = new StringBuilder();
         for (String line : script.split("\n")) {
             if (!line.strip().startsWith("--")) {

@@ -95,8 +95,11 @@ public final class CassandraTraceStorage implements TraceStorage {
     private final MessagePages messagePages;
     private final Bookkeeping bookkeeping;
     private final IdBlocks ids;
+    /** Where the migrations are: the shipped scripts' directory, and in tests a fixture's too. */
+    private final List<String> migrationLocations;
 
     private CassandraTraceStorage(Builder b) {
+        this.migrationLocations = b.migrationLocations;
         this.session = b.session;
         this.keyspace = b.keyspace;
         this.consistency = b.consistency;
@@ -143,17 +146,19 @@ public final class CassandraTraceStorage implements TraceStorage {
     /**
      * Creates the tables, or brings them up to date: runs the shipped migrations
      * ({@code db/tracestore/cassandra/V<n>__<description>.cql}) not yet recorded in
-     * {@code <keyspace>.schema_history}, and records each. Idempotent, and safe when several
-     * processes call it at once: every statement is {@code CREATE … IF NOT EXISTS}, all of them
-     * go to one coordinator chosen the same way by every process (the live node with the
-     * smallest host id), which applies schema changes one at a time, and each is followed by a
-     * wait for schema agreement. The keyspace must exist.
+     * {@code <keyspace>.schema_history}, and records each with its checksum. Idempotent, and
+     * safe when several processes call it at once: one migration runs at a time, under a lease
+     * claimed with a lightweight transaction (it expires by itself if its holder dies); every
+     * statement goes to one coordinator chosen the same way by every process (the live node with
+     * the smallest host id) and is followed by a wait for schema agreement. A shipped migration
+     * that changed after it was applied is reported. The keyspace must exist.
      *
      * @return how many migrations this call applied (0 when the schema was up to date)
      * @throws StorageException if the keyspace is missing, a statement fails or the cluster does not agree on the schema
      */
     public int migrate() {
-        return new Migrator(session, keyspace, consistency, serialConsistency).migrate();
+        return new Migrator(session, keyspace, consistency, serialConsistency, migrationLocations, Clock.systemUTC())
+                .migrate();
     }
 
     // ------------------------------------------------------------------ traces
@@ -555,6 +560,7 @@ public final class CassandraTraceStorage implements TraceStorage {
         private ConsistencyLevel serialConsistency = DefaultConsistencyLevel.LOCAL_SERIAL;
         private int maxMessagesPerTrace = 100_000;
         private int maxBatchBytes = 4 << 20;
+        private List<String> migrationLocations = List.of(Migrator.SHIPPED);
 
         private Builder(CqlSession session) {
             this.session = session;
@@ -611,6 +617,12 @@ public final class CassandraTraceStorage implements TraceStorage {
          *
          * @throws IllegalArgumentException naming the setting and the value, if one is invalid
          */
+        /** Tests: a migration directory on the classpath to apply after the shipped one, such as a fixture's V2. */
+        Builder extraMigrations(String directory) {
+            this.migrationLocations = List.of(Migrator.SHIPPED, directory);
+            return this;
+        }
+
         public CassandraTraceStorage build() {
             if (session == null) {
                 throw new IllegalArgumentException("session: must not be null");

@@ -8,67 +8,85 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.metadata.NodeState;
+import com.datastax.oss.driver.api.core.servererrors.QueryValidationException;
 import dev.tracestore.StorageException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.tracestore.spi.Migrations;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Applies the shipped migrations ({@code db/tracestore/cassandra/V<n>__<description>.cql}) that
- * a keyspace lacks, and records each in {@code <keyspace>.schema_history}.
+ * a keyspace lacks, through the shared {@link Migrations} engine, and records each in
+ * {@code <keyspace>.schema_history} with its checksum.
  *
- * <p>Safe when several processes migrate at once. Every shipped statement is
- * {@code CREATE … IF NOT EXISTS}. But two coordinators that each create the same table before
- * hearing of the other's would give it two different ids (Cassandra 5.0 draws table ids at
- * random unless {@code use_deterministic_table_id} is set), and the cluster would keep one while
- * data may already sit under the other. So every process sends its schema statements to the
- * same coordinator (the live node with the smallest host id), which applies schema changes one
- * at a time: the second {@code CREATE … IF NOT EXISTS} finds the table. After each statement the migrator waits for
- * the cluster to agree on the schema. A version is recorded with {@code INSERT … IF NOT
- * EXISTS}; recording one that another process recorded first is not an error.
+ * <p>One migration of a keyspace runs at a time, whichever process starts it: it holds a lease,
+ * a row of {@code <keyspace>.schema_lock} claimed with a lightweight transaction and written
+ * with a time to live of {@value #LEASE_SECONDS} s, so that a process killed while migrating
+ * frees it by itself; the engine reads the history once the lease is held. Every process also
+ * sends its schema statements to the same coordinator (the live node with the smallest host
+ * id), which applies schema changes one at a time, and waits after each for the cluster to agree
+ * on the schema: two coordinators that each created the same table before hearing of the other
+ * would give it two different ids (Cassandra 5.0 draws table ids at random unless
+ * {@code use_deterministic_table_id} is set). Cassandra commits each schema change at once, so a
+ * version is recorded only after its last statement succeeded.
  */
 final class Migrator {
     private static final Logger log = LoggerFactory.getLogger(Migrator.class);
-    /** The shipped migrations, in order. */
-    private static final List<String> MIGRATIONS = List.of("V1__create_tables.cql");
-    private static final Pattern NAME = Pattern.compile("V(\\d+)__(\\w+)\\.cql");
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(\\w+)}");
     private static final Duration DDL_TIMEOUT = Duration.ofMinutes(1);
     private static final Duration AGREEMENT_TIMEOUT = Duration.ofMinutes(1);
+    /** How long a lease lives unless released: longer than any shipped migration takes. */
+    static final int LEASE_SECONDS = 300;
+    /** How long a migration waits for another's lease. */
+    private static final Duration LEASE_WAIT = Duration.ofSeconds(LEASE_SECONDS + 60);
     private static final int ATTEMPTS = 5;
 
     private final CqlSession session;
     private final String keyspace;
     private final ConsistencyLevel consistency;
     private final ConsistencyLevel serialConsistency;
+    private final List<String> locations;
+    private final Clock clock;
+    private final String history;
+    private final String lock;
 
-    Migrator(CqlSession session, String keyspace, ConsistencyLevel consistency, ConsistencyLevel serialConsistency) {
+    Migrator(CqlSession session, String keyspace, ConsistencyLevel consistency, ConsistencyLevel serialConsistency,
+            List<String> locations, Clock clock) {
         this.session = session;
         this.keyspace = keyspace;
         this.consistency = consistency;
         this.serialConsistency = serialConsistency;
+        this.locations = locations;
+        this.clock = clock;
+        this.history = keyspace + ".schema_history";
+        this.lock = keyspace + ".schema_lock";
     }
+
+    /** The shipped scripts' directory. */
+    static final String SHIPPED = "db/tracestore/cassandra";
 
     /** Applies what is missing; returns how many versions this call applied. */
     int migrate() {
+        String what = "Cassandra storage: migrating keyspace " + keyspace;
+        Migrations migrations = Migrations.load(Migrator.class.getClassLoader(), locations, "cql",
+                Map.of("keyspace", keyspace));
         for (int attempt = 1; ; attempt++) {
             try {
-                return migrateOnce();
-            } catch (DriverException e) {
-                if (attempt >= ATTEMPTS) {
-                    throw new StorageException("Cassandra storage: migrating keyspace " + keyspace + " failed: "
+                requireKeyspace();
+                return migrations.migrate(new Run(coordinator()), clock, what);
+            } catch (DriverException | StorageException e) {
+                Throwable driver = e instanceof DriverException ? e : e.getCause();
+                // A node that failed or timed out may be retried; a statement the cluster refused may not.
+                boolean nodeFailure = driver instanceof DriverException && !(driver instanceof QueryValidationException);
+                if (!nodeFailure || attempt >= ATTEMPTS) {
+                    throw e instanceof StorageException se ? se : new StorageException(what + " failed: "
                             + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
                 }
                 // Most likely the chosen coordinator went down: choose again.
@@ -78,39 +96,99 @@ final class Migrator {
         }
     }
 
-    private int migrateOnce() {
-        requireKeyspace();
-        Node coordinator = coordinator();
-        ddl(coordinator, "CREATE TABLE IF NOT EXISTS " + keyspace + ".schema_history (version int PRIMARY KEY,"
-                + " description text, installed_on text)");
-        Set<Integer> applied = new HashSet<>();
-        for (Row r : session.execute(SimpleStatement.newInstance("SELECT version FROM " + keyspace + ".schema_history")
-                .setConsistencyLevel(consistency))) {
-            applied.add(r.getInt(0));
+    /** The script's statements, with {@code ${keyspace}} filled in. */
+    static List<String> statements(String script, String keyspace) {
+        return Migrations.statements(script, Map.of("keyspace", keyspace));
+    }
+
+    /** One migration through one coordinator: the engine's {@link Migrations.Schema}. */
+    private final class Run implements Migrations.Schema {
+        private final Node coordinator;
+
+        Run(Node coordinator) {
+            this.coordinator = coordinator;
         }
-        int count = 0;
-        for (String file : MIGRATIONS) {
-            Matcher m = NAME.matcher(file);
-            if (!m.matches()) {
-                throw new IllegalStateException("migration file name " + file + " is not V<n>__<description>.cql");
+
+        @Override
+        public int locked(Migrations.Migration migration) throws Exception {
+            ddl(coordinator, "CREATE TABLE IF NOT EXISTS " + lock + " (name text PRIMARY KEY, owner uuid)");
+            UUID owner = UUID.randomUUID();
+            acquire(owner);
+            try {
+                createHistory();
+                return migration.run();
+            } finally {
+                release(owner);
             }
-            int version = Integer.parseInt(m.group(1));
-            if (applied.contains(version)) {
-                continue;
+        }
+
+        /** Claims the lease, waiting while another process holds it. */
+        private void acquire(UUID owner) {
+            long deadline = System.nanoTime() + LEASE_WAIT.toNanos();
+            for (int attempt = 1; ; attempt++) {
+                Row claimed = session.execute(SimpleStatement.newInstance("INSERT INTO " + lock
+                                + " (name, owner) VALUES ('migrate', ?) IF NOT EXISTS USING TTL " + LEASE_SECONDS, owner)
+                        .setConsistencyLevel(consistency).setSerialConsistencyLevel(serialConsistency)).one();
+                if (claimed != null && (claimed.getBoolean("[applied]") || owner.equals(claimed.getUuid("owner")))) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new StorageException("Cassandra storage: migrating keyspace " + keyspace + ": another"
+                            + " migration held its lease for over " + LEASE_WAIT.toSeconds() + " s", null);
+                }
+                pause(Math.min(attempt, 5));
             }
-            for (String statement : statements(read(file), keyspace)) {
+        }
+
+        private void release(UUID owner) {
+            try {
+                session.execute(SimpleStatement.newInstance("DELETE FROM " + lock + " WHERE name = 'migrate' IF owner = ?",
+                        owner).setConsistencyLevel(consistency).setSerialConsistencyLevel(serialConsistency));
+            } catch (DriverException e) {
+                log.warn("Releasing the migration lease of keyspace {} failed; it expires within {} s: {}", keyspace,
+                        LEASE_SECONDS, e.toString());
+            }
+        }
+
+        /** The history table, and its checksum column where a table from before checksums lacks it. */
+        private void createHistory() {
+            ddl(coordinator, "CREATE TABLE IF NOT EXISTS " + history + " (version int PRIMARY KEY,"
+                    + " description text, installed_on text, checksum text)");
+            Row column = session.execute(SimpleStatement.newInstance("SELECT column_name FROM system_schema.columns"
+                    + " WHERE keyspace_name = ? AND table_name = 'schema_history' AND column_name = 'checksum'",
+                    keyspace)).one();
+            if (column == null) {
+                ddl(coordinator, "ALTER TABLE " + history + " ADD checksum text");
+            }
+        }
+
+        @Override
+        public Map<Integer, String> applied() {
+            Map<Integer, String> versions = new TreeMap<>();
+            for (Row r : session.execute(SimpleStatement.newInstance("SELECT version, checksum FROM " + history)
+                    .setConsistencyLevel(consistency))) {
+                versions.put(r.getInt(0), r.getString(1));
+            }
+            return versions;
+        }
+
+        @Override
+        public void apply(Migrations.Script script, Instant appliedAt) {
+            for (String statement : script.statements()) {
                 ddl(coordinator, statement);
             }
-            Row recorded = session.execute(SimpleStatement.newInstance("INSERT INTO " + keyspace
-                            + ".schema_history (version, description, installed_on) VALUES (?, ?, ?) IF NOT EXISTS",
-                            version, m.group(2), Instant.now().toString())
-                    .setConsistencyLevel(consistency).setSerialConsistencyLevel(serialConsistency)).one();
-            if (recorded != null && recorded.getBoolean("[applied]")) {
-                count++;
-                log.debug("Applied migration {} to keyspace {}", file, keyspace);
-            }
+            session.execute(SimpleStatement.newInstance("INSERT INTO " + history
+                            + " (version, description, installed_on, checksum) VALUES (?, ?, ?, ?)",
+                    script.version(), script.description(), appliedAt.toString(), script.checksum())
+                    .setConsistencyLevel(consistency));
+            log.debug("Applied migration V{}__{} to keyspace {}", script.version(), script.description(), keyspace);
         }
-        return count;
+
+        @Override
+        public void recordChecksum(int version, String checksum) {
+            session.execute(SimpleStatement.newInstance("UPDATE " + history + " SET checksum = ? WHERE version = ?",
+                    checksum, version).setConsistencyLevel(consistency));
+        }
     }
 
     private void requireKeyspace() {
@@ -146,44 +224,6 @@ final class Migrator {
             }
             pause(1);
         }
-    }
-
-    private static String read(String file) {
-        String path = "db/tracestore/cassandra/" + file;
-        try (InputStream in = Migrator.class.getClassLoader().getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("migration " + path + " is missing from the classpath");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read migration " + path, e);
-        }
-    }
-
-    /** The script's statements: comment lines dropped, {@code ${keyspace}} replaced, split at a {@code ;} ending a line. */
-    static List<String> statements(String script, String keyspace) {
-        StringBuilder cql = new StringBuilder();
-        for (String line : script.split("\n")) {
-            if (!line.strip().startsWith("--")) {
-                cql.append(line).append('\n');
-            }
-        }
-        Matcher m = PLACEHOLDER.matcher(cql);
-        StringBuilder replaced = new StringBuilder();
-        while (m.find()) {
-            if (!m.group(1).equals("keyspace")) {
-                throw new IllegalStateException("migration placeholder ${" + m.group(1) + "} has no value");
-            }
-            m.appendReplacement(replaced, Matcher.quoteReplacement(keyspace));
-        }
-        m.appendTail(replaced);
-        List<String> statements = new ArrayList<>();
-        for (String s : replaced.toString().split(";\\s*\n")) {
-            if (!s.isBlank()) {
-                statements.add(s.strip());
-            }
-        }
-        return statements;
     }
 
     private static String firstLine(String statement) {

@@ -189,7 +189,7 @@ class CassandraTraceStorageTest {
                 }
                 assertThat(tables).containsExactlyInAnyOrder("traces", "trace_keys", "trace_counts", "trace_ids",
                         "traces_by_namespace", "message_keys", "messages", "pending_deletions", "unknown_counts",
-                        "id_blocks", "schema_history");
+                        "id_blocks", "schema_history", "schema_lock");
                 assertThat(first.checkSchemaAgreement()).isTrue();
                 TraceStore store = store(CassandraTraceStorage.create(second, keyspace));
                 long id = store.upsertTrace(TraceInput.of(NS, "s-1")).id();
