@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -57,15 +58,29 @@ class MigrationTest {
                 .clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
     }
 
-    private static String fresh() {
-        return "mg" + UUID.randomUUID().toString().replace("-", "").substring(0, 8) + "_";
+    /** The prefixes this test class created, with the database they are in: dropped after each test. */
+    private final List<Map.Entry<TestDatabase, String>> created = new ArrayList<>();
+
+    private String fresh(TestDatabase db) {
+        String prefix = "mg" + UUID.randomUUID().toString().replace("-", "").substring(0, 8) + "_";
+        created.add(Map.entry(db, prefix));
+        return prefix;
+    }
+
+    @AfterEach
+    void dropTables() {
+        for (Map.Entry<TestDatabase, String> e : created) {
+            for (String table : new String[] {"messages", "traces", "schema_history", "schema_lock"}) {
+                e.getKey().execute("DROP TABLE IF EXISTS " + e.getKey().dialect.quote(e.getValue() + table));
+            }
+        }
     }
 
     @ParameterizedTest
     @EnumSource(Setup.class)
     void migratorsStartedTogether_applyEachVersionOnce(Setup setup) throws Exception {
         TestDatabase db = database(setup);
-        String prefix = fresh();
+        String prefix = fresh(db);
         boolean children = setup == Setup.POSTGRESQL || setup == Setup.MARIADB;
         List<Process> processes = new ArrayList<>();
         List<BufferedReader> outputs = new ArrayList<>();
@@ -133,7 +148,7 @@ class MigrationTest {
     @EnumSource(value = Setup.class, names = {"POSTGRESQL", "MARIADB"})
     void aMigrationKilledInsideAVersion_isFinishedOrReported(Setup setup) throws Exception {
         TestDatabase db = database(setup);
-        String prefix = fresh();
+        String prefix = fresh(db);
         String slow = "db/tracestore-fixture-v2-slow/" + db.dialect.name();
         String initSql = setup == Setup.POSTGRESQL ? "SET tracestore.slow = '1'" : "SET @tracestore_slow = 1";
         Process child = ChildJvm.start(List.of("-Xmx128m"), MigratingProcess.class, db.pool.getJdbcUrl(),
@@ -183,7 +198,7 @@ class MigrationTest {
     @EnumSource(Setup.class)
     void aScriptChangedAfterItWasApplied_isReported(Setup setup) {
         TestDatabase db = database(setup);
-        String prefix = fresh();
+        String prefix = fresh(db);
         assertThat(storage(db, prefix).migrate()).isEqualTo(2);
         db.execute("UPDATE " + db.dialect.quote(prefix + "schema_history") + " SET checksum = '00000000' WHERE version = 2");
 
@@ -195,7 +210,7 @@ class MigrationTest {
     @EnumSource(Setup.class)
     void aHistoryFromBeforeChecksums_getsThem(Setup setup) {
         TestDatabase db = database(setup);
-        String prefix = fresh();
+        String prefix = fresh(db);
         JdbcTraceStorage shippedOnly = JdbcTraceStorage.builder(db.pool).tablePrefix(prefix).build();
         assertThat(shippedOnly.migrate()).isEqualTo(1);
         String history = db.dialect.quote(prefix + "schema_history");
