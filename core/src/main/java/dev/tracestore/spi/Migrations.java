@@ -41,10 +41,11 @@ public final class Migrations {
     private static final Pattern NAME = Pattern.compile("V([1-9]\\d{0,8})__(\\w+)\\.(\\w+)");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(\\w+)}");
 
-    private final List<Script> scripts;
+    /** The scripts by version, in version order. */
+    private final TreeMap<Integer, Script> scripts;
 
-    private Migrations(List<Script> scripts) {
-        this.scripts = List.copyOf(scripts);
+    private Migrations(TreeMap<Integer, Script> scripts) {
+        this.scripts = scripts;
     }
 
     /** One versioned script, its placeholders replaced, split into statements. */
@@ -116,12 +117,12 @@ public final class Migrations {
         if (byVersion.isEmpty()) {
             throw new IllegalStateException("no migration *." + extension + " found in " + directories);
         }
-        return new Migrations(new ArrayList<>(byVersion.values()));
+        return new Migrations(byVersion);
     }
 
     /** The scripts, in version order. */
     public List<Script> scripts() {
-        return scripts;
+        return List.copyOf(scripts.values());
     }
 
     /**
@@ -138,7 +139,7 @@ public final class Migrations {
             return schema.locked(() -> {
                 Map<Integer, String> applied = schema.applied();
                 for (Map.Entry<Integer, String> version : applied.entrySet()) {
-                    Script script = script(version.getKey());
+                    Script script = scripts.get(version.getKey());
                     if (script == null) {
                         throw new StorageException(what + ": the schema has version " + version.getKey()
                                 + ", which this library does not ship: it was migrated by a newer version", null);
@@ -152,7 +153,7 @@ public final class Migrations {
                     }
                 }
                 int count = 0;
-                for (Script script : scripts) {
+                for (Script script : scripts.values()) {
                     if (!applied.containsKey(script.version())) {
                         try {
                             schema.apply(script, clock.instant());
@@ -170,15 +171,6 @@ public final class Migrations {
         } catch (Exception e) {
             throw new StorageException(what + " failed", e);
         }
-    }
-
-    private Script script(int version) {
-        for (Script s : scripts) {
-            if (s.version() == version) {
-                return s;
-            }
-        }
-        return null;
     }
 
     /** A script's statements: comment lines dropped, placeholders replaced, split at a {@code ;} ending a line. */

@@ -89,10 +89,10 @@ final class Migrator {
             switch (dialect.name()) {
                 case "postgresql":
                     return withServerLock("SELECT pg_advisory_lock(hashtextextended(?, 0))",
-                            "SELECT pg_advisory_unlock(hashtextextended(?, 0))", migration);
+                            "SELECT pg_advisory_unlock(hashtextextended(?, 0))", false, migration);
                 case "mysql":
                     return withServerLock("SELECT GET_LOCK(?, " + LOCK_TIMEOUT_SECONDS + ")", "SELECT RELEASE_LOCK(?)",
-                            migration);
+                            true, migration);
                 case "sqlite":
                     return inWriteTransaction(migration);
                 default:
@@ -108,14 +108,18 @@ final class Migrator {
             }
         }
 
-        /** Holds a server-side lock named after the schema while {@code migration} runs on this connection. */
-        private int withServerLock(String lock, String unlock, Migrations.Migration migration) throws Exception {
+        /**
+         * Holds a server-side lock named after the schema while {@code migration} runs on this
+         * connection; {@code answersGranted}: the lock query answers 1 when granted, 0 on its
+         * timeout (GET_LOCK), rather than waiting for as long as it takes (pg_advisory_lock).
+         */
+        private int withServerLock(String lock, String unlock, boolean answersGranted, Migrations.Migration migration)
+                throws Exception {
             String name = "tracestore_migrate " + c.getCatalog() + " " + prefix;
             try (PreparedStatement ps = c.prepareStatement(lock)) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
-                    // pg_advisory_lock returns void; GET_LOCK returns 1 when granted, 0 on timeout
-                    if (rs.next() && dialect.name().equals("mysql") && rs.getInt(1) != 1) {
+                    if (answersGranted && rs.next() && rs.getInt(1) != 1) {
                         throw new SQLException("another migration of this schema held its lock for over "
                                 + LOCK_TIMEOUT_SECONDS + " s");
                     }

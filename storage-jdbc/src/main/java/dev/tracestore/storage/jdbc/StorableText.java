@@ -14,6 +14,9 @@ final class StorableText {
 
     /** The trace's attributes. */
     static void requireStorable(Dialect dialect, TraceInput in) {
+        if (dialect.storesNulCharacter()) {
+            return;
+        }
         require(dialect, "title", in.title());
         require(dialect, "agentId", in.agentId());
         require(dialect, "model", in.model());
@@ -41,12 +44,10 @@ final class StorableText {
     }
 
     private static void require(Dialect dialect, String field, String value) {
-        if (value != null && !dialect.storesNulCharacter()) {
-            int at = value.indexOf('\u0000');
-            if (at >= 0) {
-                throw new IllegalArgumentException(field + ": must not contain the character U+0000, which "
-                        + dialect + " cannot store in text; found at index " + at);
-            }
+        int at = value == null ? -1 : value.indexOf('\u0000');
+        if (at >= 0) {
+            throw new IllegalArgumentException(field + ": must not contain the character U+0000, which "
+                    + dialect + " cannot store in text; found at index " + at);
         }
     }
 }

@@ -29,6 +29,18 @@ final class ChildJvm {
     }
 
     /**
+     * In the parent: the child's arguments, {@code config}'s JDBC URL, user (or {@code "-"}) and
+     * password first, as {@link #poolConfig} reads them, then {@code rest}.
+     */
+    static String[] poolArguments(HikariConfig config, String... rest) {
+        List<String> args = new ArrayList<>(List.of(config.getJdbcUrl(),
+                config.getUsername() == null ? "-" : config.getUsername(),
+                config.getPassword() == null ? "" : config.getPassword()));
+        args.addAll(List.of(rest));
+        return args.toArray(String[]::new);
+    }
+
+    /**
      * In the child: the pool configuration its first three arguments give (JDBC URL, user or
      * {@code "-"} for none, password), at most two connections.
      */

@@ -58,10 +58,8 @@ class CrashDuringDeletionTest {
         }
 
         // 2. A child JVM deletes the large trace; it is killed after a few chunks.
-        Process child = ChildJvm.start(List.of("-Xmx128m"), DeletingProcess.class, config.getJdbcUrl(),
-                config.getUsername() == null ? "-" : config.getUsername(),
-                config.getPassword() == null ? "" : config.getPassword(), prefix, Long.toString(traceId),
-                Integer.toString(CHUNK));
+        Process child = ChildJvm.start(List.of("-Xmx128m"), DeletingProcess.class,
+                ChildJvm.poolArguments(config, prefix, Long.toString(traceId), Integer.toString(CHUNK)));
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
                 StandardCharsets.UTF_8))) {
             String line;

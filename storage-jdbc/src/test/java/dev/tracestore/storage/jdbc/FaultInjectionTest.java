@@ -118,7 +118,7 @@ class FaultInjectionTest {
                 scenario.verify(traceId, false);
                 break;
             }
-            if (calls.subList(calls.indexOf(firedAt), calls.size()).contains("Connection.rollback")) {
+            if (calls.subList(k - 1, calls.size()).contains("Connection.rollback")) { // from the failed call on
                 rolledBack++;
             }
             if (thrown == null) {

@@ -165,10 +165,9 @@ class KillDuringIngestTest {
             int round, List<Long> traces, long killAfterMillis) throws Exception {
         HikariConfig config = target.config(name);
         Process child = ChildJvm.start(List.of("-Xmx256m"), ProcessBuilder.Redirect.to(stderr.toFile()),
-                IngestingProcess.class, config.getJdbcUrl(), config.getUsername() == null ? "-" : config.getUsername(),
-                config.getPassword() == null ? "" : config.getPassword(), prefix, side.toAbsolutePath().toString(),
-                Long.toString(seed), Integer.toString(round),
-                traces.stream().map(String::valueOf).collect(Collectors.joining(",")));
+                IngestingProcess.class, ChildJvm.poolArguments(config, prefix, side.toAbsolutePath().toString(),
+                        Long.toString(seed), Integer.toString(round),
+                        traces.stream().map(String::valueOf).collect(Collectors.joining(","))));
         try {
             CountDownLatch writing = new CountDownLatch(1);
             Thread reader = new Thread(() -> {

@@ -88,9 +88,8 @@ class MigrationTest {
         try {
             if (children) {
                 for (int i = 0; i < 2; i++) {
-                    Process p = ChildJvm.start(List.of("-Xmx128m"), MigratingProcess.class, db.pool.getJdbcUrl(),
-                            db.pool.getUsername() == null ? "-" : db.pool.getUsername(),
-                            db.pool.getPassword() == null ? "" : db.pool.getPassword(), prefix, fixture(db));
+                    Process p = ChildJvm.start(List.of("-Xmx128m"), MigratingProcess.class,
+                            ChildJvm.poolArguments(db.pool, prefix, fixture(db)));
                     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                     assertThat(out.readLine()).as("child %d started", i).isEqualTo("ready");
                     processes.add(p);
@@ -151,9 +150,8 @@ class MigrationTest {
         String prefix = fresh(db);
         String slow = "db/tracestore-fixture-v2-slow/" + db.dialect.name();
         String initSql = setup == Setup.POSTGRESQL ? "SET tracestore.slow = '1'" : "SET @tracestore_slow = 1";
-        Process child = ChildJvm.start(List.of("-Xmx128m"), MigratingProcess.class, db.pool.getJdbcUrl(),
-                db.pool.getUsername() == null ? "-" : db.pool.getUsername(),
-                db.pool.getPassword() == null ? "" : db.pool.getPassword(), prefix, slow, initSql);
+        Process child = ChildJvm.start(List.of("-Xmx128m"), MigratingProcess.class,
+                ChildJvm.poolArguments(db.pool, prefix, slow, initSql));
         String history = db.dialect.quote(prefix + "schema_history");
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));

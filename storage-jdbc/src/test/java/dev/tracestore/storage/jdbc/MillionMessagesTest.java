@@ -36,8 +36,7 @@ class MillionMessagesTest {
         }
         Map<String, String> results = new HashMap<>();
         Process child = ChildJvm.start(List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"), MillionMessagesProcess.class,
-                config.getJdbcUrl(), config.getUsername() == null ? "-" : config.getUsername(),
-                config.getPassword() == null ? "" : config.getPassword(), prefix, Integer.toString(MESSAGES));
+                ChildJvm.poolArguments(config, prefix, Integer.toString(MESSAGES)));
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
                 StandardCharsets.UTF_8))) {
             String line;

@@ -31,8 +31,8 @@ class SqliteTwoProcessesTest {
             TraceStore store = TraceStore.builder().storage(storage).build();
             long traceId = store.upsertTrace(TraceInput.of("ns", "shared")).id();
 
-            Process child = ChildJvm.start(List.of("-Xmx128m"), WritingProcess.class, db.pool.getJdbcUrl(), "-", "",
-                    db.prefix, Long.toString(traceId), Integer.toString(BATCHES), Integer.toString(SIZE), "child");
+            Process child = ChildJvm.start(List.of("-Xmx128m"), WritingProcess.class, ChildJvm.poolArguments(db.pool,
+                    db.prefix, Long.toString(traceId), Integer.toString(BATCHES), Integer.toString(SIZE), "child"));
             List<String> output = new ArrayList<>();
             try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
                     StandardCharsets.UTF_8))) {

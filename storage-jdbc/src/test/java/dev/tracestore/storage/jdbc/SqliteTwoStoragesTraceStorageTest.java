@@ -10,7 +10,7 @@ import dev.tracestore.spi.TraceStorage;
 import dev.tracestore.testkit.FaultInjector;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.util.concurrent.CountDownLatch;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -68,14 +68,9 @@ class SqliteTwoStoragesTraceStorageTest extends JdbcContractTest {
     void aDeletionChunkTakesTheWriteLockFirst() throws Exception {
         TestDatabase db = database();
         db.clear();
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        JdbcTraceStorage deleter = JdbcTraceStorage.builder(InterceptingDataSource.failing(sql -> {
-            if (sql.startsWith("DELETE FROM") && held.getCount() > 0) {
-                held.countDown();
-                await(release);
-            }
-        }).wrap(db.pool)).tablePrefix(db.prefix).build();
+        FaultInjector checkpoints = new FaultInjector();
+        JdbcTraceStorage deleter = JdbcTraceStorage.builder(InterceptingDataSource.over(checkpoints::checkpoint)
+                .wrap(db.pool)).tablePrefix(db.prefix).build();
         try (HikariDataSource otherPool = new HikariDataSource(secondConfig(db))) {
             JdbcTraceStorage writer = JdbcTraceStorage.builder(otherPool).tablePrefix(db.prefix).build();
             TraceStore store = TraceStore.builder().storage(writer).build();
@@ -84,29 +79,23 @@ class SqliteTwoStoragesTraceStorageTest extends JdbcContractTest {
             store.upsertMessagesBatch(doomed, messages("m", 0, 10));
             assertThat(deleter.markDeleting(doomed)).isTrue();
 
+            // A chunk's checkpoints: its first statement, its DELETE, its commit.
+            FaultInjector.Stall stall = checkpoints.stallAt(2);
             ExecutorService pool = Executors.newFixedThreadPool(2);
             try {
                 Future<Integer> chunk = pool.submit(() -> deleter.deleteMessages(doomed, 4));
-                assertThat(held.await(30, TimeUnit.SECONDS)).as("the chunk reached its DELETE").isTrue();
+                assertThat(stall.awaitHeld(Duration.ofSeconds(30))).as("the chunk reached its DELETE").isTrue();
                 Future<?> write = pool.submit(() -> store.upsertMessagesBatch(other, messages("n", 0, 3)));
                 Thread.sleep(500); // the write's time to commit past the chunk's snapshot, were it a reader's
-                release.countDown();
+                stall.release();
                 assertThat(chunk.get(30, TimeUnit.SECONDS)).isEqualTo(4);
                 write.get(30, TimeUnit.SECONDS);
             } finally {
-                release.countDown();
+                stall.release();
                 pool.shutdownNow();
             }
             assertThat(deleter.retriedTransactions() + writer.retriedTransactions()).as("transactions retried").isZero();
             assertThat(store.getTrace(other).orElseThrow().messageCount()).isEqualTo(3);
-        }
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            latch.await(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
