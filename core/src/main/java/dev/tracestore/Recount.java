@@ -1,7 +1,8 @@
 package dev.tracestore;
 
 /**
- * The outcome of {@link TraceStore#recalculateMessageCount(long)}.
+ * The outcome of {@link TraceStore#recalculateMessageCount(long)}, derived by the core from the
+ * storage's {@link dev.tracestore.spi.RecountResult} (see there why the two are separate).
  *
  * @param traceId      the trace recounted
  * @param count        the exact number of its messages, now stored as its count

@@ -1,6 +1,5 @@
 package dev.tracestore.web;
 
-import dev.tracestore.internal.Checks;
 /**
  * One {@code <meta>} tag as a plain pair, for applications that render their own templates:
  * {@code <meta name="twitter:card" content="summary_large_image">} is
@@ -33,11 +32,11 @@ public record MetaTag(Attribute attribute, String key, String content) {
      *                                  control character
      */
     public MetaTag {
-        Checks.notNull("attribute", attribute);
-        Checks.id("key", key, 100);
-        Checks.notNull("content", content);
+        Arguments.notNull("attribute", attribute);
+        Arguments.text("key", key, 100);
+        Arguments.notNull("content", content);
         if (content.chars().anyMatch(Character::isISOControl)) {
-            throw Checks.invalid("content", "must not contain control characters", content);
+            throw Arguments.invalid("content", "must not contain control characters", content);
         }
     }
 

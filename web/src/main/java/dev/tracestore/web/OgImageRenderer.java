@@ -1,7 +1,6 @@
 package dev.tracestore.web;
 
 import dev.tracestore.TraceDetail;
-import dev.tracestore.internal.Checks;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -114,7 +113,7 @@ public final class OgImageRenderer {
 
     /** The card drawn on a new opaque RGB image. */
     BufferedImage draw(ShareCard card) {
-        Checks.notNull("card", card);
+        Arguments.notNull("card", card);
         ShippedFonts fonts = ShippedFonts.get();
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();

@@ -2,7 +2,6 @@ package dev.tracestore.web;
 
 import dev.tracestore.TraceDetail;
 import dev.tracestore.Visibility;
-import dev.tracestore.internal.Checks;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -47,11 +46,11 @@ public record ShareCard(String title, String agentName, String model, long messa
      *                                  is null or the count negative
      */
     public ShareCard {
-        title = Texts.truncate(Checks.notNull("title", Texts.oneLine(title)), MAX_TITLE_LENGTH);
+        title = Texts.truncate(Arguments.notNull("title", Texts.oneLine(title)), MAX_TITLE_LENGTH);
         if (title.isEmpty()) {
             throw new IllegalArgumentException("title: must not be blank");
         }
-        agentName = Texts.truncate(Checks.notNull("agentName", Texts.oneLine(agentName)), MAX_AGENT_LENGTH);
+        agentName = Texts.truncate(Arguments.notNull("agentName", Texts.oneLine(agentName)), MAX_AGENT_LENGTH);
         if (agentName.isEmpty()) {
             throw new IllegalArgumentException("agentName: must not be blank");
         }
@@ -62,7 +61,7 @@ public record ShareCard(String title, String agentName, String model, long messa
         if (messageCount < 0) {
             throw new IllegalArgumentException("messageCount: must not be negative; got " + messageCount);
         }
-        Checks.notNull("date", date);
+        Arguments.notNull("date", date);
     }
 
     /**
@@ -74,14 +73,14 @@ public record ShareCard(String title, String agentName, String model, long messa
      */
     public static ShareCard of(TraceDetail trace) {
         requireShareable(trace);
-        Checks.notNull("trace.createdAt", trace.createdAt());
+        Arguments.notNull("trace.createdAt", trace.createdAt());
         String title = Texts.oneLineOrNull(trace.title());
         return new ShareCard(title == null ? UNTITLED : title, Texts.agentName(trace.agentId()), trace.model(),
                 trace.messageCount(), LocalDate.ofInstant(trace.createdAt(), ZoneOffset.UTC));
     }
 
     static void requireShareable(TraceDetail trace) {
-        Checks.notNull("trace", trace);
+        Arguments.notNull("trace", trace);
         if (trace.visibility() != Visibility.PUBLIC && trace.visibility() != Visibility.UNLISTED) {
             throw new PrivateTraceException(trace.id());
         }

@@ -1,6 +1,5 @@
 package dev.tracestore.web;
 
-import dev.tracestore.internal.Checks;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -82,9 +81,9 @@ public final class ShareSettings {
      * @throws IllegalArgumentException if {@code version} is not 1 to 64 letters or digits
      */
     public String imageUrl(long traceId, String version) {
-        Checks.notNull("version", version);
+        Arguments.notNull("version", version);
         if (version.isEmpty() || version.length() > 64 || !version.chars().allMatch(ShareSettings::isAsciiAlnum)) {
-            throw Checks.invalid("version", "must be 1 to 64 ASCII letters or digits", version);
+            throw Arguments.invalid("version", "must be 1 to 64 ASCII letters or digits", version);
         }
         return baseUrl + imagePath.replace(ID_PLACEHOLDER, Long.toString(traceId)) + "?v=" + version;
     }
@@ -145,35 +144,35 @@ public final class ShareSettings {
          */
         public ShareSettings build() {
             String base = normalisedBaseUrl(baseUrl);
-            Checks.id("siteName", siteName, MAX_SITE_NAME_LENGTH);
+            Arguments.text("siteName", siteName, MAX_SITE_NAME_LENGTH);
             pathTemplate("tracePath", tracePath);
             pathTemplate("imagePath", imagePath);
             if (tracePath.equals(imagePath)) {
-                throw Checks.invalid("imagePath", "must differ from tracePath", imagePath);
+                throw Arguments.invalid("imagePath", "must differ from tracePath", imagePath);
             }
             return new ShareSettings(base, siteName, tracePath, imagePath);
         }
 
         private static String normalisedBaseUrl(String value) {
-            Checks.id("baseUrl", value, MAX_URL_LENGTH);
+            Arguments.text("baseUrl", value, MAX_URL_LENGTH);
             URI uri;
             try {
                 uri = new URI(value);
             } catch (URISyntaxException e) {
-                throw Checks.invalid("baseUrl", "must be a valid URL (" + e.getReason() + ")", value);
+                throw Arguments.invalid("baseUrl", "must be a valid URL (" + e.getReason() + ")", value);
             }
             String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!uri.isAbsolute() || !("http".equals(scheme) || "https".equals(scheme))) {
-                throw Checks.invalid("baseUrl", "must be an absolute http or https URL", value);
+                throw Arguments.invalid("baseUrl", "must be an absolute http or https URL", value);
             }
             if (uri.getHost() == null || uri.getHost().isEmpty()) {
-                throw Checks.invalid("baseUrl", "must have a host", value);
+                throw Arguments.invalid("baseUrl", "must have a host", value);
             }
             if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-                throw Checks.invalid("baseUrl", "must have no user info, query or fragment", value);
+                throw Arguments.invalid("baseUrl", "must have no user info, query or fragment", value);
             }
             if (!value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-                throw Checks.invalid("baseUrl", "must be ASCII without spaces (percent-encode or punycode it)", value);
+                throw Arguments.invalid("baseUrl", "must be ASCII without spaces (percent-encode or punycode it)", value);
             }
             String path = uri.getRawPath() == null ? "" : uri.getRawPath();
             while (path.endsWith("/")) {
@@ -184,20 +183,20 @@ public final class ShareSettings {
         }
 
         private static void pathTemplate(String field, String value) {
-            Checks.id(field, value, MAX_URL_LENGTH);
+            Arguments.text(field, value, MAX_URL_LENGTH);
             if (!value.startsWith("/")) {
-                throw Checks.invalid(field, "must start with /", value);
+                throw Arguments.invalid(field, "must start with /", value);
             }
             int first = value.indexOf(ID_PLACEHOLDER);
             if (first < 0 || value.indexOf(ID_PLACEHOLDER, first + 1) >= 0) {
-                throw Checks.invalid(field, "must contain " + ID_PLACEHOLDER + " exactly once", value);
+                throw Arguments.invalid(field, "must contain " + ID_PLACEHOLDER + " exactly once", value);
             }
             String rest = value.replace(ID_PLACEHOLDER, "0");
             for (int i = 0; i < rest.length(); i++) {
                 char c = rest.charAt(i);
                 boolean ok = isAsciiAlnum(c) || "/-._~!$&'()*+,;=:@%".indexOf(c) >= 0;
                 if (!ok) {
-                    throw Checks.invalid(field, "must hold only URL path characters (no query, fragment or space)", value);
+                    throw Arguments.invalid(field, "must hold only URL path characters (no query, fragment or space)", value);
                 }
             }
         }

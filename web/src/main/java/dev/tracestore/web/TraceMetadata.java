@@ -2,7 +2,6 @@ package dev.tracestore.web;
 
 import dev.tracestore.TraceDetail;
 import dev.tracestore.Visibility;
-import dev.tracestore.internal.Checks;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -63,9 +62,9 @@ public final class TraceMetadata {
      */
     public static TraceMetadata of(TraceDetail trace, ShareSettings settings) {
         ShareCard.requireShareable(trace);
-        Checks.notNull("settings", settings);
-        Instant created = Checks.notNull("trace.createdAt", trace.createdAt());
-        Instant updated = Checks.notNull("trace.updatedAt", trace.updatedAt());
+        Arguments.notNull("settings", settings);
+        Instant created = Arguments.notNull("trace.createdAt", trace.createdAt());
+        Instant updated = Arguments.notNull("trace.updatedAt", trace.updatedAt());
         ShareCard card = ShareCard.of(trace);
 
         String headline = Texts.truncate(card.title(), MAX_TITLE_LENGTH);
