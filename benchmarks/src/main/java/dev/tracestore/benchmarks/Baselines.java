@@ -2,7 +2,7 @@ package dev.tracestore.benchmarks;
 
 import dev.tracestore.MessageInput;
 import dev.tracestore.TraceNotFoundException;
-import dev.tracestore.storage.jdbc.dialect.Dialect;
+import dev.tracestore.storage.jdbc.AdapterSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -19,14 +19,9 @@ import java.util.List;
  * them (no model, no parts, created now).
  */
 final class Baselines {
-    /** As {@code JdbcTraceStorage.MAX_ROWS_PER_STATEMENT}: the most messages one upsert statement carries. */
-    static final int MAX_ROWS_PER_STATEMENT = 1000;
-    /** As {@code JdbcTraceStorage.MAX_CHARS_PER_STATEMENT}: the most characters of text one upsert carries. */
-    static final int MAX_CHARS_PER_STATEMENT = 1_000_000;
 
     private final BenchDatabase db;
-    private final Dialect dialect;
-    private final String messages;
+    private final AdapterSql sql;
     private final String traces;
     private final String singleRowSql;
     /** The adapter's one write to the trace row, the same string, so PgJDBC prepares it once for both. */
@@ -37,12 +32,10 @@ final class Baselines {
 
     Baselines(BenchDatabase db) {
         this.db = db;
-        this.dialect = db.dialect;
-        this.messages = db.table("messages");
+        this.sql = db.sql;
         this.traces = db.table("traces");
-        this.singleRowSql = dialect.upsertMessage(messages);
-        this.oneWriteSql = "UPDATE " + traces
-                + " SET message_count = message_count + ?, updated_at = ? WHERE id = ? AND deleting = FALSE";
+        this.singleRowSql = sql.upsertMessages(1);
+        this.oneWriteSql = sql.increment();
         this.incrementByOneSql = "UPDATE " + traces + " SET message_count = message_count + 1 WHERE id = ?";
         try (Connection c = db.pool.getConnection()) {
             this.poolIsolation = c.getTransactionIsolation();
@@ -78,13 +71,11 @@ final class Baselines {
      */
     void handWritten(long traceId, List<MessageInput> batch) throws SQLException {
         inTransaction((c, now) -> {
-            boolean together = dialect.runsStatementsTogether();
+            boolean together = sql.runsStatementsTogether();
             int from = together ? rowsInStatement(batch, 0) : 0;
-            String sql = together ? oneWriteSql + "; " + dialect.upsertMessagesIntoVisibleTrace(messages, traces, from)
-                    : oneWriteSql;
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try (PreparedStatement ps = c.prepareStatement(together ? sql.incrementAndUpsert(from) : oneWriteSql)) {
                 ps.setLong(1, batch.size());
-                dialect.setInstant(ps, 2, now);
+                sql.setInstant(ps, 2, now);
                 ps.setLong(3, traceId);
                 if (together) {
                     ps.setLong(bind(ps, 4, traceId, batch.subList(0, from), now), traceId);
@@ -145,7 +136,7 @@ final class Baselines {
             throws SQLException {
         while (from < batch.size()) {
             int rows = rowsInStatement(batch, from);
-            try (PreparedStatement ps = c.prepareStatement(dialect.upsertMessages(messages, rows))) {
+            try (PreparedStatement ps = c.prepareStatement(sql.upsertMessages(rows))) {
                 bind(ps, 1, traceId, batch.subList(from, from + rows), now);
                 ps.executeUpdate();
             }
@@ -153,13 +144,13 @@ final class Baselines {
         }
     }
 
-    /** The adapter's chunking ({@code JdbcTraceStorage.rowsInStatement}): rows and characters per statement, at least one row. */
+    /** The adapter's chunking ({@code JdbcStatements.rowsInStatement}): rows and characters per statement, at least one row. */
     private static int rowsInStatement(List<MessageInput> batch, int from) {
         int rows = 0;
         long chars = 0;
-        while (from + rows < batch.size() && rows < MAX_ROWS_PER_STATEMENT) {
+        while (from + rows < batch.size() && rows < AdapterSql.MAX_ROWS_PER_STATEMENT) {
             chars += batch.get(from + rows).text().length();
-            if (rows > 0 && chars > MAX_CHARS_PER_STATEMENT) {
+            if (rows > 0 && chars > AdapterSql.MAX_CHARS_PER_STATEMENT) {
                 break;
             }
             rows++;
@@ -183,7 +174,7 @@ final class Baselines {
         ps.setString(p + 3, m.role().name());
         ps.setString(p + 4, m.text());
         ps.setString(p + 5, null);
-        dialect.setInstant(ps, p + 6, now);
+        sql.setInstant(ps, p + 6, now);
         ps.setString(p + 7, null);
         return p + 8;
     }
@@ -196,7 +187,7 @@ final class Baselines {
     /** Runs {@code work} as one transaction on a pooled connection, as the adapter runs a write. */
     private void inTransaction(Work work) throws SQLException {
         Instant now = Instant.now();
-        int isolation = dialect.writeIsolation();
+        int isolation = sql.writeIsolation();
         boolean switchIsolation = isolation != -1 && isolation != poolIsolation;
         try (Connection c = db.pool.getConnection()) {
             if (switchIsolation) {

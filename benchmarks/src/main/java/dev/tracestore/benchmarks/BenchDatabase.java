@@ -3,7 +3,7 @@ package dev.tracestore.benchmarks;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tracestore.storage.jdbc.JdbcTraceStorage;
-import dev.tracestore.storage.jdbc.dialect.Dialect;
+import dev.tracestore.storage.jdbc.AdapterSql;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -67,7 +67,8 @@ final class BenchDatabase implements AutoCloseable {
     final Kind kind;
     final HikariDataSource pool;
     final JdbcTraceStorage storage;
-    final Dialect dialect;
+    /** The adapter's statements and the dialect's bindings, for SQL the benchmarks write by hand. */
+    final AdapterSql sql;
     final String prefix;
     private final Path dir;
 
@@ -81,7 +82,7 @@ final class BenchDatabase implements AutoCloseable {
         this.prefix = "bench" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
         this.pool = new HikariDataSource(kind.config(dir, readBenchmark));
         this.storage = JdbcTraceStorage.builder(pool).tablePrefix(prefix).build();
-        this.dialect = storage.dialect();
+        this.sql = AdapterSql.of(storage);
         storage.migrate();
     }
 
@@ -97,7 +98,7 @@ final class BenchDatabase implements AutoCloseable {
 
     /** The quoted name of one of the adapter's tables ({@code traces} or {@code messages}). */
     String table(String name) {
-        return dialect.quote(prefix + name);
+        return sql.table(name);
     }
 
     /** Runs statements in auto-commit mode (set-up work, outside the measured time). */

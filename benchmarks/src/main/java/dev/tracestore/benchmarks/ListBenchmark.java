@@ -110,7 +110,7 @@ public class ListBenchmark {
         groupBySql = "SELECT p.id, p.namespace, p.external_id, p.title, p.agent_id, p.model, p.visibility, p.updated_at,"
                 + " COUNT(m.trace_id) FROM (SELECT id, namespace, external_id, title, agent_id, model, visibility,"
                 + " updated_at FROM " + traces + " WHERE namespace = ? AND deleting = FALSE"
-                + " ORDER BY namespace DESC, updated_at DESC, id DESC " + db.dialect.limit() + ") p"
+                + " ORDER BY namespace DESC, updated_at DESC, id DESC " + db.sql.limit() + ") p"
                 + " LEFT JOIN " + db.table("messages") + " m ON m.trace_id = p.id"
                 + " GROUP BY p.id, p.namespace, p.external_id, p.title, p.agent_id, p.model, p.visibility, p.updated_at"
                 + " ORDER BY p.updated_at DESC, p.id DESC";
@@ -171,7 +171,7 @@ public class ListBenchmark {
                 while (rs.next()) {
                     page.add(new TraceSummary(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                             rs.getString(5), rs.getString(6), Visibility.valueOf(rs.getString(7)),
-                            db.dialect.getInstant(rs, 8), rs.getLong(9)));
+                            db.sql.getInstant(rs, 8), rs.getLong(9)));
                 }
             }
             return page;

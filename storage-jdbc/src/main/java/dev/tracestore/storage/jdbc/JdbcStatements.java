@@ -4,9 +4,10 @@ import dev.tracestore.Message;
 import dev.tracestore.Role;
 import dev.tracestore.Visibility;
 import dev.tracestore.spi.StoredTrace;
-import dev.tracestore.storage.jdbc.dialect.Dialect;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
@@ -25,12 +26,17 @@ final class JdbcStatements {
             + "project_name, created_at, updated_at, message_count";
     /** The message columns every message read selects, in the order {@code JdbcTraceStorage} maps them. */
     static final String MESSAGE_COLUMNS = "external_id, seq, role, body, model, created_at, parts_json";
+    /** The message columns every upsert writes, in the order it binds them: the trace id, then {@link #MESSAGE_COLUMNS}. */
+    static final String WRITTEN_MESSAGE_COLUMNS = "trace_id, " + MESSAGE_COLUMNS;
 
+    /** The most messages one upsert statement carries: the core's default largest batch. */
+    static final int MAX_ROWS_PER_STATEMENT = 1000;
+    /** The most characters of text and parts one upsert statement carries, unless one message alone has more. */
+    static final int MAX_CHARS_PER_STATEMENT = 1_000_000;
     /** Upserts of up to this many rows are kept once built (about 200 KB of text together). */
     static final int KEPT_ROW_COUNTS = 128;
 
     private final Dialect dialect;
-    private final int fullChunk;
     private final String traces;
     private final String messages;
 
@@ -69,9 +75,8 @@ final class JdbcStatements {
     /** The increment and the guarded first upsert as one statement, kept as {@link #upserts} are. */
     private final AtomicReferenceArray<String> incrementAndUpserts = new AtomicReferenceArray<>(KEPT_ROW_COUNTS + 1);
 
-    JdbcStatements(Dialect dialect, String prefix, int maxRowsPerStatement) {
+    JdbcStatements(Dialect dialect, String prefix) {
         this.dialect = dialect;
-        this.fullChunk = maxRowsPerStatement;
         this.traces = dialect.quote(prefix + "traces");
         this.messages = dialect.quote(prefix + "messages");
         String limit = dialect.limit();
@@ -149,7 +154,7 @@ final class JdbcStatements {
         return afterPosition ? messagesAfter : firstMessages;
     }
 
-    /** The multi-row upsert of {@code rows} messages; binds each row's message columns, in order. */
+    /** The multi-row upsert of {@code rows} messages; binds them with {@link #bindMessages}. */
     String upsertMessages(int rows) {
         return kept(upserts, rows, () -> dialect.upsertMessages(messages, rows));
     }
@@ -164,9 +169,47 @@ final class JdbcStatements {
                 () -> increment + "; " + dialect.upsertMessagesIntoVisibleTrace(messages, traces, rows));
     }
 
+    /**
+     * Binds the parameters of {@link #upsertMessages}{@code (rows.size())} for {@code rows}, from
+     * parameter {@code p} on; returns the next parameter's index.
+     */
+    int bindMessages(PreparedStatement ps, int p, long traceId, List<Message> rows) throws SQLException {
+        for (Message m : rows) {
+            ps.setLong(p++, traceId);
+            ps.setString(p++, m.externalId());
+            ps.setLong(p++, m.sequence());
+            ps.setString(p++, m.role().name());
+            ps.setString(p++, m.text());
+            ps.setString(p++, m.model());
+            dialect.setInstant(ps, p++, m.createdAt());
+            ps.setString(p++, m.partsJson());
+        }
+        return p;
+    }
+
+    /**
+     * How many messages, from {@code from} on, the next upsert statement carries: at most
+     * {@value #MAX_ROWS_PER_STATEMENT} (8 parameters each, well within every database's limit on
+     * parameters), and at most {@value #MAX_CHARS_PER_STATEMENT} characters of text and parts
+     * (so a statement stays far below MySQL's default 16 MiB packet), but always at least one.
+     */
+    static int rowsInStatement(List<Message> batch, int from) {
+        int rows = 0;
+        long chars = 0;
+        while (from + rows < batch.size() && rows < MAX_ROWS_PER_STATEMENT) {
+            Message m = batch.get(from + rows);
+            chars += m.text().length() + (m.partsJson() == null ? 0 : m.partsJson().length());
+            if (rows > 0 && chars > MAX_CHARS_PER_STATEMENT) {
+                break;
+            }
+            rows++;
+        }
+        return rows;
+    }
+
     /** The statement for {@code rows} from {@code kept}, built and kept there if it is a kept row count. */
     private String kept(AtomicReferenceArray<String> kept, int rows, Supplier<String> build) {
-        int slot = rows <= KEPT_ROW_COUNTS ? rows - 1 : rows == fullChunk ? KEPT_ROW_COUNTS : -1;
+        int slot = rows <= KEPT_ROW_COUNTS ? rows - 1 : rows == MAX_ROWS_PER_STATEMENT ? KEPT_ROW_COUNTS : -1;
         if (slot < 0) {
             return build.get();
         }

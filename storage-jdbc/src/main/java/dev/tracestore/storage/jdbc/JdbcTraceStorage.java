@@ -10,7 +10,6 @@ import dev.tracestore.spi.RecountResult;
 import dev.tracestore.spi.StoredTrace;
 import dev.tracestore.spi.TraceListQuery;
 import dev.tracestore.spi.TraceStorage;
-import dev.tracestore.storage.jdbc.dialect.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>The embedded default is an SQLite file opened with
  * {@code jdbc:sqlite:FILE?foreign_keys=true&busy_timeout=30000&journal_mode=WAL&synchronous=NORMAL}:
  * a killed process loses no acknowledged batch there and leaves none in part, as on PostgreSQL
- * and MariaDB. An H2 file does not (see {@link dev.tracestore.storage.jdbc.dialect.H2Dialect}); the
+ * and MariaDB. An H2 file does not (see {@link Dialect#h2()}); the
  * builder logs a WARN line for it and for other unsafe settings it can see.
  *
  * <p>Wire it to the application's connection pool and create the tables once:
@@ -68,10 +67,6 @@ import org.slf4j.LoggerFactory;
 public final class JdbcTraceStorage implements TraceStorage {
     private static final Logger log = LoggerFactory.getLogger(JdbcTraceStorage.class);
     private static final Pattern PREFIX = Pattern.compile("([a-z][a-z0-9_]{0,29})?");
-    /** The most messages one upsert statement carries: the core's default largest batch. */
-    static final int MAX_ROWS_PER_STATEMENT = 1000;
-    /** The most characters of text and parts one upsert statement carries, unless one message alone has more. */
-    static final int MAX_CHARS_PER_STATEMENT = 1_000_000;
 
     private final DataSource dataSource;
     private final Dialect dialect;
@@ -92,7 +87,7 @@ public final class JdbcTraceStorage implements TraceStorage {
         this.dialect = dialect;
         this.prefix = prefix;
         this.tx = new JdbcTransactions(dataSource, dialect, prefix, maxAttempts, writeLockTimeout);
-        this.sql = new JdbcStatements(dialect, prefix, MAX_ROWS_PER_STATEMENT);
+        this.sql = new JdbcStatements(dialect, prefix);
     }
 
     /**
@@ -284,13 +279,13 @@ public final class JdbcTraceStorage implements TraceStorage {
             // absent or tombstoned trace) it writes and locks nothing, and cannot wait for the
             // trace row while holding messages that a deleter, which holds the row, wants next.
             boolean together = dialect.runsStatementsTogether() && !batch.isEmpty();
-            int from = together ? rowsInStatement(batch, 0) : 0;
+            int from = together ? JdbcStatements.rowsInStatement(batch, 0) : 0;
             try (PreparedStatement ps = c.prepareStatement(together ? sql.incrementAndUpsert(from) : sql.increment)) {
                 ps.setLong(1, countIncrement);
                 dialect.setInstant(ps, 2, now);
                 ps.setLong(3, traceId);
                 if (together) {
-                    ps.setLong(bindMessages(ps, 4, traceId, batch.subList(0, from)), traceId);
+                    ps.setLong(sql.bindMessages(ps, 4, traceId, batch.subList(0, from)), traceId);
                 }
                 ps.execute();
                 if (ps.getUpdateCount() == 0) { // the increment's count: the first result
@@ -298,50 +293,15 @@ public final class JdbcTraceStorage implements TraceStorage {
                 }
             }
             while (from < batch.size()) {
-                int rows = rowsInStatement(batch, from);
+                int rows = JdbcStatements.rowsInStatement(batch, from);
                 try (PreparedStatement ps = c.prepareStatement(sql.upsertMessages(rows))) {
-                    bindMessages(ps, 1, traceId, batch.subList(from, from + rows));
+                    sql.bindMessages(ps, 1, traceId, batch.subList(from, from + rows));
                     ps.executeUpdate();
                 }
                 from += rows;
             }
             return null;
         });
-    }
-
-    /** Binds the upsert's parameters for {@code rows}, from parameter {@code p} on; returns the next parameter's index. */
-    private int bindMessages(PreparedStatement ps, int p, long traceId, List<Message> rows) throws SQLException {
-        for (Message m : rows) {
-            ps.setLong(p++, traceId);
-            ps.setString(p++, m.externalId());
-            ps.setLong(p++, m.sequence());
-            ps.setString(p++, m.role().name());
-            ps.setString(p++, m.text());
-            ps.setString(p++, m.model());
-            dialect.setInstant(ps, p++, m.createdAt());
-            ps.setString(p++, m.partsJson());
-        }
-        return p;
-    }
-
-    /**
-     * How many messages, from {@code from} on, the next upsert statement carries: at most
-     * {@value #MAX_ROWS_PER_STATEMENT} (8 parameters each, well within every database's limit on
-     * parameters), and at most {@value #MAX_CHARS_PER_STATEMENT} characters of text and parts
-     * (so a statement stays far below MySQL's default 16 MiB packet), but always at least one.
-     */
-    private static int rowsInStatement(List<Message> batch, int from) {
-        int rows = 0;
-        long chars = 0;
-        while (from + rows < batch.size() && rows < MAX_ROWS_PER_STATEMENT) {
-            Message m = batch.get(from + rows);
-            chars += m.text().length() + (m.partsJson() == null ? 0 : m.partsJson().length());
-            if (rows > 0 && chars > MAX_CHARS_PER_STATEMENT) {
-                break;
-            }
-            rows++;
-        }
-        return rows;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.tracestore.storage.jdbc;
 
 import dev.tracestore.StorageException;
-import dev.tracestore.storage.jdbc.dialect.Dialect;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;

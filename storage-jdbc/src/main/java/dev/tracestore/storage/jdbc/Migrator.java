@@ -2,7 +2,6 @@ package dev.tracestore.storage.jdbc;
 
 import dev.tracestore.StorageException;
 import dev.tracestore.spi.Migrations;
-import dev.tracestore.storage.jdbc.dialect.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,9 +33,9 @@ import javax.sql.DataSource;
  */
 final class Migrator {
     /** Locks of this JVM's migrations of H2 schemas, by database URL and prefix. */
-    private static final Map<String, ReentrantLock> H2_LOCKS = new ConcurrentHashMap<>();
+    private static final Map<String, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
     /** How long a migration waits for another to finish, on MySQL and MariaDB (GET_LOCK's timeout). */
-    private static final int LOCK_TIMEOUT_SECONDS = 300;
+    static final int LOCK_TIMEOUT_SECONDS = 300;
 
     private final DataSource dataSource;
     private final Dialect dialect;
@@ -78,7 +77,7 @@ final class Migrator {
     private final class Run implements Migrations.Schema {
         private final Connection c;
         /** SQLite: the whole migration is one transaction, committed at its end. */
-        private final boolean oneTransaction = dialect.name().equals("sqlite");
+        private final boolean oneTransaction = dialect.migratesInOneTransaction();
 
         Run(Connection c) {
             this.c = c;
@@ -86,40 +85,31 @@ final class Migrator {
 
         @Override
         public int locked(Migrations.Migration migration) throws Exception {
-            switch (dialect.name()) {
-                case "postgresql":
-                    return withServerLock("SELECT pg_advisory_lock(hashtextextended(?, 0))",
-                            "SELECT pg_advisory_unlock(hashtextextended(?, 0))", false, migration);
-                case "mysql":
-                    return withServerLock("SELECT GET_LOCK(?, " + LOCK_TIMEOUT_SECONDS + ")", "SELECT RELEASE_LOCK(?)",
-                            true, migration);
-                case "sqlite":
-                    return inWriteTransaction(migration);
-                default:
-                    ReentrantLock lock = H2_LOCKS.computeIfAbsent(c.getMetaData().getURL() + " " + prefix,
-                            k -> new ReentrantLock());
-                    lock.lock();
-                    try {
-                        createHistory();
-                        return migration.run();
-                    } finally {
-                        lock.unlock();
-                    }
+            Dialect.SessionLock sessionLock = dialect.migrationLock();
+            if (sessionLock != null) {
+                return withSessionLock(sessionLock, migration);
+            }
+            if (oneTransaction) {
+                return inWriteTransaction(migration);
+            }
+            ReentrantLock lock = JVM_LOCKS.computeIfAbsent(c.getMetaData().getURL() + " " + prefix,
+                    k -> new ReentrantLock());
+            lock.lock();
+            try {
+                createHistory();
+                return migration.run();
+            } finally {
+                lock.unlock();
             }
         }
 
-        /**
-         * Holds a server-side lock named after the schema while {@code migration} runs on this
-         * connection; {@code answersGranted}: the lock query answers 1 when granted, 0 on its
-         * timeout (GET_LOCK), rather than waiting for as long as it takes (pg_advisory_lock).
-         */
-        private int withServerLock(String lock, String unlock, boolean answersGranted, Migrations.Migration migration)
-                throws Exception {
+        /** Holds a session lock named after the schema while {@code migration} runs on this connection. */
+        private int withSessionLock(Dialect.SessionLock sessionLock, Migrations.Migration migration) throws Exception {
             String name = "tracestore_migrate " + c.getCatalog() + " " + prefix;
-            try (PreparedStatement ps = c.prepareStatement(lock)) {
+            try (PreparedStatement ps = c.prepareStatement(sessionLock.lock())) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (answersGranted && rs.next() && rs.getInt(1) != 1) {
+                    if (sessionLock.answersGranted() && rs.next() && rs.getInt(1) != 1) {
                         throw new SQLException("another migration of this schema held its lock for over "
                                 + LOCK_TIMEOUT_SECONDS + " s");
                     }
@@ -129,7 +119,7 @@ final class Migrator {
                 createHistory();
                 return migration.run();
             } finally {
-                try (PreparedStatement ps = c.prepareStatement(unlock)) {
+                try (PreparedStatement ps = c.prepareStatement(sessionLock.unlock())) {
                     ps.setString(1, name);
                     ps.executeQuery().close();
                 }
@@ -193,7 +183,7 @@ final class Migrator {
 
         @Override
         public void apply(Migrations.Script script, Instant appliedAt) throws SQLException {
-            boolean ownTransaction = !oneTransaction && dialect.name().equals("postgresql");
+            boolean ownTransaction = !oneTransaction && dialect.rollsBackSchemaChanges();
             if (ownTransaction) {
                 c.setAutoCommit(false);
             }

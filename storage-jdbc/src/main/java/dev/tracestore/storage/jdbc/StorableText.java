@@ -2,7 +2,6 @@ package dev.tracestore.storage.jdbc;
 
 import dev.tracestore.Message;
 import dev.tracestore.TraceInput;
-import dev.tracestore.storage.jdbc.dialect.Dialect;
 import java.util.List;
 
 /**

@@ -10,11 +10,15 @@ import dev.tracestore.TraceDetail;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceNotFoundException;
 import dev.tracestore.TraceStore;
-import dev.tracestore.storage.jdbc.dialect.Dialect;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -365,6 +369,20 @@ class JdbcTraceStorageTest {
                 .hasMessageContaining("\"Oracle\"").hasMessageContaining("H2, PostgreSQL, MySQL, MariaDB, SQLite");
         for (String product : List.of("H2", "PostgreSQL", "MySQL", "MariaDB", "SQLite")) {
             assertThat(Dialect.forProduct(product.toUpperCase(Locale.ROOT))).isNotNull();
+        }
+    }
+
+    @Test
+    @DisplayName("a dialect is a closed handle: its public surface is the four factories, name() and the product list")
+    void dialectSurface() {
+        assertThat(Arrays.stream(Dialect.class.getMethods()).filter(m -> m.getDeclaringClass() == Dialect.class)
+                .map(Method::getName)).containsExactlyInAnyOrder("h2", "postgresql", "mysql", "sqlite", "name", "toString");
+        assertThat(Arrays.stream(Dialect.class.getFields()).map(Field::getName)).containsExactly("SUPPORTED_PRODUCTS");
+        assertThat(Dialect.class.getClasses()).as("public nested types").isEmpty();
+        assertThat(Arrays.stream(Dialect.class.getDeclaredConstructors()).map(Constructor::getModifiers))
+                .allMatch(m -> !Modifier.isPublic(m) && !Modifier.isProtected(m));
+        for (Dialect d : List.of(Dialect.h2(), Dialect.postgresql(), Dialect.mysql(), Dialect.sqlite())) {
+            assertThat(Modifier.isPublic(d.getClass().getModifiers())).as(d.getClass().getSimpleName() + " is public").isFalse();
         }
     }
 }

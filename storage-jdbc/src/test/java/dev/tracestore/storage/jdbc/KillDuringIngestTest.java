@@ -7,7 +7,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceStore;
-import dev.tracestore.storage.jdbc.dialect.Dialect;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

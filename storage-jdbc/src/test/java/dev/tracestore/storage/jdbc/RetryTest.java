@@ -8,7 +8,6 @@ import dev.tracestore.Role;
 import dev.tracestore.StorageException;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceStore;
-import dev.tracestore.storage.jdbc.dialect.Dialect;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,7 +1,6 @@
 package dev.tracestore.storage.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.tracestore.storage.jdbc.dialect.Dialect;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package dev.tracestore.storage.jdbc.dialect;
+package dev.tracestore.storage.jdbc;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -16,9 +16,9 @@ import java.util.List;
  * batches and to leave a batch stored in part, its count above its rows ({@code KillDuringIngestTest}).
  * {@link #inspect} reports it for every H2 database that is not in memory.
  */
-public final class H2Dialect extends Dialect {
+final class H2Dialect extends Dialect {
 
-    /** Use {@link Dialect#h2()}. */
+    /** Use {@code Dialect.h2()}. */
     H2Dialect() {
     }
 
@@ -28,20 +28,20 @@ public final class H2Dialect extends Dialect {
     }
 
     @Override
-    public String upsertMessages(String messages, int rows) {
-        return "MERGE INTO " + messages + " (" + messageColumns() + ") KEY (trace_id, external_id)"
+    String upsertMessages(String messages, int rows) {
+        return "MERGE INTO " + messages + " (" + JdbcStatements.WRITTEN_MESSAGE_COLUMNS + ") KEY (trace_id, external_id)"
                 + " VALUES " + valueRows(rows);
     }
 
     /** H2 deletes a limited number of rows natively; its {@code IN (subquery)} would materialise every row. */
     @Override
-    public String deleteMessageChunk(String messages) {
+    String deleteMessageChunk(String messages) {
         return "DELETE FROM " + messages + " WHERE trace_id = ? " + limit();
     }
 
     /** A warning for a database that is not in memory ({@code jdbc:h2:mem:}), naming its write delay. */
     @Override
-    public Safety inspect(Connection c) throws SQLException {
+    Safety inspect(Connection c) throws SQLException {
         String url = c.getMetaData().getURL();
         if (url != null && url.startsWith("jdbc:h2:mem:")) {
             return Safety.SAFE;
@@ -60,7 +60,7 @@ public final class H2Dialect extends Dialect {
 
     /** Also a lock timeout (HYT00, H2 error 50200) and a concurrent update (H2 error 90131). */
     @Override
-    public boolean isRetryable(SQLException e) {
+    boolean isRetryable(SQLException e) {
         return super.isRetryable(e) || "HYT00".equals(e.getSQLState()) || e.getErrorCode() == 90131;
     }
 }

@@ -1,4 +1,4 @@
-package dev.tracestore.storage.jdbc.dialect;
+package dev.tracestore.storage.jdbc;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,9 +12,9 @@ import java.time.ZoneOffset;
  * upserts with {@code INSERT … ON CONFLICT}. PostgreSQL cannot store U+0000 in text, so the
  * storage rejects text containing it ({@link #storesNulCharacter()} is false).
  */
-public final class PostgresDialect extends Dialect {
+final class PostgresDialect extends Dialect {
 
-    /** Use {@link Dialect#postgresql()}. */
+    /** Use {@code Dialect.postgresql()}. */
     PostgresDialect() {
     }
 
@@ -24,17 +24,29 @@ public final class PostgresDialect extends Dialect {
     }
 
     @Override
-    public void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+    void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
         ps.setObject(index, instant.atOffset(ZoneOffset.UTC));
     }
 
     @Override
-    public Instant getInstant(ResultSet rs, int column) throws SQLException {
+    Instant getInstant(ResultSet rs, int column) throws SQLException {
         return rs.getObject(column, OffsetDateTime.class).toInstant();
     }
 
+    /** An advisory lock, keyed by a 64-bit hash of the name. */
     @Override
-    public boolean storesNulCharacter() {
+    SessionLock migrationLock() {
+        return new SessionLock("SELECT pg_advisory_lock(hashtextextended(?, 0))",
+                "SELECT pg_advisory_unlock(hashtextextended(?, 0))", false);
+    }
+
+    @Override
+    boolean rollsBackSchemaChanges() {
+        return true;
+    }
+
+    @Override
+    boolean storesNulCharacter() {
         return false;
     }
 
@@ -44,13 +56,13 @@ public final class PostgresDialect extends Dialect {
      * round trip instead of two.
      */
     @Override
-    public boolean runsStatementsTogether() {
+    boolean runsStatementsTogether() {
         return true;
     }
 
     /** {@code ON CONFLICT DO NOTHING}: no error, so the transaction and the server log stay clean. */
     @Override
-    public String insertTrace(String traces) {
+    String insertTrace(String traces) {
         return super.insertTrace(traces) + " ON CONFLICT (namespace, external_id) DO NOTHING";
     }
 
@@ -59,7 +71,7 @@ public final class PostgresDialect extends Dialect {
      * number of rows.
      */
     @Override
-    public String deleteMessageChunk(String messages) {
+    String deleteMessageChunk(String messages) {
         return "DELETE FROM " + messages + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + messages
                 + " WHERE trace_id = ? " + limit() + "))";
     }

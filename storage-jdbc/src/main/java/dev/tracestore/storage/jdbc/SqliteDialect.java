@@ -1,4 +1,4 @@
-package dev.tracestore.storage.jdbc.dialect;
+package dev.tracestore.storage.jdbc;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,11 +30,11 @@ import java.util.Locale;
  * {@code journal_mode} {@code MEMORY} and {@code OFF}, under which SQLite says a process that
  * crashes in a transaction will very likely corrupt the database.
  */
-public final class SqliteDialect extends Dialect {
+final class SqliteDialect extends Dialect {
     private static final int SQLITE_BUSY = 5;
     private static final int SQLITE_LOCKED = 6;
 
-    /** Use {@link Dialect#sqlite()}. */
+    /** Use {@code Dialect.sqlite()}. */
     SqliteDialect() {
     }
 
@@ -44,28 +44,33 @@ public final class SqliteDialect extends Dialect {
     }
 
     @Override
-    public void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+    void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
         ps.setLong(index, ChronoUnit.MICROS.between(Instant.EPOCH, instant));
     }
 
     @Override
-    public Instant getInstant(ResultSet rs, int column) throws SQLException {
+    Instant getInstant(ResultSet rs, int column) throws SQLException {
         return Instant.EPOCH.plus(rs.getLong(column), ChronoUnit.MICROS);
     }
 
     /** SQLite transactions are serializable; the connection's level is kept. */
     @Override
-    public int recountIsolation() {
+    int recountIsolation() {
         return -1;
     }
 
     @Override
-    public boolean serialisesWrites() {
+    boolean migratesInOneTransaction() {
         return true;
     }
 
     @Override
-    public boolean isRetryable(SQLException e) {
+    boolean serialisesWrites() {
+        return true;
+    }
+
+    @Override
+    boolean isRetryable(SQLException e) {
         for (SQLException x = e; x != null; x = x.getNextException()) {
             int primary = x.getErrorCode() & 0xff;
             if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
@@ -77,19 +82,19 @@ public final class SqliteDialect extends Dialect {
 
     /** SQLITE_CONSTRAINT_UNIQUE (2067) or SQLITE_CONSTRAINT_PRIMARYKEY (1555). */
     @Override
-    public boolean isDuplicateKey(SQLException e) {
+    boolean isDuplicateKey(SQLException e) {
         return e.getErrorCode() == 2067 || e.getErrorCode() == 1555
                 || (e.getMessage() != null && e.getMessage().contains("UNIQUE constraint failed"));
     }
 
     /** SQLITE_ERROR (1) with "no such table": SQLite has no finer code for it. */
     @Override
-    public boolean isMissingTable(SQLException e) {
+    boolean isMissingTable(SQLException e) {
         return (e.getErrorCode() & 0xff) == 1 && e.getMessage() != null && e.getMessage().contains("no such table");
     }
 
     @Override
-    public Safety inspect(Connection c) throws SQLException {
+    Safety inspect(Connection c) throws SQLException {
         List<String> warnings = new ArrayList<>();
         List<String> refusals = new ArrayList<>();
         if (pragma(c, "foreign_keys").equals("0")) {
@@ -119,12 +124,12 @@ public final class SqliteDialect extends Dialect {
     }
 
     @Override
-    public String limit() {
+    String limit() {
         return "LIMIT ?";
     }
 
     @Override
-    public String insertTrace(String traces) {
+    String insertTrace(String traces) {
         return super.insertTrace(traces) + " ON CONFLICT (namespace, external_id) DO NOTHING";
     }
 
@@ -135,18 +140,18 @@ public final class SqliteDialect extends Dialect {
      * writer: SQLite fails it with SQLITE_BUSY at once, whatever {@code busy_timeout} says.
      */
     @Override
-    public String lockTombstone(String traces) {
+    String lockTombstone(String traces) {
         return "UPDATE " + traces + " SET deleting = deleting WHERE id = ? RETURNING deleting";
     }
 
     /** A write that changes nothing, for the write lock SQLite has instead of row locks. */
     @Override
-    public String lockTrace(String traces) {
+    String lockTrace(String traces) {
         return "UPDATE " + traces + " SET deleting = deleting WHERE id = ? AND deleting = FALSE";
     }
 
     @Override
-    public String deleteMessageChunk(String messages) {
+    String deleteMessageChunk(String messages) {
         return "DELETE FROM " + messages + " WHERE rowid IN (SELECT rowid FROM " + messages
                 + " WHERE trace_id = ? " + limit() + ")";
     }

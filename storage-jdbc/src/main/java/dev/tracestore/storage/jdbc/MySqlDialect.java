@@ -1,4 +1,4 @@
-package dev.tracestore.storage.jdbc.dialect;
+package dev.tracestore.storage.jdbc;
 
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
@@ -16,9 +16,9 @@ import java.util.Map;
  * runs at READ COMMITTED (see {@link #recountIsolation()}). Deadlocks (error 1213) and lock
  * wait timeouts (1205) are retried.
  */
-public final class MySqlDialect extends Dialect {
+final class MySqlDialect extends Dialect {
 
-    /** Use {@link Dialect#mysql()}. */
+    /** Use {@code Dialect.mysql()}. */
     MySqlDialect() {
     }
 
@@ -28,7 +28,7 @@ public final class MySqlDialect extends Dialect {
     }
 
     @Override
-    public String quote(String identifier) {
+    String quote(String identifier) {
         return '`' + identifier + '`';
     }
 
@@ -37,14 +37,20 @@ public final class MySqlDialect extends Dialect {
      * MySQL 8 (both compare code points and keep trailing spaces significant).
      */
     @Override
-    public Map<String, String> migrationPlaceholders(DatabaseMetaData metaData) throws SQLException {
+    Map<String, String> migrationPlaceholders(DatabaseMetaData metaData) throws SQLException {
         boolean mariaDb = metaData.getDatabaseProductName().toLowerCase(Locale.ROOT).contains("mariadb")
                 || metaData.getDatabaseProductVersion().toLowerCase(Locale.ROOT).contains("mariadb");
         return Map.of("idCollation", mariaDb ? "utf8mb4_nopad_bin" : "utf8mb4_0900_bin");
     }
 
+    /** {@code GET_LOCK}, giving up after {@value Migrator#LOCK_TIMEOUT_SECONDS} s. */
     @Override
-    public boolean isRetryable(SQLException e) {
+    SessionLock migrationLock() {
+        return new SessionLock("SELECT GET_LOCK(?, " + Migrator.LOCK_TIMEOUT_SECONDS + ")", "SELECT RELEASE_LOCK(?)", true);
+    }
+
+    @Override
+    boolean isRetryable(SQLException e) {
         for (SQLException x = e; x != null; x = x.getNextException()) {
             if (x.getErrorCode() == 1213 || x.getErrorCode() == 1205) {
                 return true;
@@ -54,25 +60,25 @@ public final class MySqlDialect extends Dialect {
     }
 
     @Override
-    public boolean isDuplicateKey(SQLException e) {
+    boolean isDuplicateKey(SQLException e) {
         return e.getErrorCode() == 1062;
     }
 
     @Override
-    public String limit() {
+    String limit() {
         return "LIMIT ?";
     }
 
     @Override
-    public String upsertMessages(String messages, int rows) {
-        return "INSERT INTO " + messages + " (" + messageColumns() + ") VALUES " + valueRows(rows)
+    String upsertMessages(String messages, int rows) {
+        return "INSERT INTO " + messages + " (" + JdbcStatements.WRITTEN_MESSAGE_COLUMNS + ") VALUES " + valueRows(rows)
                 + " ON DUPLICATE KEY UPDATE seq = VALUES(seq), role = VALUES(role), body = VALUES(body),"
                 + " model = VALUES(model), created_at = VALUES(created_at), parts_json = VALUES(parts_json)";
     }
 
     /** MySQL allows neither a limit in an {@code IN} subquery nor a subquery on the table it deletes from. */
     @Override
-    public String deleteMessageChunk(String messages) {
+    String deleteMessageChunk(String messages) {
         return "DELETE FROM " + messages + " WHERE trace_id = ? " + limit();
     }
 }
