@@ -60,12 +60,31 @@ final class Baselines {
     }
 
     /**
+     * As {@link #rawMultiRow}, every chunk bound as one array per column (PostgreSQL's
+     * {@code unnest} form): one statement text for every size, against the row of parameters
+     * per message of {@code rawMultiRow}. No count.
+     */
+    void rawArrays(long traceId, List<MessageInput> batch) throws SQLException {
+        inTransaction((c, now) -> {
+            for (int from = 0; from < batch.size(); ) {
+                int rows = rowsInStatement(batch, from);
+                try (PreparedStatement ps = c.prepareStatement(sql.upsertMessageArrays())) {
+                    bindArrays(ps, 1, traceId, batch.subList(from, from + rows), now);
+                    ps.executeUpdate();
+                }
+                from += rows;
+            }
+        });
+    }
+
+    /**
      * TraceStore's design by hand, statement for statement as the adapter sends it: the trace-row
      * write ({@code message_count + n}, {@code updated_at}, unless being deleted), then the
-     * multi-row upserts; where the dialect runs statements together (PostgreSQL), the write and
-     * the first chunk's guarded upsert as one {@code ;}-joined statement, two round trips with
-     * the commit. What it leaves out is the library's code: validation, sorting and
-     * de-duplication in the core, retries and the bookkeeping of the transaction in the adapter.
+     * upserts, each in the form the adapter picks for its rows; where the dialect runs statements
+     * together (PostgreSQL), the write and the first chunk's guarded upsert as one
+     * {@code ;}-joined statement, two round trips with the commit. What it leaves out is the
+     * library's code: validation, sorting and de-duplication in the core, retries and the
+     * bookkeeping of the transaction in the adapter.
      *
      * @throws TraceNotFoundException if the write matched no trace row, as the adapter does
      */
@@ -78,14 +97,22 @@ final class Baselines {
                 sql.setInstant(ps, 2, now);
                 ps.setLong(3, traceId);
                 if (together) {
-                    ps.setLong(bind(ps, 4, traceId, batch.subList(0, from), now), traceId);
+                    ps.setLong(bindAsAdapter(ps, 4, traceId, batch.subList(0, from), now), traceId);
                 }
                 ps.execute();
                 if (ps.getUpdateCount() == 0) {
                     throw new TraceNotFoundException(traceId);
                 }
             }
-            multiRow(c, traceId, batch, from, now);
+            while (from < batch.size()) {
+                int rows = rowsInStatement(batch, from);
+                String upsert = sql.bindsMessageArrays(rows) ? sql.upsertMessageArrays() : sql.upsertMessages(rows);
+                try (PreparedStatement ps = c.prepareStatement(upsert)) {
+                    bindAsAdapter(ps, 1, traceId, batch.subList(from, from + rows), now);
+                    ps.executeUpdate();
+                }
+                from += rows;
+            }
         });
     }
 
@@ -158,7 +185,43 @@ final class Baselines {
         return rows;
     }
 
-    /** Binds the upsert's parameters for {@code rows} from parameter {@code p} on, as the adapter does; returns the next index. */
+    /** Binds {@code rows} in the form the adapter picks for their number; returns the next index. */
+    private int bindAsAdapter(PreparedStatement ps, int p, long traceId, List<MessageInput> rows, Instant now)
+            throws SQLException {
+        return sql.bindsMessageArrays(rows.size()) ? bindArrays(ps, p, traceId, rows, now) : bind(ps, p, traceId, rows, now);
+    }
+
+    /** Binds the trace id and one array per column for {@code rows}, as the adapter does; returns the next index. */
+    private static int bindArrays(PreparedStatement ps, int p, long traceId, List<MessageInput> rows, Instant now)
+            throws SQLException {
+        int n = rows.size();
+        String[] ids = new String[n];
+        Long[] sequences = new Long[n];
+        String[] roles = new String[n];
+        String[] texts = new String[n];
+        String[] created = new String[n];
+        String at = now.toString();
+        for (int i = 0; i < n; i++) {
+            MessageInput m = rows.get(i);
+            ids[i] = m.externalId();
+            sequences[i] = m.sequence();
+            roles[i] = m.role().name();
+            texts[i] = m.text();
+            created[i] = at;
+        }
+        Connection c = ps.getConnection();
+        ps.setLong(p, traceId);
+        ps.setArray(p + 1, c.createArrayOf("text", ids));
+        ps.setArray(p + 2, c.createArrayOf("int8", sequences));
+        ps.setArray(p + 3, c.createArrayOf("text", roles));
+        ps.setArray(p + 4, c.createArrayOf("text", texts));
+        ps.setArray(p + 5, c.createArrayOf("text", new String[n]));
+        ps.setArray(p + 6, c.createArrayOf("text", created));
+        ps.setArray(p + 7, c.createArrayOf("text", new String[n]));
+        return p + 8;
+    }
+
+    /** Binds the upsert's parameters for {@code rows} from parameter {@code p} on, a row at a time, as the adapter does; returns the next index. */
     private int bind(PreparedStatement ps, int p, long traceId, List<MessageInput> rows, Instant now)
             throws SQLException {
         for (MessageInput m : rows) {

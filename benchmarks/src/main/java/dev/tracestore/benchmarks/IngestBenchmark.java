@@ -51,13 +51,18 @@ import org.openjdk.jmh.runner.IterationType;
  * <li>{@code rawMultiRow}: the adapter's own multi-row upserts, chunked as the adapter chunks
  *     them (1000 rows or a million characters), in one transaction, with no count: the
  *     adapter's write minus the trace-row write, the floor;</li>
+ * <li>{@code rawArrays} (PostgreSQL only, in a rotation): {@code rawMultiRow} with every chunk
+ *     bound as one array per column ({@code INSERT … SELECT … FROM unnest(?::text[], …)}), one
+ *     statement text for every size: the form against which the adapter picks its own per size;</li>
  * <li>{@code rawSingleRowBatch}: the dialect's single-row upsert, one {@code addBatch} per
  *     message, as one JDBC batch in one transaction, with no count; what the driver makes of
  *     the batch is the driver's (PgJDBC with {@code reWriteBatchedInserts} rewrites it into
  *     multi-row inserts; H2 and SQLite run a statement per row, and so, by the figures in
  *     BENCHMARKS.md, does MariaDB's Connector/J with default settings);</li>
  * <li>{@code handWritten}: TraceStore's design written by hand in plain JDBC, statement for
- *     statement what the adapter sends: the trace-row write, then the multi-row upserts, and on
+ *     statement what the adapter sends: the trace-row write, then the upserts in the adapter's
+ *     form for their size (on PostgreSQL arrays from {@code PostgresDialect.ARRAYS_FROM_ROWS}
+ *     rows), and on
  *     PostgreSQL the write and the first chunk's guarded upsert joined by {@code ;} into one
  *     statement, as the adapter pipelines them (two round trips with the commit);</li>
  * <li>{@code perMessageCounter}: {@code rawSingleRowBatch} plus one
@@ -143,9 +148,12 @@ public class IngestBenchmark {
     static final int SESSION = 10_000;
     static final String TEXT = "Let me look at the failing test first: the date parser assumes the JVM's default time"
             + " zone, so the assertion on midnight UTC fails on machines east of Greenwich. I will inject a clock.";
-    /** The designs a rotation can hold; {@code countOnRead} writes as {@code rawMultiRow} and runs only as its own trial. */
-    static final List<String> DESIGNS = List.of("tracestore", "rawMultiRow", "rawSingleRowBatch", "handWritten",
-            "perMessageCounter", "ormCounter");
+    /**
+     * The designs a rotation can hold; {@code countOnRead} writes as {@code rawMultiRow} and runs
+     * only as its own trial; {@code rawArrays} runs on PostgreSQL only, in a rotation.
+     */
+    static final List<String> DESIGNS = List.of("tracestore", "rawMultiRow", "rawArrays", "rawSingleRowBatch",
+            "handWritten", "perMessageCounter", "ormCounter");
 
     @Param({"memory", "h2", "sqlite", "postgresql", "mariadb"})
     public String storage;
@@ -201,6 +209,7 @@ public class IngestBenchmark {
         /** Time spent in each design under {@code interleaved}; their ratios are ratios of time per message. */
         public long tracestoreNanos;
         public long rawMultiRowNanos;
+        public long rawArraysNanos;
         public long rawSingleRowBatchNanos;
         public long handWrittenNanos;
         public long perMessageCounterNanos;
@@ -213,6 +222,7 @@ public class IngestBenchmark {
             messages = 0;
             tracestoreNanos = 0;
             rawMultiRowNanos = 0;
+            rawArraysNanos = 0;
             rawSingleRowBatchNanos = 0;
             handWrittenNanos = 0;
             perMessageCounterNanos = 0;
@@ -224,6 +234,7 @@ public class IngestBenchmark {
             switch (design) {
                 case "tracestore" -> tracestoreNanos += nanos;
                 case "rawMultiRow" -> rawMultiRowNanos += nanos;
+                case "rawArrays" -> rawArraysNanos += nanos;
                 case "rawSingleRowBatch" -> rawSingleRowBatchNanos += nanos;
                 case "handWritten" -> handWrittenNanos += nanos;
                 case "perMessageCounter" -> perMessageCounterNanos += nanos;
@@ -239,6 +250,9 @@ public class IngestBenchmark {
             if (!DESIGNS.contains(design)) {
                 throw new IllegalArgumentException("rotation: unknown design '" + design + "'; known: "
                         + String.join(", ", DESIGNS));
+            }
+            if (design.equals("rawArrays") && !storage.equals("postgresql")) {
+                throw new IllegalArgumentException("rotation: rawArrays binds PostgreSQL arrays; storage is " + storage);
             }
             if (!order.contains(design)) {
                 order.add(design);
@@ -431,6 +445,7 @@ public class IngestBenchmark {
                     baselines.rawMultiRow(traceId, inputs);
                 }
             }
+            case "rawArrays" -> baselines.rawArrays(traceId, inputs);
             case "rawSingleRowBatch" -> {
                 if (db == null) {
                     memory(inputs, false);

@@ -32,7 +32,7 @@ public abstract class Dialect {
     public static final List<String> SUPPORTED_PRODUCTS = List.of("H2", "PostgreSQL", "MySQL", "MariaDB", "SQLite");
 
     /** What the standard upserts do with a message whose (trace, external id) exists: replace its other columns. */
-    private static final String ON_CONFLICT_REPLACE = " ON CONFLICT (trace_id, external_id) DO UPDATE SET seq = excluded.seq,"
+    static final String ON_CONFLICT_REPLACE = " ON CONFLICT (trace_id, external_id) DO UPDATE SET seq = excluded.seq,"
             + " role = excluded.role, body = excluded.body, model = excluded.model, created_at = excluded.created_at,"
             + " parts_json = excluded.parts_json";
 
@@ -347,6 +347,36 @@ public abstract class Dialect {
         return "INSERT INTO " + messages + " (" + columns + ") SELECT * FROM (VALUES " + valueRows(rows)
                 + ") AS v (" + columns + ") WHERE EXISTS (SELECT 1 FROM " + traces
                 + " WHERE id = ? AND deleting = FALSE)" + ON_CONFLICT_REPLACE;
+    }
+
+    /**
+     * Whether an upsert of {@code rows} messages binds one array per column, in the one text of
+     * {@link #upsertMessageArrays} whatever the number of rows, instead of a row of parameters
+     * per message in a text that grows with the rows. False by default.
+     */
+    boolean bindsMessageArrays(int rows) {
+        return false;
+    }
+
+    /**
+     * The upsert of any number of messages with distinct keys, bound as arrays where
+     * {@link #bindsMessageArrays}: binds the trace id, then one array per column of
+     * {@link JdbcStatements#MESSAGE_COLUMNS}, in order, all of one length.
+     *
+     * @throws UnsupportedOperationException where the dialect binds no arrays
+     */
+    String upsertMessageArrays(String messages) {
+        throw new UnsupportedOperationException(name() + " binds no message arrays");
+    }
+
+    /**
+     * As {@link #upsertMessageArrays}, guarded as {@link #upsertMessagesIntoVisibleTrace} is;
+     * binds the trace id, the arrays, then the trace id again.
+     *
+     * @throws UnsupportedOperationException where the dialect binds no arrays
+     */
+    String upsertMessageArraysIntoVisibleTrace(String messages, String traces) {
+        throw new UnsupportedOperationException(name() + " binds no message arrays");
     }
 
     /** {@code rows} parenthesised rows of one parameter per message column, separated by commas. */

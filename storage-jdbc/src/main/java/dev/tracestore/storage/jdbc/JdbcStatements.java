@@ -4,6 +4,7 @@ import dev.tracestore.Message;
 import dev.tracestore.Role;
 import dev.tracestore.Visibility;
 import dev.tracestore.spi.StoredTrace;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -70,6 +71,9 @@ final class JdbcStatements {
     final String traceVisible;
     private final String firstMessages;
     private final String messagesAfter;
+    /** The upsert bound as arrays, and it guarded after the increment, where the dialect binds arrays; else null. */
+    private final String upsertArrays;
+    private final String incrementAndUpsertArrays;
     /** Kept upserts by row count, index rows - 1 (the last: a full chunk); built on first use. */
     private final AtomicReferenceArray<String> upserts = new AtomicReferenceArray<>(KEPT_ROW_COUNTS + 1);
     /** The increment and the guarded first upsert as one statement, kept as {@link #upserts} are. */
@@ -111,6 +115,10 @@ final class JdbcStatements {
         firstMessages = messagePage + messageOrder;
         // The leading "seq >= ?" gives every planner a range start on the (trace_id, seq, external_id) index.
         messagesAfter = messagePage + " AND seq >= ? AND (seq > ? OR external_id > ?)" + messageOrder;
+        boolean arrays = dialect.bindsMessageArrays(MAX_ROWS_PER_STATEMENT);
+        upsertArrays = arrays ? dialect.upsertMessageArrays(messages) : null;
+        incrementAndUpsertArrays = arrays ? increment + "; " + dialect.upsertMessageArraysIntoVisibleTrace(messages, traces)
+                : null;
     }
 
     /** The trace at the result's row, selected as {@link #TRACE_COLUMNS}. */
@@ -154,9 +162,10 @@ final class JdbcStatements {
         return afterPosition ? messagesAfter : firstMessages;
     }
 
-    /** The multi-row upsert of {@code rows} messages; binds them with {@link #bindMessages}. */
+    /** The upsert of {@code rows} messages; binds them with {@link #bindMessages}. */
     String upsertMessages(int rows) {
-        return kept(upserts, rows, () -> dialect.upsertMessages(messages, rows));
+        return dialect.bindsMessageArrays(rows) ? upsertArrays
+                : kept(upserts, rows, () -> dialect.upsertMessages(messages, rows));
     }
 
     /**
@@ -165,6 +174,9 @@ final class JdbcStatements {
      * increment's three parameters, each row's message columns, then the trace id.
      */
     String incrementAndUpsert(int rows) {
+        if (dialect.bindsMessageArrays(rows)) {
+            return incrementAndUpsertArrays;
+        }
         return kept(incrementAndUpserts, rows,
                 () -> increment + "; " + dialect.upsertMessagesIntoVisibleTrace(messages, traces, rows));
     }
@@ -174,6 +186,9 @@ final class JdbcStatements {
      * parameter {@code p} on; returns the next parameter's index.
      */
     int bindMessages(PreparedStatement ps, int p, long traceId, List<Message> rows) throws SQLException {
+        if (dialect.bindsMessageArrays(rows.size())) {
+            return bindMessageArrays(ps, p, traceId, rows);
+        }
         for (Message m : rows) {
             ps.setLong(p++, traceId);
             ps.setString(p++, m.externalId());
@@ -184,6 +199,39 @@ final class JdbcStatements {
             dialect.setInstant(ps, p++, m.createdAt());
             ps.setString(p++, m.partsJson());
         }
+        return p;
+    }
+
+    /** The trace id, then one array per column of {@link #MESSAGE_COLUMNS}. */
+    private static int bindMessageArrays(PreparedStatement ps, int p, long traceId, List<Message> rows)
+            throws SQLException {
+        int n = rows.size();
+        String[] ids = new String[n];
+        Long[] sequences = new Long[n];
+        String[] roles = new String[n];
+        String[] texts = new String[n];
+        String[] models = new String[n];
+        String[] created = new String[n];
+        String[] parts = new String[n];
+        for (int i = 0; i < n; i++) {
+            Message m = rows.get(i);
+            ids[i] = m.externalId();
+            sequences[i] = m.sequence();
+            roles[i] = m.role().name();
+            texts[i] = m.text();
+            models[i] = m.model();
+            created[i] = m.createdAt().toString();
+            parts[i] = m.partsJson();
+        }
+        Connection c = ps.getConnection();
+        ps.setLong(p++, traceId);
+        ps.setArray(p++, c.createArrayOf("text", ids));
+        ps.setArray(p++, c.createArrayOf("int8", sequences));
+        ps.setArray(p++, c.createArrayOf("text", roles));
+        ps.setArray(p++, c.createArrayOf("text", texts));
+        ps.setArray(p++, c.createArrayOf("text", models));
+        ps.setArray(p++, c.createArrayOf("text", created));
+        ps.setArray(p++, c.createArrayOf("text", parts));
         return p;
     }
 

@@ -60,6 +60,38 @@ final class PostgresDialect extends Dialect {
         return true;
     }
 
+    /**
+     * From this many rows on, an upsert binds one array per column: one statement text for
+     * every batch size, in place of a text of eight parameters per row (about 26 KB at 1000 rows)
+     * that the server parses and plans per chunk until the driver prepares that text. Chosen by
+     * {@code IngestBenchmark}, {@code rawArrays} against {@code rawMultiRow} (BENCHMARKS.md):
+     * the arrays are slower at 10 and 20 rows, even at 40 and 60, faster from 100.
+     */
+    static final int ARRAYS_FROM_ROWS = 64;
+
+    @Override
+    boolean bindsMessageArrays(int rows) {
+        return rows >= ARRAYS_FROM_ROWS;
+    }
+
+    /** {@code INSERT … SELECT ?, v.* FROM unnest(?::text[], ?::bigint[], …) AS v ON CONFLICT …}. */
+    @Override
+    String upsertMessageArrays(String messages) {
+        return arraysInto(messages) + ON_CONFLICT_REPLACE;
+    }
+
+    @Override
+    String upsertMessageArraysIntoVisibleTrace(String messages, String traces) {
+        return arraysInto(messages) + " WHERE EXISTS (SELECT 1 FROM " + traces + " WHERE id = ? AND deleting = FALSE)"
+                + ON_CONFLICT_REPLACE;
+    }
+
+    /** Instants travel as text (ISO 8601, UTC, microseconds), which the server casts exactly. */
+    private static String arraysInto(String messages) {
+        return "INSERT INTO " + messages + " (" + JdbcStatements.WRITTEN_MESSAGE_COLUMNS + ") SELECT ?, v.* FROM unnest("
+                + "?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[]) AS v";
+    }
+
     /** {@code ON CONFLICT DO NOTHING}: no error, so the transaction and the server log stay clean. */
     @Override
     String insertTrace(String traces) {

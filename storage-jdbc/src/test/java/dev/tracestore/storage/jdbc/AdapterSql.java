@@ -44,9 +44,31 @@ public final class AdapterSql {
         return sql.increment;
     }
 
-    /** The multi-row upsert of {@code rows} messages; binds each row's {@link #WRITTEN_MESSAGE_COLUMNS} in order. */
+    /**
+     * The multi-row upsert of {@code rows} messages, a row of parameters per message, whatever
+     * form the adapter picks for that many rows; binds each row's {@link #WRITTEN_MESSAGE_COLUMNS} in order.
+     */
     public String upsertMessages(int rows) {
-        return sql.upsertMessages(rows);
+        return dialect.upsertMessages(table("messages"), rows);
+    }
+
+    /**
+     * Whether the adapter binds an upsert of {@code rows} messages as one array per column
+     * ({@link #upsertMessageArrays}) rather than as {@link #upsertMessages}.
+     */
+    public boolean bindsMessageArrays(int rows) {
+        return dialect.bindsMessageArrays(rows);
+    }
+
+    /**
+     * The upsert of any number of messages bound as arrays (PostgreSQL): binds the trace id, then
+     * one array per column (external id, sequence, role, text, model and parts as {@code text[]},
+     * sequence as {@code bigint[]}, created as ISO-8601 {@code text[]}).
+     *
+     * @throws UnsupportedOperationException on a dialect that binds no arrays
+     */
+    public String upsertMessageArrays() {
+        return dialect.upsertMessageArrays(table("messages"));
     }
 
     /** Whether the adapter sends the increment and the first upsert as one statement ({@link #incrementAndUpsert}). */
@@ -56,8 +78,9 @@ public final class AdapterSql {
 
     /**
      * The increment and the first {@code rows} messages' upsert, guarded by the trace's
-     * visibility, as one statement; binds the increment's three parameters, each row's columns,
-     * then the trace id.
+     * visibility, as one statement, in the form the adapter picks for that many rows; binds the
+     * increment's three parameters, the rows (as {@link #upsertMessages} or
+     * {@link #upsertMessageArrays} does), then the trace id.
      */
     public String incrementAndUpsert(int rows) {
         return sql.incrementAndUpsert(rows);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracestore.Message;
 import dev.tracestore.MessageInput;
+import dev.tracestore.Page;
 import dev.tracestore.Role;
 import dev.tracestore.TraceDetail;
 import dev.tracestore.TraceInput;
@@ -76,10 +77,12 @@ class JdbcTraceStorageTest {
         String traces = db.prefix + "traces";
         String messages = db.prefix + "messages";
 
-        for (int round = 0; round < 3; round++) {
+        // 50 rows: a row of parameters per message everywhere; 150 and 1000: one array per column on PostgreSQL.
+        int[] sizes = {50, 150, 1000};
+        for (int round = 0; round < sizes.length; round++) {
             log.clear();
             List<MessageInput> batch = new ArrayList<>();
-            for (int i = 0; i < 50; i++) {
+            for (int i = 0; i < sizes[round]; i++) {
                 batch.add(MessageInput.of("r" + round + "-" + i, i, Role.USER, "x"));
             }
             store.upsertMessagesBatch(id, batch);
@@ -97,7 +100,7 @@ class JdbcTraceStorageTest {
         log.clear();
         store.upsertMessage(id, MessageInput.of("single", 1, Role.USER, "x"));
         assertThat(writesTo(traces, log.executed())).as("writes to the trace row per single upsert").hasSize(1);
-        assertThat(store.getTrace(id).orElseThrow().messageCount()).isEqualTo(151);
+        assertThat(store.getTrace(id).orElseThrow().messageCount()).isEqualTo(1201);
     }
 
     /**
@@ -214,6 +217,58 @@ class JdbcTraceStorageTest {
         Message last = store.listMessages(id, null, 1000).items().stream()
                 .filter(m -> m.externalId().equals("m-999")).findFirst().orElseThrow();
         assertThat(last.text()).isEqualTo("x999");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Setup.class)
+    @DisplayName("a batch stores every field exactly in each upsert form (rows of parameters at 10, arrays at 1000 on PostgreSQL), replacing on re-send")
+    void batchFieldsRoundTrip(Setup setup) {
+        TraceStore store = store(database(setup).storage(InterceptingDataSource.over(() -> {})));
+        // Text that an array literal must quote or escape: braces, quotes, commas, backslashes,
+        // the word NULL, whitespace at the ends, and text that only looks like an instant.
+        List<String> hostile = List.of("NULL", "null", "{a,b}", "\"quoted\", and \\ back", " padded ", "{}", "\\N",
+                "2026-12-02T15:28:34Z", UNICODE, "line\nbreak\ttab");
+        Instant base = Instant.parse("2026-12-02T15:28:34.123456Z");
+        for (int size : new int[] {10, 1000}) {
+            long id = store.upsertTrace(TraceInput.of("fields-ns", "s-" + size + "-" + System.nanoTime())).id();
+            List<Message> expected = new ArrayList<>();
+            List<MessageInput> batch = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                String text = hostile.get(i % hostile.size()) + " " + i;
+                String model = i % 3 == 0 ? null : hostile.get((i + 1) % hostile.size());
+                String parts = i % 2 == 0 ? null : "[{\"type\":\"text\",\"text\":\"{" + i + "}\"}]";
+                Instant at = base.plusNanos(i * 1_001_000L);
+                Role role = Role.values()[i % Role.values().length];
+                String externalId = "id,{" + i + "}\"";
+                batch.add(MessageInput.of(externalId, i, role, text).withModel(model).withCreatedAt(at).withPartsJson(parts));
+                expected.add(new Message(externalId, i, role, text, model, at, parts));
+            }
+            store.upsertMessagesBatch(id, batch);
+            assertThat(allMessages(store, id)).as("batch of " + size).containsExactlyElementsOf(expected);
+
+            // Re-sent with other values: every column replaced.
+            List<MessageInput> again = new ArrayList<>();
+            List<Message> replaced = new ArrayList<>();
+            for (Message m : expected) {
+                Instant later = m.createdAt().plusSeconds(60);
+                again.add(MessageInput.of(m.externalId(), m.sequence() + 1, Role.USER, "new " + m.text()).withModel("m2")
+                        .withCreatedAt(later).withPartsJson("[]"));
+                replaced.add(new Message(m.externalId(), m.sequence() + 1, Role.USER, "new " + m.text(), "m2", later, "[]"));
+            }
+            store.upsertMessagesBatch(id, again);
+            assertThat(allMessages(store, id)).as("re-sent batch of " + size).containsExactlyElementsOf(replaced);
+        }
+    }
+
+    private static List<Message> allMessages(TraceStore store, long id) {
+        List<Message> all = new ArrayList<>();
+        String cursor = null;
+        do {
+            Page<Message> page = store.listMessages(id, cursor, 500);
+            all.addAll(page.items());
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        return all;
     }
 
     @ParameterizedTest
