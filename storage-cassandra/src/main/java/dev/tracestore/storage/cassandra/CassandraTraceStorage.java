@@ -97,9 +97,12 @@ public final class CassandraTraceStorage implements TraceStorage {
     private final IdBlocks ids;
     /** Where the migrations are: the shipped scripts' directory, and in tests a fixture's too. */
     private final List<String> migrationLocations;
+    /** The clock of the schema history. */
+    private final Clock clock;
 
     private CassandraTraceStorage(Builder b) {
         this.migrationLocations = b.migrationLocations;
+        this.clock = b.clock;
         this.session = b.session;
         this.keyspace = b.keyspace;
         this.consistency = b.consistency;
@@ -157,7 +160,7 @@ public final class CassandraTraceStorage implements TraceStorage {
      * @throws StorageException if the keyspace is missing, a statement fails or the cluster does not agree on the schema
      */
     public int migrate() {
-        return new Migrator(session, keyspace, consistency, serialConsistency, migrationLocations, Clock.systemUTC())
+        return new Migrator(session, keyspace, consistency, serialConsistency, migrationLocations, clock)
                 .migrate();
     }
 
@@ -561,6 +564,7 @@ public final class CassandraTraceStorage implements TraceStorage {
         private int maxMessagesPerTrace = 100_000;
         private int maxBatchBytes = 4 << 20;
         private List<String> migrationLocations = List.of(Migrator.SHIPPED);
+        private Clock clock = Clock.systemUTC();
 
         private Builder(CqlSession session) {
             this.session = session;
@@ -613,16 +617,25 @@ public final class CassandraTraceStorage implements TraceStorage {
         }
 
         /**
-         * The storage. Touches nothing in the cluster.
-         *
-         * @throws IllegalArgumentException naming the setting and the value, if one is invalid
+         * The clock whose instants the schema history records; default {@link Clock#systemUTC()}.
+         * Write timestamps always come from the system clock.
          */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
         /** Tests: a migration directory on the classpath to apply after the shipped one, such as a fixture's V2. */
         Builder extraMigrations(String directory) {
             this.migrationLocations = List.of(Migrator.SHIPPED, directory);
             return this;
         }
 
+        /**
+         * The storage. Touches nothing in the cluster.
+         *
+         * @throws IllegalArgumentException naming the setting and the value, if one is invalid
+         */
         public CassandraTraceStorage build() {
             if (session == null) {
                 throw new IllegalArgumentException("session: must not be null");
@@ -641,6 +654,9 @@ public final class CassandraTraceStorage implements TraceStorage {
             if (maxMessagesPerTrace < 1 || maxMessagesPerTrace > 10_000_000) {
                 throw new IllegalArgumentException("maxMessagesPerTrace: must be between 1 and 10000000; got "
                         + maxMessagesPerTrace);
+            }
+            if (clock == null) {
+                throw new IllegalArgumentException("clock: must not be null");
             }
             if (maxBatchBytes < 1024 || maxBatchBytes > 256 << 20) {
                 throw new IllegalArgumentException("maxBatchBytes: must be between 1024 and 268435456; got " + maxBatchBytes);

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import dev.tracestore.StorageException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class CassandraMigrationTest {
     private static final String KEYSPACE = "tracestore_v2";
     private static final Duration WAIT = Duration.ofMinutes(1);
+    private static final Instant NOW = Instant.parse("2026-12-02T12:00:00Z");
     private CqlSession session;
 
     @BeforeEach
@@ -41,7 +45,7 @@ class CassandraMigrationTest {
     }
 
     private static CassandraTraceStorage storage(CqlSession session) {
-        return CassandraTraceStorage.builder(session).keyspace(KEYSPACE)
+        return CassandraTraceStorage.builder(session).keyspace(KEYSPACE).clock(Clock.fixed(NOW, ZoneOffset.UTC))
                 .extraMigrations("db/tracestore-fixture-v2/cassandra").build();
     }
 
@@ -71,9 +75,10 @@ class CassandraMigrationTest {
             sessions.forEach(CqlSession::close);
         }
         List<Integer> versions = new ArrayList<>();
-        session.execute("SELECT version, checksum FROM " + KEYSPACE + ".schema_history").forEach(r -> {
+        session.execute("SELECT version, checksum, installed_on FROM " + KEYSPACE + ".schema_history").forEach(r -> {
             versions.add(r.getInt(0));
             assertThat(r.getString(1)).as("checksum of version %d", r.getInt(0)).isNotNull();
+            assertThat(r.getString(2)).as("instant of version %d: the builder's clock", r.getInt(0)).isEqualTo(NOW.toString());
         });
         assertThat(versions).containsExactlyInAnyOrder(1, 2);
         assertThat(session.execute("SELECT fixture_v2 FROM " + KEYSPACE + ".traces LIMIT 1").getColumnDefinitions()

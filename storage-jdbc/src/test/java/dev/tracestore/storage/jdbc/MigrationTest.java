@@ -194,6 +194,17 @@ class MigrationTest {
 
     @ParameterizedTest
     @EnumSource(Setup.class)
+    void theHistoryRecordsTheBuildersClock(Setup setup) {
+        TestDatabase db = database(setup);
+        String prefix = fresh(db);
+        assertThat(storage(db, prefix).migrate()).isEqualTo(2);
+        String history = db.dialect.quote(prefix + "schema_history");
+        assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE installed_on = '" + NOW + "'"))
+                .as("versions recorded at the clock's instant, " + NOW).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Setup.class)
     void aScriptChangedAfterItWasApplied_isReported(Setup setup) {
         TestDatabase db = database(setup);
         String prefix = fresh(db);
