@@ -93,7 +93,7 @@ public final class CountReconciler implements AutoCloseable {
                 Recount r = store.recalculateMessageCount(id);
                 checked++;
                 lastRecount.put(id, now);
-                if (r.drift() != 0 || r.wasUnknown()) {
+                if (r.corrected()) {
                     fixed++;
                     drift += r.drift();
                 }

@@ -18,8 +18,10 @@ import java.time.Instant;
  * @param model      the model that wrote it, or null
  * @param createdAt  when it was written
  * @param partsJson  its structured parts as a JSON array, or null
+ * @param usage      the tokens its model used for it, or null when none were reported
+ * @param toolCalls  how many tools it called
  */
-@JsonPropertyOrder({"externalId", "sequence", "role", "text", "model", "createdAt", "partsJson"})
+@JsonPropertyOrder({"externalId", "sequence", "role", "text", "model", "createdAt", "partsJson", "usage", "toolCalls"})
 public record Message(
         String externalId,
         long sequence,
@@ -29,7 +31,9 @@ public record Message(
         @JsonSerialize(using = InstantJson.Serializer.class)
         @JsonDeserialize(using = InstantJson.Deserializer.class)
         Instant createdAt,
-        String partsJson) {
+        String partsJson,
+        TokenUsage usage,
+        int toolCalls) {
 
     /** Checks that the required fields are present; the store validates contents on the way in. */
     public Message {
@@ -37,5 +41,19 @@ public record Message(
         Checks.notNull("role", role);
         Checks.notNull("text", text);
         Checks.notNull("createdAt", createdAt);
+        if (toolCalls < 0) {
+            throw new IllegalArgumentException("toolCalls: must not be negative; got " + toolCalls);
+        }
+    }
+
+    /** A message without usage or tool calls. */
+    public Message(String externalId, long sequence, Role role, String text, String model, Instant createdAt,
+            String partsJson) {
+        this(externalId, sequence, role, text, model, createdAt, partsJson, null, 0);
+    }
+
+    /** Its usage, none reported counting as {@link TokenUsage#NONE}. */
+    TokenUsage usageOrNone() {
+        return usage == null ? TokenUsage.NONE : usage;
     }
 }

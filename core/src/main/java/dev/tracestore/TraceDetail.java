@@ -22,9 +22,16 @@ import java.time.Instant;
  * @param updatedAt    when the trace or one of its messages was last written
  * @param messageCount the cached message count, the same number a {@link TraceSummary} of
  *                     this trace shows; computed from the rows when the stored count is unknown
+ * @param toolCallCount the tools its messages called, cached and optimistic as the count is
+ * @param tokens        the tokens its messages' models used, summed, cached and optimistic as
+ *                      the count is; {@link TokenUsage#NONE} when no message reported usage
+ * @param lastMessageAt the latest instant a message was written, or null (serialised as
+ *                      {@code null}) when the trace has no messages
+ * @param ingestCursor  where the trace's source has been read up to, as the last
+ *                      {@link TraceStore#appendMessages append} set it, or null
  */
 @JsonPropertyOrder({"id", "namespace", "externalId", "title", "agentId", "model", "visibility",
-        "projectName", "createdAt", "updatedAt", "messageCount"})
+        "projectName", "createdAt", "updatedAt", "messageCount", "toolCallCount", "tokens", "lastMessageAt", "ingestCursor"})
 public record TraceDetail(
         long id,
         String namespace,
@@ -40,11 +47,17 @@ public record TraceDetail(
         @JsonSerialize(using = InstantJson.Serializer.class)
         @JsonDeserialize(using = InstantJson.Deserializer.class)
         Instant updatedAt,
-        long messageCount) {
+        long messageCount,
+        long toolCallCount,
+        TokenUsage tokens,
+        @JsonSerialize(using = InstantJson.Serializer.class)
+        @JsonDeserialize(using = InstantJson.Deserializer.class)
+        Instant lastMessageAt,
+        String ingestCursor) {
 
     /** This trace as a list shows it. */
     public TraceSummary toSummary() {
         return new TraceSummary(id, namespace, externalId, title, agentId, model, visibility, updatedAt,
-                messageCount);
+                messageCount, toolCallCount, tokens, lastMessageAt);
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.tracestore.internal.Checks;
 import dev.tracestore.internal.Cursors;
+import dev.tracestore.spi.CursorMove;
 import dev.tracestore.spi.MessagePosition;
 import dev.tracestore.spi.RecountResult;
 import dev.tracestore.spi.StoredTrace;
@@ -48,6 +49,8 @@ public final class TraceStore implements AutoCloseable {
     private static final JsonFactory JSON = new JsonFactory();
     /** How many trace ids one round of a multi-trace deletion or a backfill reads. */
     private static final int ID_PAGE = 100;
+    /** The longest ingest cursor, in characters (the shipped schemas' column holds 1000). */
+    public static final int MAX_CURSOR_LENGTH = 1000;
     private static final Comparator<Message> BY_EXTERNAL_ID = Comparator.comparing(Message::externalId);
 
     private final TraceStorage storage;
@@ -161,6 +164,42 @@ public final class TraceStore implements AutoCloseable {
      * @throws TraceNotFoundException   if the trace is absent or being deleted; nothing is written
      */
     public BatchResult upsertMessagesBatch(long traceId, List<MessageInput> messages) {
+        return write(traceId, messages, null);
+    }
+
+    /**
+     * Appends a batch exactly once: as {@link #upsertMessagesBatch}, and in the same single
+     * write to the trace row, compares the trace's ingest cursor with {@code expectedCursor}
+     * and sets it to {@code newCursor}. A cursor is opaque to the store: where the trace's
+     * source has been read up to (a byte offset, a line number, an event id). If the trace
+     * holds another cursor, nothing is written and {@link IngestCursorConflictException} says
+     * which it holds: a client that lost the acknowledgement of a batch and sends it again learns
+     * that it landed (the stored cursor is its {@code newCursor}) instead of counting it twice,
+     * and of two clients appending from the same cursor only one succeeds. An empty batch
+     * moves only the cursor. {@link #upsertTrace} never changes the cursor; a batch without
+     * one leaves it as it is.
+     *
+     * @param expectedCursor the cursor the trace must hold, or null for a trace that holds none
+     * @param newCursor      the cursor to set: 1 to {@value #MAX_CURSOR_LENGTH} characters, no
+     *                       control characters or unpaired surrogates
+     * @throws IllegalArgumentException      if a cursor, the batch or a message breaks a limit; nothing is written
+     * @throws IngestCursorConflictException if the trace holds another cursor; nothing is written
+     * @throws TraceNotFoundException        if the trace is absent or being deleted; nothing is written
+     */
+    public BatchResult appendMessages(long traceId, List<MessageInput> messages, String expectedCursor,
+            String newCursor) {
+        if (newCursor == null) {
+            throw new IllegalArgumentException("newCursor: must not be null; an append states the cursor it advances to"
+                    + " (use upsertMessagesBatch for a batch without one)");
+        }
+        Checks.id("newCursor", newCursor, MAX_CURSOR_LENGTH);
+        if (expectedCursor != null) {
+            Checks.id("expectedCursor", expectedCursor, MAX_CURSOR_LENGTH);
+        }
+        return write(traceId, messages, new CursorMove(expectedCursor, newCursor));
+    }
+
+    private BatchResult write(long traceId, List<MessageInput> messages, CursorMove cursor) {
         Checks.notNull("messages", messages);
         if (messages.size() > maxBatchSize) {
             throw new IllegalArgumentException("messages: a batch must hold at most " + maxBatchSize
@@ -181,11 +220,11 @@ public final class TraceStore implements AutoCloseable {
             sorted.set(distinct++, sorted.get(i));
         }
         sorted.subList(distinct, sorted.size()).clear();
-        if (sorted.isEmpty()) {
+        if (sorted.isEmpty() && cursor == null) {
             requireTrace(traceId);
             return new BatchResult(traceId, 0, 0);
         }
-        storage.writeMessages(traceId, sorted, sorted.size(), now);
+        storage.writeMessages(traceId, sorted, sorted.size(), TraceTotals.of(sorted), cursor, now);
         if (reconciler != null) {
             reconciler.written(traceId);
         }
@@ -215,9 +254,10 @@ public final class TraceStore implements AutoCloseable {
     // ---------------------------------------------------------------- counts
 
     /**
-     * Sets the trace's count to the exact number of its messages, repairing drift. Safe under
-     * concurrent batches: an increment that commits while the recount runs is never erased.
-     * Logs one INFO line when it corrected a drift.
+     * Sets the trace's count to the exact number of its messages, and its totals (tool calls,
+     * tokens, latest message) to its messages' sums, repairing drift. Safe under concurrent
+     * batches: an increment that commits while the recount runs is never erased. Logs one INFO
+     * line when it corrected the count, and one when it corrected the totals.
      *
      * @throws TraceNotFoundException if the trace is absent or being deleted
      */
@@ -227,12 +267,15 @@ public final class TraceStore implements AutoCloseable {
         if (drift != 0) {
             log.info("Corrected message count of trace {}: stored {}, actual {}", traceId, r.previous(), r.actual());
         }
-        return new Recount(traceId, r.actual(), drift, r.previous() == null);
+        if (r.previousTotals() != null && !r.previousTotals().equals(r.actualTotals())) {
+            log.info("Corrected totals of trace {}: stored {}, actual {}", traceId, r.previousTotals(), r.actualTotals());
+        }
+        return new Recount(traceId, r.actual(), drift, r.previous() == null, r.actualTotals(), r.previousTotals());
     }
 
     /**
-     * Fills unknown (null) message counts, left by rows written before counts existed, with
-     * the exact count, one trace at a time. Resumable: an interrupted backfill leaves the
+     * Fills unknown (null) message counts and totals, left by rows written before counts or
+     * totals existed (schema version 1), with the exact ones, one trace at a time. Resumable: an interrupted backfill leaves the
      * traces it finished fixed, and a new call carries on with the rest.
      *
      * @param batchSize how many traces to read per round, 1 to 10,000
@@ -247,7 +290,8 @@ public final class TraceStore implements AutoCloseable {
             batches++;
             for (long id : ids) {
                 try {
-                    if (storage.recount(id).previous() == null) {
+                    RecountResult r = storage.recount(id);
+                    if (r.previous() == null || r.previousTotals() == null) {
                         fixed++;
                     }
                 } catch (TraceNotFoundException deletedMeanwhile) {
@@ -389,7 +433,8 @@ public final class TraceStore implements AutoCloseable {
             requireJsonArray(index, m.partsJson());
         }
         Instant createdAt = m.createdAt() == null ? now : micros(m.createdAt());
-        return new Message(m.externalId(), m.sequence(), m.role(), m.text(), m.model(), createdAt, m.partsJson());
+        return new Message(m.externalId(), m.sequence(), m.role(), m.text(), m.model(), createdAt, m.partsJson(),
+                m.usage(), m.toolCalls());
     }
 
     /** Checks that {@code json} is exactly one well-formed JSON array, streaming, without building a tree. */
@@ -413,11 +458,13 @@ public final class TraceStore implements AutoCloseable {
 
     private TraceDetail detail(StoredTrace t) {
         long count = t.messageCount() != null ? t.messageCount() : storage.countMessages(t.id());
+        TraceTotals totals = t.totals() != null ? t.totals() : storage.sumMessages(t.id());
         return new TraceDetail(t.id(), t.namespace(), t.externalId(), t.title(), t.agentId(), t.model(),
-                t.visibility(), t.projectName(), t.createdAt(), t.updatedAt(), count);
+                t.visibility(), t.projectName(), t.createdAt(), t.updatedAt(), count, totals.toolCalls(),
+                totals.tokens(), totals.lastMessageAt(), t.ingestCursor());
     }
 
-    /** The detail of a stored row; empty if its count is unknown and the trace vanished meanwhile. */
+    /** The detail of a stored row; empty if its count or totals are unknown and the trace vanished meanwhile. */
     private Optional<TraceDetail> resolved(StoredTrace t) {
         try {
             return Optional.of(detail(t));

@@ -20,9 +20,14 @@ import java.time.Instant;
  * @param updatedAt    when the trace or one of its messages was last written
  * @param messageCount the cached message count: optimistic, so it may exceed the number of
  *                     stored messages after re-sent messages until a recount; never negative
+ * @param toolCallCount the tools its messages called, cached and optimistic as the count is
+ * @param tokens        the tokens its messages' models used, summed, cached and optimistic as
+ *                      the count is; {@link TokenUsage#NONE} when no message reported usage
+ * @param lastMessageAt the latest instant a message was written, or null (serialised as
+ *                      {@code null}) when the trace has no messages
  */
 @JsonPropertyOrder({"id", "namespace", "externalId", "title", "agentId", "model", "visibility",
-        "updatedAt", "messageCount"})
+        "updatedAt", "messageCount", "toolCallCount", "tokens", "lastMessageAt"})
 public record TraceSummary(
         long id,
         String namespace,
@@ -34,5 +39,10 @@ public record TraceSummary(
         @JsonSerialize(using = InstantJson.Serializer.class)
         @JsonDeserialize(using = InstantJson.Deserializer.class)
         Instant updatedAt,
-        long messageCount) {
+        long messageCount,
+        long toolCallCount,
+        TokenUsage tokens,
+        @JsonSerialize(using = InstantJson.Serializer.class)
+        @JsonDeserialize(using = InstantJson.Deserializer.class)
+        Instant lastMessageAt) {
 }

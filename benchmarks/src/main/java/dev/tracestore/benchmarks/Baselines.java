@@ -1,11 +1,14 @@
 package dev.tracestore.benchmarks;
 
 import dev.tracestore.MessageInput;
+import dev.tracestore.TokenUsage;
 import dev.tracestore.TraceNotFoundException;
+import dev.tracestore.TraceTotals;
 import dev.tracestore.storage.jdbc.AdapterSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.List;
 
@@ -29,6 +32,7 @@ final class Baselines {
     private final String incrementByOneSql;
     /** The level the pool hands connections out at (HikariCP resets a borrower's change on return). */
     private final int poolIsolation;
+    private final CountOnly countOnly;
 
     Baselines(BenchDatabase db) {
         this.db = db;
@@ -37,6 +41,7 @@ final class Baselines {
         this.singleRowSql = sql.upsertMessages(1);
         this.oneWriteSql = sql.increment();
         this.incrementByOneSql = "UPDATE " + traces + " SET message_count = message_count + 1 WHERE id = ?";
+        this.countOnly = new CountOnly(db);
         try (Connection c = db.pool.getConnection()) {
             this.poolIsolation = c.getTransactionIsolation();
         } catch (SQLException e) {
@@ -93,11 +98,10 @@ final class Baselines {
             boolean together = sql.runsStatementsTogether();
             int from = together ? rowsInStatement(batch, 0) : 0;
             try (PreparedStatement ps = c.prepareStatement(together ? sql.incrementAndUpsert(from) : oneWriteSql)) {
-                ps.setLong(1, batch.size());
-                sql.setInstant(ps, 2, now);
-                ps.setLong(3, traceId);
+                TraceTotals added = totals(batch, now); // what the core adds for these messages
+                int p = sql.bindIncrement(ps, 1, batch.size(), added, now, traceId);
                 if (together) {
-                    ps.setLong(bindAsAdapter(ps, 4, traceId, batch.subList(0, from), now), traceId);
+                    ps.setLong(bindAsAdapter(ps, p, traceId, batch.subList(0, from), now), traceId);
                 }
                 ps.execute();
                 if (ps.getUpdateCount() == 0) {
@@ -114,6 +118,27 @@ final class Baselines {
                 from += rows;
             }
         });
+    }
+
+    /**
+     * The count-only design by hand ({@link CountOnly}): today's {@link #handWritten} without the
+     * totals, as the adapter wrote before schema version 2.
+     */
+    void countOnly(long traceId, List<MessageInput> batch) throws SQLException {
+        inTransaction((c, now) -> countOnly.write(c, traceId, batch, now));
+    }
+
+    /** What the core adds to the totals for {@code batch}, all its messages created {@code now}. */
+    private static TraceTotals totals(List<MessageInput> batch, Instant now) {
+        long toolCalls = 0;
+        TokenUsage tokens = TokenUsage.NONE;
+        for (MessageInput m : batch) {
+            toolCalls += m.toolCalls();
+            if (m.usage() != null) {
+                tokens = tokens.plus(m.usage());
+            }
+        }
+        return new TraceTotals(toolCalls, tokens, now);
     }
 
     /**
@@ -218,7 +243,23 @@ final class Baselines {
         ps.setArray(p + 5, c.createArrayOf("text", new String[n]));
         ps.setArray(p + 6, c.createArrayOf("text", created));
         ps.setArray(p + 7, c.createArrayOf("text", new String[n]));
-        return p + 8;
+        Integer[] toolCalls = new Integer[n];
+        Long[][] usage = new Long[4][n];
+        for (int i = 0; i < n; i++) {
+            MessageInput m = rows.get(i);
+            toolCalls[i] = m.toolCalls();
+            if (m.usage() != null) {
+                usage[0][i] = m.usage().inputTokens();
+                usage[1][i] = m.usage().outputTokens();
+                usage[2][i] = m.usage().cacheReadTokens();
+                usage[3][i] = m.usage().cacheWriteTokens();
+            }
+        }
+        ps.setArray(p + 8, c.createArrayOf("int4", toolCalls));
+        for (int k = 0; k < 4; k++) {
+            ps.setArray(p + 9 + k, c.createArrayOf("int8", usage[k]));
+        }
+        return p + 13;
     }
 
     /** Binds the upsert's parameters for {@code rows} from parameter {@code p} on, a row at a time, as the adapter does; returns the next index. */
@@ -239,7 +280,19 @@ final class Baselines {
         ps.setString(p + 5, null);
         sql.setInstant(ps, p + 6, now);
         ps.setString(p + 7, null);
-        return p + 8;
+        ps.setInt(p + 8, m.toolCalls());
+        TokenUsage u = m.usage();
+        if (u == null) {
+            for (int k = 9; k <= 12; k++) {
+                ps.setNull(p + k, Types.BIGINT);
+            }
+        } else {
+            ps.setLong(p + 9, u.inputTokens());
+            ps.setLong(p + 10, u.outputTokens());
+            ps.setLong(p + 11, u.cacheReadTokens());
+            ps.setLong(p + 12, u.cacheWriteTokens());
+        }
+        return p + 13;
     }
 
     @FunctionalInterface

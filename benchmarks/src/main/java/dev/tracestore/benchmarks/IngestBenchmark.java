@@ -3,8 +3,10 @@ package dev.tracestore.benchmarks;
 import dev.tracestore.Message;
 import dev.tracestore.MessageInput;
 import dev.tracestore.Role;
+import dev.tracestore.TokenUsage;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceStore;
+import dev.tracestore.TraceTotals;
 import dev.tracestore.spi.TraceStorage;
 import dev.tracestore.storage.memory.InMemoryTraceStorage;
 import java.io.IOException;
@@ -42,12 +44,18 @@ import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.runner.IterationType;
 
 /**
- * Messages per second that one writer ingests, TraceStore's one-write-per-batch count against
+ * Messages per second that one writer ingests (half of them assistant replies that report a
+ * token usage and one tool call, as Claude Code replies do), TraceStore's one-write-per-batch count against
  * the alternatives, side by side on the same storage and the same tables:
  * <ul>
  * <li>{@code tracestore}: {@code TraceStore.upsertMessagesBatch}, the full API path
  *     (validation, de-duplication, one {@code message_count = message_count + ?} write and the
  *     messages' upserts in one transaction);</li>
+ * <li>{@code tracestoreCursor}: {@code TraceStore.appendMessages}, the same with an ingest
+ *     cursor compared and set in the same write (a rotation only: it needs the cursor the last
+ *     of its batches set);</li>
+ * <li>{@code countOnly}: the count-only design as the adapter wrote before totals existed, by
+ *     hand ({@link CountOnly}): against {@code handWritten}, what the totals cost the design;</li>
  * <li>{@code rawMultiRow}: the adapter's own multi-row upserts, chunked as the adapter chunks
  *     them (1000 rows or a million characters), in one transaction, with no count: the
  *     adapter's write minus the trace-row write, the floor;</li>
@@ -152,8 +160,10 @@ public class IngestBenchmark {
      * The designs a rotation can hold; {@code countOnRead} writes as {@code rawMultiRow} and runs
      * only as its own trial; {@code rawArrays} runs on PostgreSQL only, in a rotation.
      */
-    static final List<String> DESIGNS = List.of("tracestore", "rawMultiRow", "rawArrays", "rawSingleRowBatch",
-            "handWritten", "perMessageCounter", "ormCounter");
+    static final List<String> DESIGNS = List.of("tracestore", "tracestoreCursor", "rawMultiRow", "rawArrays",
+            "rawSingleRowBatch", "handWritten", "countOnly", "perMessageCounter", "ormCounter");
+    /** What an assistant message of the benchmark reports: a reply's usage as Claude Code records it, one tool call. */
+    static final TokenUsage REPLY_USAGE = TokenUsage.of(3, 120).withCache(19_000, 400);
 
     @Param({"memory", "h2", "sqlite", "postgresql", "mariadb"})
     public String storage;
@@ -182,6 +192,8 @@ public class IngestBenchmark {
     WrittenBatches written;
 
     long traceId;
+    /** The ingest cursor {@code tracestoreCursor} set last on the current trace. */
+    String cursor;
     long sessions;
     long seq;
     long inTrace;
@@ -209,6 +221,8 @@ public class IngestBenchmark {
         /** Time spent in each design under {@code interleaved}; their ratios are ratios of time per message. */
         public long tracestoreNanos;
         public long rawMultiRowNanos;
+        public long tracestoreCursorNanos;
+        public long countOnlyNanos;
         public long rawArraysNanos;
         public long rawSingleRowBatchNanos;
         public long handWrittenNanos;
@@ -222,6 +236,8 @@ public class IngestBenchmark {
             messages = 0;
             tracestoreNanos = 0;
             rawMultiRowNanos = 0;
+            tracestoreCursorNanos = 0;
+            countOnlyNanos = 0;
             rawArraysNanos = 0;
             rawSingleRowBatchNanos = 0;
             handWrittenNanos = 0;
@@ -234,6 +250,8 @@ public class IngestBenchmark {
             switch (design) {
                 case "tracestore" -> tracestoreNanos += nanos;
                 case "rawMultiRow" -> rawMultiRowNanos += nanos;
+                case "tracestoreCursor" -> tracestoreCursorNanos += nanos;
+                case "countOnly" -> countOnlyNanos += nanos;
                 case "rawArrays" -> rawArraysNanos += nanos;
                 case "rawSingleRowBatch" -> rawSingleRowBatchNanos += nanos;
                 case "handWritten" -> handWrittenNanos += nanos;
@@ -316,6 +334,7 @@ public class IngestBenchmark {
             store.deleteTrace(traceId);
         }
         traceId = store.upsertTrace(TraceInput.of("bench", "session-" + ++sessions).withAgent("claude-code")).id();
+        cursor = null;
         written.trace(traceId);
         inTrace = 0;
     }
@@ -415,7 +434,8 @@ public class IngestBenchmark {
         List<MessageInput> inputs = new ArrayList<>(batch);
         for (int i = 0; i < batch; i++) {
             long s = seq++;
-            inputs.add(MessageInput.of("m-" + s, s, (s & 1) == 0 ? Role.USER : Role.ASSISTANT, TEXT));
+            MessageInput m = MessageInput.of("m-" + s, s, (s & 1) == 0 ? Role.USER : Role.ASSISTANT, TEXT);
+            inputs.add(m.role() == Role.ASSISTANT ? m.withUsage(REPLY_USAGE).withToolCalls(1) : m);
         }
         inTrace += batch;
         return inputs;
@@ -438,6 +458,20 @@ public class IngestBenchmark {
         String design = Samples.original(name) == null ? name : Samples.original(name);
         switch (design) {
             case "tracestore" -> store.upsertMessagesBatch(traceId, inputs);
+            case "tracestoreCursor" -> {
+                String next = "offset " + inputs.get(inputs.size() - 1).sequence();
+                store.appendMessages(traceId, inputs, cursor, next);
+                cursor = next;
+            }
+            case "countOnly" -> {
+                if (db == null) {
+                    Instant now = Instant.now();
+                    List<Message> messages = messages(inputs, now);
+                    spi.writeMessages(traceId, messages, messages.size(), TraceTotals.NONE, null, now);
+                } else {
+                    baselines.countOnly(traceId, inputs);
+                }
+            }
             case "rawMultiRow", "countOnRead" -> {
                 if (db == null) {
                     memory(inputs, false);
@@ -466,7 +500,7 @@ public class IngestBenchmark {
                 if (db == null) {
                     Instant now = Instant.now();
                     List<Message> messages = messages(inputs, now);
-                    spi.writeMessages(traceId, messages, messages.size(), now);
+                    spi.writeMessages(traceId, messages, messages.size(), TraceTotals.of(messages), null, now);
                 } else {
                     baselines.handWritten(traceId, inputs);
                 }
@@ -484,7 +518,8 @@ public class IngestBenchmark {
     private static List<Message> messages(List<MessageInput> inputs, Instant now) {
         List<Message> messages = new ArrayList<>(inputs.size());
         for (MessageInput in : inputs) {
-            messages.add(new Message(in.externalId(), in.sequence(), in.role(), in.text(), null, now, null));
+            messages.add(new Message(in.externalId(), in.sequence(), in.role(), in.text(), null, now, null, in.usage(),
+                    in.toolCalls()));
         }
         return messages;
     }
@@ -494,10 +529,10 @@ public class IngestBenchmark {
         List<Message> messages = messages(inputs, now);
         if (perMessage) {
             for (Message m : messages) {
-                spi.writeMessages(traceId, List.of(m), 1, now);
+                spi.writeMessages(traceId, List.of(m), 1, TraceTotals.of(List.of(m)), null, now);
             }
         } else {
-            spi.writeMessages(traceId, messages, 0, now);
+            spi.writeMessages(traceId, messages, 0, TraceTotals.NONE, null, now);
         }
     }
 }

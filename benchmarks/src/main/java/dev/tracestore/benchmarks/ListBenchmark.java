@@ -1,6 +1,7 @@
 package dev.tracestore.benchmarks;
 
 import dev.tracestore.TraceInput;
+import dev.tracestore.TokenUsage;
 import dev.tracestore.TraceQuery;
 import dev.tracestore.TraceStore;
 import dev.tracestore.TraceSummary;
@@ -107,8 +108,12 @@ public class ListBenchmark {
             }
         }
         String traces = db.table("traces");
+        // Count on read computes all that the cached design shows: the count, the totals, the latest message.
         groupBySql = "SELECT p.id, p.namespace, p.external_id, p.title, p.agent_id, p.model, p.visibility, p.updated_at,"
-                + " COUNT(m.trace_id) FROM (SELECT id, namespace, external_id, title, agent_id, model, visibility,"
+                + " COUNT(m.trace_id), COALESCE(SUM(m.tool_calls), 0), COALESCE(SUM(m.input_tokens), 0),"
+                + " COALESCE(SUM(m.output_tokens), 0), COALESCE(SUM(m.cache_read_tokens), 0),"
+                + " COALESCE(SUM(m.cache_write_tokens), 0), MAX(m.created_at)"
+                + " FROM (SELECT id, namespace, external_id, title, agent_id, model, visibility,"
                 + " updated_at FROM " + traces + " WHERE namespace = ? AND deleting = FALSE"
                 + " ORDER BY namespace DESC, updated_at DESC, id DESC " + db.sql.limit() + ") p"
                 + " LEFT JOIN " + db.table("messages") + " m ON m.trace_id = p.id"
@@ -171,7 +176,9 @@ public class ListBenchmark {
                 while (rs.next()) {
                     page.add(new TraceSummary(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                             rs.getString(5), rs.getString(6), Visibility.valueOf(rs.getString(7)),
-                            db.sql.getInstant(rs, 8), rs.getLong(9)));
+                            db.sql.getInstant(rs, 8), rs.getLong(9), rs.getLong(10),
+                            new TokenUsage(rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getLong(14)),
+                            rs.getObject(15) == null ? null : db.sql.getInstant(rs, 15)));
                 }
             }
             return page;

@@ -120,6 +120,14 @@ public final class Migrations {
         return new Migrations(byVersion);
     }
 
+    /**
+     * These scripts up to {@code version}, the later ones left out: a schema as an earlier
+     * release left it, for upgrade tests.
+     */
+    public Migrations upTo(int version) {
+        return new Migrations(new TreeMap<>(scripts.headMap(version, true)));
+    }
+
     /** The scripts, in version order. */
     public List<Script> scripts() {
         return List.copyOf(scripts.values());

@@ -1,5 +1,6 @@
 package dev.tracestore.spi;
 
+import dev.tracestore.TraceTotals;
 import dev.tracestore.Visibility;
 import java.time.Instant;
 
@@ -17,6 +18,9 @@ import java.time.Instant;
  * @param createdAt    never null
  * @param updatedAt    never null
  * @param messageCount the cached count, or null when unknown (rows written before counts existed)
+ * @param totals       the cached totals, or null when unknown (rows written before totals
+ *                     existed, schema version 1)
+ * @param ingestCursor where the trace's source has been read up to, or null
  */
 public record StoredTrace(
         long id,
@@ -29,5 +33,7 @@ public record StoredTrace(
         String projectName,
         Instant createdAt,
         Instant updatedAt,
-        Long messageCount) {
+        Long messageCount,
+        TraceTotals totals,
+        String ingestCursor) {
 }

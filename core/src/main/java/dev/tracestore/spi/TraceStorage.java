@@ -1,9 +1,11 @@
 package dev.tracestore.spi;
 
+import dev.tracestore.IngestCursorConflictException;
 import dev.tracestore.Message;
 import dev.tracestore.StorageException;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceNotFoundException;
+import dev.tracestore.TraceTotals;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -55,20 +57,33 @@ public interface TraceStorage {
     Optional<StoredTrace> findTrace(String namespace, String externalId);
 
     /**
-     * Upserts {@code messages} into the trace and adds {@code countIncrement} to its count, as
-     * one atomic unit: all of it commits or none of it.
+     * Upserts {@code messages} into the trace and adds {@code countIncrement} to its count and
+     * {@code added} to its totals, as one atomic unit: all of it commits or none of it.
      *
      * <p>Exactly one write reaches the trace row: it checks that the trace exists and is not
-     * being deleted, adds the increment in the store ({@code count = count + ?}; a null count
-     * stays null) and sets {@code updatedAt = now}, taking the row's write lock. Then the
-     * messages are inserted, or replace the message with the same external id, in the order
-     * given. The adapter never asks which messages already existed.
+     * being deleted, adds the increments in the store ({@code count = count + ?}, each total
+     * likewise; a null count or null totals stay null), raises {@code lastMessageAt} to
+     * {@code added.lastMessageAt()} if that is later, and sets {@code updatedAt = now}, taking
+     * the row's write lock. Then the messages are inserted, or replace the message with the same
+     * external id, in the order given, with their usage and tool calls. The adapter never asks
+     * which messages already existed.
      *
-     * @param messages       distinct external ids, sorted by external id; not empty
-     * @param countIncrement what to add to the count, positive
-     * @throws TraceNotFoundException if the trace is absent or being deleted; nothing is written
+     * <p>With a {@code cursor}, the same write also compares the trace's ingest cursor with
+     * {@code cursor.expected()} and sets {@code cursor.next()}: if they differ, nothing at all is
+     * written (no message, no increment) and the call fails with
+     * {@link IngestCursorConflictException} carrying the stored cursor. A cursor adds no
+     * statement and no round trip to the batch; only the failure reads the row.
+     *
+     * @param messages       distinct external ids, sorted by external id; not empty, unless a
+     *                       cursor is given (then the write only moves the cursor)
+     * @param countIncrement what to add to the count: the number of messages
+     * @param added          what to add to the totals: {@link TraceTotals#of} the messages
+     * @param cursor         the cursor's compare-and-set, or null for none
+     * @throws TraceNotFoundException        if the trace is absent or being deleted; nothing is written
+     * @throws IngestCursorConflictException if the trace holds another cursor than expected; nothing is written
      */
-    void writeMessages(long traceId, List<Message> messages, long countIncrement, Instant now);
+    void writeMessages(long traceId, List<Message> messages, long countIncrement, TraceTotals added, CursorMove cursor,
+            Instant now);
 
     /**
      * The exact number of message rows of the trace, read without locking.
@@ -78,9 +93,17 @@ public interface TraceStorage {
     long countMessages(long traceId);
 
     /**
-     * Sets the trace's count to the exact number of its message rows, safely under concurrent
-     * writes: lock the trace row, then count in a statement that sees every batch committed
-     * before the lock was granted, then set. One write to the trace row.
+     * The totals of the trace's message rows, read without locking: what a read shows for a
+     * trace whose stored totals are unknown.
+     *
+     * @throws TraceNotFoundException if the trace is absent or being deleted
+     */
+    TraceTotals sumMessages(long traceId);
+
+    /**
+     * Sets the trace's count and totals to those of its message rows, safely under concurrent
+     * writes: lock the trace row, then count and sum in a statement that sees every batch
+     * committed before the lock was granted, then set. One write to the trace row.
      *
      * @throws TraceNotFoundException if the trace is absent or being deleted
      */
@@ -97,7 +120,10 @@ public interface TraceStorage {
      */
     List<Message> listMessages(long traceId, MessagePosition after, int limit);
 
-    /** Up to {@code limit} ids, ascending and greater than {@code afterId}, of visible traces whose count is unknown. */
+    /**
+     * Up to {@code limit} ids, ascending and greater than {@code afterId}, of visible traces whose
+     * count or totals are unknown.
+     */
     List<Long> tracesWithUnknownCount(long afterId, int limit);
 
     /**

@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.tracestore.CountReconciler;
+import dev.tracestore.IngestCursorConflictException;
 import dev.tracestore.Message;
 import dev.tracestore.MessageInput;
 import dev.tracestore.Recount;
 import dev.tracestore.Role;
+import dev.tracestore.TokenUsage;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceNotFoundException;
 import dev.tracestore.TraceStore;
+import dev.tracestore.TraceTotals;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,11 +23,13 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -44,16 +50,71 @@ public abstract class ConcurrencyContract extends PolicyContract {
     class Concurrency {
 
         @Test
-        @DisplayName("8 threads × 200 batches of 50 distinct messages lose no increment: 80,000")
+        @DisplayName("8 threads × 200 batches of 50 distinct messages lose no increment of the count or a total: 80,000")
         void noLostIncrements() throws Exception {
             long id = trace("s-1").id();
+            List<TraceTotals> sent = new CopyOnWriteArrayList<>();
             concurrently(8, t -> {
+                Random random = new Random(t);
+                TraceTotals mine = TraceTotals.NONE;
                 for (int b = 0; b < 200; b++) {
-                    store.upsertMessagesBatch(id, messages("t" + t + "-b" + b, 0, 50));
+                    List<MessageInput> batch = messagesWithUsage("t" + t + "-b" + b, 0, 50, random);
+                    store.upsertMessagesBatch(id, batch);
+                    mine = mine.plus(sentTotals(batch));
                 }
+                sent.add(mine);
             });
             assertThat(count(id)).isEqualTo(80_000);
             assertThat(rows(id)).hasSize(80_000);
+            TraceTotals all = sent.stream().reduce(TraceTotals.NONE, TraceTotals::plus);
+            assertThat(totals(id)).as("every total equals the sum of what was sent").isEqualTo(all)
+                    .as("and the rows' sums").isEqualTo(rowTotals(id));
+        }
+
+        @Test
+        @DisplayName("8 threads appending from the same cursor, 25 rounds: exactly one wins each round, and only its messages are written")
+        void appendsRaceOnTheCursor() throws Exception {
+            long id = trace("s-1").id();
+            int rounds = 25;
+            AtomicIntegerArray winners = new AtomicIntegerArray(rounds);
+            String[] winner = new String[rounds];
+            CyclicBarrier together = new CyclicBarrier(8);
+            concurrently(8, t -> {
+                for (int r = 0; r < rounds; r++) {
+                    try {
+                        together.await(CONCURRENCY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("the threads did not meet for round " + r, e);
+                    }
+                    try {
+                        store.appendMessages(id, messages("t" + t + "-r" + r, r * 5, 5), r == 0 ? null : "round " + r,
+                                "round " + (r + 1));
+                        winners.incrementAndGet(r);
+                        winner[r] = "t" + t + "-r" + r + "-";
+                    } catch (IngestCursorConflictException lost) {
+                        assertThat(lost.storedCursor()).isEqualTo("round " + (r + 1));
+                    }
+                }
+            });
+            for (int r = 0; r < rounds; r++) {
+                assertThat(winners.get(r)).as("appends that won round %d", r).isEqualTo(1);
+            }
+            List<Message> rows = rows(id);
+            if (capabilities().atomicCursorAppend()) {
+                assertThat(rows).hasSize(rounds * 5);
+                for (Message m : rows) {
+                    assertThat(m.externalId()).as("a message of round %d's winner", m.sequence() / 5)
+                            .startsWith(winner[(int) (m.sequence() / 5)]);
+                }
+            } else { // the weaker form: losers' messages may be stored, uncounted
+                for (int r = 0; r < rounds; r++) {
+                    String prefix = winner[r];
+                    assertThat(rows).as("round %d's winner's messages", r).filteredOn(m -> m.externalId().startsWith(prefix))
+                            .hasSize(5);
+                }
+            }
+            assertThat(count(id)).isEqualTo(rounds * 5);
+            assertThat(store.getTrace(id).orElseThrow().ingestCursor()).isEqualTo("round " + rounds);
         }
 
         @Test
@@ -86,8 +147,9 @@ public abstract class ConcurrencyContract extends PolicyContract {
                 if (t < 4) {
                     try {
                         awaitQuietly(recounting); // on a busy machine the writers could otherwise finish first
+                        Random random = new Random(t);
                         for (int b = 0; b < 100; b++) {
-                            store.upsertMessagesBatch(id, messages("t" + t + "-b" + b, 0, 20));
+                            store.upsertMessagesBatch(id, messagesWithUsage("t" + t + "-b" + b, 0, 20, random));
                         }
                     } finally {
                         writersDone.countDown();
@@ -105,6 +167,8 @@ public abstract class ConcurrencyContract extends PolicyContract {
             if (capabilities().exactRecountUnderConcurrency()) {
                 assertThat(storage.findTrace(id).orElseThrow().messageCount()).isEqualTo(8_000);
                 assertThat(rows(id)).hasSize(8_000);
+                assertThat(storage.findTrace(id).orElseThrow().totals()).as("every total, without a final recount")
+                        .isEqualTo(rowTotals(id));
                 return;
             }
             // The weaker form of property 3: never an erased increment (too low), perhaps a batch
@@ -246,6 +310,17 @@ public abstract class ConcurrencyContract extends PolicyContract {
         }
     }
 
+    /** What a batch of these messages adds to the totals, all created at the store's clock. */
+    private TraceTotals sentTotals(List<MessageInput> batch) {
+        long toolCalls = 0;
+        TokenUsage tokens = TokenUsage.NONE;
+        for (MessageInput m : batch) {
+            toolCalls += m.toolCalls();
+            tokens = m.usage() == null ? tokens : tokens.plus(m.usage());
+        }
+        return new TraceTotals(toolCalls, tokens, clock.instant().truncatedTo(ChronoUnit.MICROS));
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             if (!latch.await(CONCURRENCY_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
@@ -264,7 +339,7 @@ public abstract class ConcurrencyContract extends PolicyContract {
     class Reconciler {
 
         @Test
-        @DisplayName("converges every trace to its exact count under live traffic that re-sends messages")
+        @DisplayName("converges every trace to its exact count and totals under live traffic that re-sends messages")
         void convergesUnderLiveTraffic() throws Exception {
             List<CountReconciler.Report> reports = new CopyOnWriteArrayList<>();
             List<Long> ids = new ArrayList<>();
@@ -280,7 +355,12 @@ public abstract class ConcurrencyContract extends PolicyContract {
                     for (int round = 0; round < 60; round++) {
                         long id = ids.get(random.nextInt(ids.size()));
                         int from = random.nextInt(30); // overlapping windows: most messages are re-sent
-                        guarded.upsertMessagesBatch(id, messages("m", from, 10));
+                        List<MessageInput> batch = new ArrayList<>();
+                        for (MessageInput m : messages("m", from, 10)) { // a message's usage is the same whenever it is sent
+                            batch.add(m.withUsage(TokenUsage.of(m.sequence(), 2 * m.sequence()))
+                                    .withToolCalls((int) m.sequence() % 3));
+                        }
+                        guarded.upsertMessagesBatch(id, batch);
                     }
                 });
                 CountReconciler reconciler = guarded.reconciler().orElseThrow();
@@ -293,6 +373,8 @@ public abstract class ConcurrencyContract extends PolicyContract {
             for (long id : ids) {
                 assertThat(storage.findTrace(id).orElseThrow().messageCount()).as("trace %d", id)
                         .isEqualTo(rows(id).size());
+                assertThat(storage.findTrace(id).orElseThrow().totals()).as("totals of trace %d", id)
+                        .isEqualTo(rowTotals(id));
             }
             assertThat(reports).isNotEmpty().allSatisfy(r -> assertThat(r.tracesChecked()).isBetween(1, 3));
             assertThat(reports.stream().mapToLong(CountReconciler.Report::totalDrift).sum()).isPositive();

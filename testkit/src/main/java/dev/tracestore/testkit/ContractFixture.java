@@ -6,17 +6,20 @@ import dev.tracestore.Message;
 import dev.tracestore.MessageInput;
 import dev.tracestore.Page;
 import dev.tracestore.Role;
+import dev.tracestore.TokenUsage;
 import dev.tracestore.TraceDetail;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceQuery;
 import dev.tracestore.TraceStore;
 import dev.tracestore.TraceSummary;
+import dev.tracestore.TraceTotals;
 import dev.tracestore.Visibility;
 import dev.tracestore.spi.TraceStorage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,6 +60,12 @@ public abstract class ContractFixture {
      * have it, bypassing the core.
      */
     protected abstract void forgetMessageCount(TraceStorage storage, long traceId) throws Exception;
+
+    /**
+     * Sets the trace's stored totals to unknown, as a trace written under schema version 1
+     * (before totals existed) has them, bypassing the core.
+     */
+    protected abstract void forgetTotals(TraceStorage storage, long traceId) throws Exception;
 
     /**
      * How many messages of the trace the storage holds, counted in the storage itself (a
@@ -125,6 +134,31 @@ public abstract class ContractFixture {
             list.add(MessageInput.of(prefix + "-" + i, i, i % 2 == 0 ? Role.USER : Role.ASSISTANT, "text " + i));
         }
         return list;
+    }
+
+    /**
+     * {@code n} messages as {@link #messages} makes them, each with a token usage and tool calls
+     * drawn from {@code random} (a fifth of them without usage, as agents leave some lines).
+     */
+    protected static List<MessageInput> messagesWithUsage(String prefix, int from, int n, Random random) {
+        List<MessageInput> list = new ArrayList<>(n);
+        for (MessageInput m : messages(prefix, from, n)) {
+            TokenUsage usage = random.nextInt(5) == 0 ? null : new TokenUsage(random.nextInt(5_000),
+                    random.nextInt(2_000), random.nextInt(100_000), random.nextInt(3_000));
+            list.add(m.withUsage(usage).withToolCalls(random.nextInt(4)));
+        }
+        return list;
+    }
+
+    /** The totals as a detail shows them: cached, or computed from the rows where unknown. */
+    protected TraceTotals totals(long traceId) {
+        TraceDetail d = store.getTrace(traceId).orElseThrow();
+        return new TraceTotals(d.toolCallCount(), d.tokens(), d.lastMessageAt());
+    }
+
+    /** The totals of the stored rows, summed here from every message read back: the truth the totals are checked against. */
+    protected TraceTotals rowTotals(long traceId) {
+        return TraceTotals.of(rows(traceId));
     }
 
     /** The cached count, as a detail shows it. */

@@ -5,7 +5,10 @@ package dev.tracestore.testkit;
  * exactly as written, and which in a named weaker form that the contract kit checks instead.
  * An adapter's test declares it by overriding {@link TraceStorageContract#capabilities()};
  * the default, {@link #strict()}, is every property as written. Every kit test runs either
- * way: a relaxed flag changes what a test asserts, never whether it runs.
+ * way: a relaxed flag changes what a test asserts, never whether it runs. The totals a batch
+ * adds (tool calls, tokens) move with its count increment in every adapter, so each flag about
+ * the count says the same of them: in its weaker form they are low, or high, together with the
+ * count, and a recount repairs them with it.
  *
  * @param atomicBatchWithCount         property 1 as written: a batch's messages and its count
  *                                     increment commit together or not at all. When false, the
@@ -33,14 +36,30 @@ package dev.tracestore.testkit;
  *                                     constant-size write whatever their number (a partition
  *                                     tombstone), and reports them all; the trace is still
  *                                     hidden first and the rest of the deletion resumable
+ * @param exactLastMessageAtUnderConcurrency concurrent batches into one trace leave its
+ *                                     {@code lastMessageAt} at the latest of their instants.
+ *                                     When false, the kit asserts the weaker form: the stored
+ *                                     instant is raised by a plain write of the later of what
+ *                                     a batch read and its own, so a racing batch can leave it
+ *                                     at an earlier batch's latest instant (too early, never
+ *                                     later than the latest stored message, never below what
+ *                                     was stored before the race); a sequential batch, and a
+ *                                     recount that no batch races, leave it exact
+ * @param atomicCursorAppend           an append that loses on its ingest cursor writes nothing
+ *                                     at all. When false, the kit asserts the weaker form: its
+ *                                     messages may be stored (written, idempotently, before the
+ *                                     cursor's compare-and-set), but nothing is counted, no
+ *                                     total moves and the cursor is the winner's
  */
 public record StorageCapabilities(
         boolean atomicBatchWithCount,
         boolean exactCountUnderRetry,
         boolean exactRecountUnderConcurrency,
-        boolean chunkedDeletion) {
+        boolean chunkedDeletion,
+        boolean exactLastMessageAtUnderConcurrency,
+        boolean atomicCursorAppend) {
 
-    private static final StorageCapabilities STRICT = new StorageCapabilities(true, true, true, true);
+    private static final StorageCapabilities STRICT = new StorageCapabilities(true, true, true, true, true, true);
 
     /** Every property exactly as written: the in-memory store and the JDBC adapter. */
     public static StorageCapabilities strict() {
@@ -49,22 +68,38 @@ public record StorageCapabilities(
 
     /** These capabilities with property 1 as written ({@code true}) or in its weaker form. */
     public StorageCapabilities withAtomicBatchWithCount(boolean value) {
-        return new StorageCapabilities(value, exactCountUnderRetry, exactRecountUnderConcurrency, chunkedDeletion);
+        return new StorageCapabilities(value, exactCountUnderRetry, exactRecountUnderConcurrency, chunkedDeletion,
+                exactLastMessageAtUnderConcurrency, atomicCursorAppend);
     }
 
     /** These capabilities with failed calls never counting ({@code true}) or possibly counting. */
     public StorageCapabilities withExactCountUnderRetry(boolean value) {
-        return new StorageCapabilities(atomicBatchWithCount, value, exactRecountUnderConcurrency, chunkedDeletion);
+        return new StorageCapabilities(atomicBatchWithCount, value, exactRecountUnderConcurrency, chunkedDeletion,
+                exactLastMessageAtUnderConcurrency, atomicCursorAppend);
     }
 
     /** These capabilities with property 3 as written ({@code true}) or in its weaker form. */
     public StorageCapabilities withExactRecountUnderConcurrency(boolean value) {
-        return new StorageCapabilities(atomicBatchWithCount, exactCountUnderRetry, value, chunkedDeletion);
+        return new StorageCapabilities(atomicBatchWithCount, exactCountUnderRetry, value, chunkedDeletion,
+                exactLastMessageAtUnderConcurrency, atomicCursorAppend);
     }
 
     /** These capabilities with property 5 as written ({@code true}) or in its weaker form. */
     public StorageCapabilities withChunkedDeletion(boolean value) {
-        return new StorageCapabilities(atomicBatchWithCount, exactCountUnderRetry, exactRecountUnderConcurrency, value);
+        return new StorageCapabilities(atomicBatchWithCount, exactCountUnderRetry, exactRecountUnderConcurrency, value,
+                exactLastMessageAtUnderConcurrency, atomicCursorAppend);
+    }
+
+    /** These capabilities with lastMessageAt exact under concurrent batches ({@code true}) or in its weaker form. */
+    public StorageCapabilities withExactLastMessageAtUnderConcurrency(boolean value) {
+        return new StorageCapabilities(atomicBatchWithCount, exactCountUnderRetry, exactRecountUnderConcurrency,
+                chunkedDeletion, value, atomicCursorAppend);
+    }
+
+    /** These capabilities with a losing append writing nothing ({@code true}) or in its weaker form. */
+    public StorageCapabilities withAtomicCursorAppend(boolean value) {
+        return new StorageCapabilities(atomicBatchWithCount, exactCountUnderRetry, exactRecountUnderConcurrency,
+                chunkedDeletion, exactLastMessageAtUnderConcurrency, value);
     }
 
     /** Whether every property holds as written. */

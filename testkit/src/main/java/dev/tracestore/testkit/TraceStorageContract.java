@@ -10,6 +10,7 @@ import dev.tracestore.MessageInput;
 import dev.tracestore.Role;
 import dev.tracestore.StorageException;
 import dev.tracestore.TraceDetail;
+import dev.tracestore.TokenUsage;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceNotFoundException;
 import dev.tracestore.TraceQuery;
@@ -172,7 +173,25 @@ public abstract class TraceStorageContract extends ConcurrencyContract {
                     new Case("malformed message cursor", IllegalArgumentException.class, "cursor: must be a cursor",
                             () -> store.listMessages(id, "bTE6Zm9v", 10)),
                     new Case("backfill batch size 0", IllegalArgumentException.class, "batchSize: must be between 1",
-                            () -> store.backfillMessageCounts(0)));
+                            () -> store.backfillMessageCounts(0)),
+                    new Case("negative token count", IllegalArgumentException.class, "outputTokens: must not be negative",
+                            () -> store.upsertMessage(id, ok.withUsage(TokenUsage.of(1, -1)))),
+                    new Case("absurd token count", IllegalArgumentException.class,
+                            "usage.cacheReadTokens: must be at most 1000000000",
+                            () -> store.upsertMessage(id, ok.withUsage(TokenUsage.of(1, 1).withCache(2_000_000_000L, 0)))),
+                    new Case("negative tool calls", IllegalArgumentException.class, "toolCalls: must be between 0 and 10000",
+                            () -> store.upsertMessage(id, ok.withToolCalls(-1))),
+                    new Case("an expected cursor without a new one", IllegalArgumentException.class,
+                            "newCursor: must not be null",
+                            () -> store.appendMessages(id, List.of(ok), "line 3", null)),
+                    new Case("a cursor over 1000 characters", IllegalArgumentException.class,
+                            "newCursor: must be at most 1000 characters; got 1001",
+                            () -> store.appendMessages(id, List.of(ok), null, "c".repeat(1001))),
+                    new Case("an unpaired surrogate in a cursor", IllegalArgumentException.class,
+                            "expectedCursor: must not contain an unpaired surrogate",
+                            () -> store.appendMessages(id, List.of(ok), "line\ud800", "line 4")),
+                    new Case("an append to a deleted trace", TraceNotFoundException.class, "trace " + deleted,
+                            () -> store.appendMessages(deleted, List.of(ok), null, "line 1")));
 
             return cases.stream().map(c -> dynamicTest(c.name(), () -> {
                 Snapshot before = snapshot(id);

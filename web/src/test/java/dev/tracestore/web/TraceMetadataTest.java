@@ -4,6 +4,7 @@ import static dev.tracestore.web.Traces.trace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tracestore.TokenUsage;
 import dev.tracestore.TraceDetail;
 import dev.tracestore.Visibility;
 import java.net.URI;
@@ -230,7 +231,7 @@ class TraceMetadataTest {
             assertThat(version(Traces.withAgentAndModel(base, "claude-code", "claude-sonnet-4-5"))).isNotEqualTo(v);
             assertThat(version(new TraceDetail(42, "team-42", "s", "Fix flaky date test", "claude-code",
                     "claude-opus-4-5", Visibility.PUBLIC, null, Instant.parse("2025-11-30T09:15:30Z"),
-                    Traces.UPDATED, 10))).isNotEqualTo(v);
+                    Traces.UPDATED, 10, 0, TokenUsage.NONE, Traces.UPDATED, null))).isNotEqualTo(v);
             assertThat(TraceMetadata.of(trace("Fix flaky date test", 11), SETTINGS).imageUrl())
                     .isNotEqualTo(TraceMetadata.of(base, SETTINGS).imageUrl());
         }
@@ -244,7 +245,7 @@ class TraceMetadataTest {
             assertThat(version(trace("  Fix   flaky\ndate test ", 10))).isEqualTo(v);
             assertThat(version(new TraceDetail(7, "other", "other-session", "Fix flaky date test", "claude-code",
                     "claude-opus-4-5", Visibility.PUBLIC, "other-project", Traces.CREATED.plusSeconds(3600),
-                    Traces.UPDATED, 10))).isEqualTo(v);
+                    Traces.UPDATED, 10, 0, TokenUsage.NONE, Traces.UPDATED, null))).isEqualTo(v);
         }
     }
 

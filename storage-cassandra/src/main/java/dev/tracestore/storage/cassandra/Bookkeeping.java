@@ -5,23 +5,71 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The two bookkeeping tables, {@code pending_deletions} (traces hidden for deletion and not yet
- * removed) and {@code unknown_counts} (traces whose count is unknown): each a trace id per row,
- * spread over {@value #SHARDS} partitions by the id, so that no partition grows with the number
- * of traces. They are scanned in id order, all shards read in parallel. Thread-safe.
+ * removed) and {@code unknown_counts} (traces whose count or totals are unknown): each a trace id
+ * per row, spread over {@value #SHARDS} partitions by the id, so that no partition grows with the
+ * number of traces. They are scanned in id order, all shards read in parallel.
+ *
+ * <p>Traces created under schema version 2 never have unknown totals; those created under
+ * version 1 do, and no row of {@code unknown_counts} names them. The first search for unknown
+ * totals after the upgrade therefore reads every trace's partition once (its static columns,
+ * {@code SELECT DISTINCT}, one pass over the table), registers each such trace, and records in
+ * {@code upgrade_scans} that it finished; an interrupted pass is run again whole. A trace that a
+ * process still running version 1 code creates after that pass is not found: run the backfill
+ * once every process runs this version. Thread-safe.
  */
 final class Bookkeeping {
     /** How many partitions {@code pending_deletions} and {@code unknown_counts} spread their rows over. */
     static final int SHARDS = 16;
+    private static final Logger log = LoggerFactory.getLogger(Bookkeeping.class);
+    /** The name of the upgrade's scan in {@code upgrade_scans}. */
+    private static final String V2_TOTALS = "v2_totals";
+    /** Partitions per page of the upgrade's scan. */
+    private static final int SCAN_PAGE = 1000;
 
     private final Driver driver;
     private final TraceReader traces;
+    private final Cql cql;
+    private final WriteTimestamps timestamps;
+    /** Set once this storage saw the upgrade's scan finished; it never needs to run again. */
+    private volatile boolean v1Registered;
 
-    Bookkeeping(Driver driver, TraceReader traces) {
+    Bookkeeping(Driver driver, TraceReader traces, Cql cql, WriteTimestamps timestamps) {
         this.driver = driver;
         this.traces = traces;
+        this.cql = cql;
+        this.timestamps = timestamps;
+    }
+
+    /**
+     * Makes sure every trace from schema version 1 with unknown totals has its row in
+     * {@code unknown_counts}: runs the upgrade's scan if no process finished it yet.
+     */
+    void registerTracesFromV1(String operation) {
+        if (v1Registered) {
+            return;
+        }
+        if (driver.run(operation, driver.read(cql.readUpgradeScan, V2_TOTALS)).one() == null) {
+            long timestamp = timestamps.next();
+            long[] registered = {0};
+            driver.each(operation, driver.read(cql.unknownTotalsScan).setPageSize(SCAN_PAGE), r -> {
+                // A partition without a namespace is a fragment of a removed trace; a deleting one needs nothing.
+                if (!r.isNull("namespace") && !r.getBoolean("totals_known") && !r.getBoolean("deleting")) {
+                    long id = r.getLong("id");
+                    driver.run(operation, driver.write(cql.insertUnknown, timestamp, shard(id), id));
+                    registered[0]++;
+                }
+            });
+            long finished = timestamps.next(); // epoch microseconds of the system clock, as write timestamps are
+            driver.run(operation, driver.write(cql.finishUpgradeScan, finished, V2_TOTALS, finished));
+            log.info("Registered {} traces from schema version 1, whose totals are unknown, for the backfill",
+                    registered[0]);
+        }
+        v1Registered = true;
     }
 
     /** The partition a trace's row lives in. */

@@ -8,13 +8,13 @@ import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatementBuilder;
-import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.type.TupleType;
 import dev.tracestore.Message;
 import dev.tracestore.StorageException;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceNotFoundException;
+import dev.tracestore.TraceTotals;
 import dev.tracestore.Visibility;
+import dev.tracestore.spi.CursorMove;
 import dev.tracestore.spi.MessagePosition;
 import dev.tracestore.spi.RecountResult;
 import dev.tracestore.spi.StoredTrace;
@@ -50,6 +50,12 @@ import org.slf4j.LoggerFactory;
  * increment nor leaves the count low, but may count a racing batch twice until the next one;
  * and a deletion removes a trace's messages with one partition tombstone, not in chunks.
  * {@link dev.tracestore.TraceStore#recalculateMessageCount} and the drift guard repair counts.
+ * The totals (tool calls, tokens) are counters beside the count, moved by the same counter
+ * write, so they keep exactly the count's guarantees, never one without the other. The latest
+ * message instant is weaker: it is written with the messages as the later of the instant the
+ * batch read and its own, a plain write, so of two batches racing into one trace the one with
+ * the newer write timestamp wins and lastMessageAt can stay at the earlier batch's instant
+ * (too early, never later than a stored message) until a recount that no batch races.
  * A node that crashes with Cassandra's default {@code commitlog_sync: periodic} can lose the
  * last counter increments it led; a recount repairs that too.
  *
@@ -84,16 +90,18 @@ public final class CassandraTraceStorage implements TraceStorage {
     private final ConsistencyLevel consistency;
     private final ConsistencyLevel serialConsistency;
     private final int maxMessagesPerTrace;
-    private final int maxBatchBytes;
     private final Cql cql;
     private final WriteTimestamps timestamps;
     private final Driver driver;
     private final LightweightTransactions transactions;
     private final TraceReader traces;
     private final TraceKeys keys;
+    private final IngestCursors cursors;
     private final TraceList list;
     private final MessagePages messagePages;
     private final Bookkeeping bookkeeping;
+    private final MessageSums sums;
+    private final MessageRows rows;
     private final IdBlocks ids;
     /** Where the migrations are: the shipped scripts' directory, and in tests a fixture's too. */
     private final List<String> migrationLocations;
@@ -108,16 +116,18 @@ public final class CassandraTraceStorage implements TraceStorage {
         this.consistency = b.consistency;
         this.serialConsistency = b.serialConsistency;
         this.maxMessagesPerTrace = b.maxMessagesPerTrace;
-        this.maxBatchBytes = b.maxBatchBytes;
         this.cql = new Cql(b.keyspace);
         this.timestamps = new WriteTimestamps(Clock.systemUTC());
         this.driver = new Driver(b.session, b.keyspace, b.consistency, b.serialConsistency);
         this.transactions = new LightweightTransactions(b.session);
         this.traces = new TraceReader(driver, cql);
         this.keys = new TraceKeys(driver, transactions, cql);
+        this.cursors = new IngestCursors(driver, transactions, cql);
         this.list = new TraceList(driver, cql, traces, timestamps);
         this.messagePages = new MessagePages(driver, cql);
-        this.bookkeeping = new Bookkeeping(driver, traces);
+        this.bookkeeping = new Bookkeeping(driver, traces, cql, timestamps);
+        this.sums = new MessageSums(driver, cql);
+        this.rows = new MessageRows(driver, cql, b.maxBatchBytes);
         this.ids = new IdBlocks(driver, transactions, cql);
     }
 
@@ -213,7 +223,7 @@ public final class CassandraTraceStorage implements TraceStorage {
             setIfPresent(set, 4, in.projectName());
             batch.addStatement(set.setLong(5, row.id()).build());
         }
-        addPosition(batch, row.id(), target, older);
+        addPosition(batch, driver.prepared(cql.insertPosition).bind(row.id(), target), row.id(), target, older);
         driver.run(operation, driver.batch(batch, timestamp));
         if (!older.isEmpty()) {
             driver.run(operation, list.unlisted(row.namespace(), row.id(), older, timestamp));
@@ -221,7 +231,7 @@ public final class CassandraTraceStorage implements TraceStorage {
         return new StoredTrace(row.id(), row.namespace(), row.externalId(), or(in.title(), row.title()),
                 or(in.agentId(), row.agentId()), or(in.model(), row.model()), or(in.visibility(), row.visibility()),
                 or(in.projectName(), row.projectName()), Micros.toInstant(row.createdAt()), Micros.toInstant(target),
-                row.messageCount());
+                row.messageCount(), row.totals(), row.ingestCursor());
     }
 
     /** Creates the trace and claims its key; null if another creator claimed the key first. */
@@ -246,7 +256,7 @@ public final class CassandraTraceStorage implements TraceStorage {
         driver.run(operation, list.listed(in.namespace(), id, at, timestamp));
         log.debug("Created trace {}", id);
         return new StoredTrace(id, in.namespace(), in.externalId(), in.title(), in.agentId(), in.model(), visibility,
-                in.projectName(), Micros.toInstant(createdAt), Micros.toInstant(at), 0L);
+                in.projectName(), Micros.toInstant(createdAt), Micros.toInstant(at), 0L, TraceTotals.NONE, null);
     }
 
     @Override
@@ -290,25 +300,20 @@ public final class CassandraTraceStorage implements TraceStorage {
      *                                  outside the stored range; nothing is written
      */
     @Override
-    public void writeMessages(long traceId, List<Message> batch, long countIncrement, Instant now) {
-        long at = Micros.of("now", now);
-        long[] createdAt = new long[batch.size()];
-        long bytes = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            Message m = batch.get(i);
-            try {
-                createdAt[i] = Micros.of(m.createdAt());
-            } catch (ArithmeticException e) {
-                Micros.of("message " + quoted(m.externalId()) + " createdAt", m.createdAt()); // throws, naming it
+    public void writeMessages(long traceId, List<Message> batch, long countIncrement, TraceTotals added, CursorMove cursor,
+            Instant now) {
+        if (batch.isEmpty()) { // an append that only moves the cursor
+            String operation = "moving the ingest cursor of trace " + traceId;
+            TraceRow trace = traces.read(operation, traceId);
+            if (trace == null || trace.deleting()) {
+                throw new TraceNotFoundException(traceId);
             }
-            bytes += EncodedSize.of(m);
+            cursors.advance(operation, traceId, cursor);
+            return;
         }
-        if (bytes > maxBatchBytes) {
-            throw new IllegalArgumentException("messages: a batch must encode to at most " + maxBatchBytes
-                    + " bytes in the Cassandra storage (maxBatchBytes: it is one request and one mutation, which Cassandra"
-                    + " refuses over native_transport_max_message_size and max_mutation_size); got about " + bytes
-                    + " bytes in " + batch.size() + " messages");
-        }
+        long at = Micros.of("now", now);
+        long[] createdAt = rows.checked(batch); // first: names a message whose instant is out of range
+        long batchLast = Micros.of("added.lastMessageAt", added.lastMessageAt());
         String operation = "writing " + batch.size() + " messages to trace " + traceId;
         long timestamp = timestamps.next(); // before the check: a deletion hiding the trace after it shadows our writes
         TraceRow trace = traces.read(operation, traceId);
@@ -329,26 +334,27 @@ public final class CassandraTraceStorage implements TraceStorage {
                 list.listed(trace.namespace(), traceId, target, timestamp));
 
         BatchStatementBuilder messages = BatchStatement.builder(BatchType.UNLOGGED);
-        PreparedStatement key = driver.prepared(cql.upsertMessageKey);
-        PreparedStatement row = driver.prepared(cql.upsertMessage);
-        TupleType extras = extrasType();
-        for (int i = 0; i < batch.size(); i++) {
-            Message m = batch.get(i);
-            messages.addStatement(key.bind(traceId, m.externalId(), m.sequence()));
-            messages.addStatement(row.bind(traceId, m.sequence(), m.externalId(), m.role().name(), m.text(),
-                    extras.newValue(m.model(), m.partsJson()), createdAt[i]));
-        }
-        addPosition(messages, traceId, target, older);
+        rows.addTo(messages, traceId, batch, createdAt);
+        // The latest message rides with the messages, as a plain write of what this batch saw: see the class comment.
+        long last = trace.lastMessageAt() == null ? batchLast : Math.max(trace.lastMessageAt(), batchLast);
+        addPosition(messages, driver.prepared(cql.insertPositionAndLast).bind(traceId, target, last), traceId, target, older);
         driver.run(operation, "The messages were stored all together or not at all (a timed-out batch may have landed);"
                 + " the count is unchanged.", driver.batch(messages, timestamp));
 
         String uncounted = "The messages are stored but not counted: the count is low by " + countIncrement
                 + " until recalculateMessageCount(" + traceId + ").";
+        if (cursor != null) {
+            // After the messages, before the counters: a crash between leaves the count low, never double,
+            // and a conflict (another append, or this one landed before) counts nothing.
+            cursors.advance(operation, traceId, cursor);
+        }
         if (!older.isEmpty()) {
             driver.run(operation, uncounted, list.unlisted(trace.namespace(), traceId, older, timestamp));
         }
         // Last, alone, and never retried by the driver: a counter increment is not idempotent.
-        BoundStatement increment = driver.prepared(cql.addToCounter).bind(countIncrement, traceId)
+        Counters add = Counters.of(countIncrement, added);
+        BoundStatement increment = driver.prepared(cql.addToCounter).bind(add.messages(), add.toolCalls(),
+                add.inputTokens(), add.outputTokens(), add.cacheReadTokens(), add.cacheWriteTokens(), traceId)
                 .setConsistencyLevel(consistency).setIdempotent(false);
         driver.run(operation, "The messages are stored; the count increment failed, or timed out and may have landed:"
                 + " the count may be low (or, after a retry, high) by " + countIncrement + " until"
@@ -379,12 +385,26 @@ public final class CassandraTraceStorage implements TraceStorage {
         if (row == null || row.deleting()) {
             throw new TraceNotFoundException(traceId);
         }
-        long actual = countRows(operation, traceId);
-        driver.run(operation, driver.write(cql.setCount, timestamp, actual - row.counter(), traceId));
-        if (row.countUnknown()) {
+        MessageSums.Sums actual = sums.of(operation, traceId);
+        Counters offsets = actual.counters().minus(row.counters());
+        driver.run(operation, driver.write(cql.setCount, timestamp, offsets.messages(), offsets.toolCalls(),
+                offsets.inputTokens(), offsets.outputTokens(), offsets.cacheReadTokens(), offsets.cacheWriteTokens(),
+                actual.lastMessageAt(), traceId));
+        if (row.somethingUnknown()) {
             driver.run(operation, driver.write(cql.deleteUnknown, timestamp, Bookkeeping.shard(traceId), traceId));
         }
-        return new RecountResult(row.messageCount(), actual);
+        return new RecountResult(row.messageCount(), actual.counters().messages(), row.totals(), actual.totals());
+    }
+
+    /** {@inheritDoc} Reads the message keys and the summed columns of the current message rows, page by page. */
+    @Override
+    public TraceTotals sumMessages(long traceId) {
+        String operation = "summing the messages of trace " + traceId;
+        TraceRow row = traces.read(operation, traceId);
+        if (row == null || row.deleting()) {
+            throw new TraceNotFoundException(traceId);
+        }
+        return sums.of(operation, traceId).totals();
     }
 
     /**
@@ -405,8 +425,10 @@ public final class CassandraTraceStorage implements TraceStorage {
 
     @Override
     public List<Long> tracesWithUnknownCount(long afterId, int limit) {
-        return bookkeeping.scan("finding traces with an unknown count", cql.unknownAfter, afterId, limit,
-                t -> t != null && !t.deleting() && t.countUnknown());
+        String operation = "finding traces with an unknown count or totals";
+        bookkeeping.registerTracesFromV1(operation);
+        return bookkeeping.scan(operation, cql.unknownAfter, afterId, limit,
+                t -> t != null && !t.deleting() && t.somethingUnknown());
     }
 
     // ------------------------------------------------------------------ deletion
@@ -495,7 +517,7 @@ public final class CassandraTraceStorage implements TraceStorage {
         driver.run(operation, list.removed(row, fence));
         driver.run(operation, driver.prepared(cql.dropCounter).bind(traceId).setConsistencyLevel(consistency).setIdempotent(true));
         keys.free(operation, row.namespace(), row.externalId(), traceId);
-        if (row.countUnknown()) {
+        if (row.somethingUnknown()) {
             driver.run(operation, driver.write(cql.deleteUnknown, fence, Bookkeeping.shard(traceId), traceId));
         }
         driver.run(operation, driver.write(cql.dropTrace, fence, traceId));
@@ -523,19 +545,15 @@ public final class CassandraTraceStorage implements TraceStorage {
     }
 
     /**
-     * Adds the trace's position row at {@code target} to a batch on its partition, and, if it
-     * has older ones, one range deletion of every position before {@code target}.
+     * Adds the trace's position row at {@code target} ({@code position}) to a batch on its
+     * partition, and, if it has older ones, one range deletion of every position before {@code target}.
      */
-    private void addPosition(BatchStatementBuilder batch, long traceId, long target, List<Long> older) {
-        batch.addStatement(driver.prepared(cql.insertPosition).bind(traceId, target));
+    private void addPosition(BatchStatementBuilder batch, BoundStatement position, long traceId, long target,
+            List<Long> older) {
+        batch.addStatement(position);
         if (!older.isEmpty()) {
             batch.addStatement(driver.prepared(cql.deletePositionsBefore).bind(traceId, target));
         }
-    }
-
-    /** The type of {@code messages.extras}, as the server declared it (a detached type could not make values). */
-    private TupleType extrasType() {
-        return (TupleType) driver.prepared(cql.upsertMessage).getVariableDefinitions().get(5).getType();
     }
 
     private static void setIfPresent(BoundStatementBuilder statement, int index, String value) {

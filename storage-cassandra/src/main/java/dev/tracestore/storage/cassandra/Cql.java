@@ -2,18 +2,24 @@ package dev.tracestore.storage.cassandra;
 
 /**
  * Every CQL statement the storage runs, for one keyspace: the one place where the adapter's
- * queries live (the tables are in {@code db/tracestore/cassandra/V1__create_tables.cql}).
+ * queries live (the tables are in {@code db/tracestore/cassandra/V1__create_tables.cql}, and
+ * {@code V2__totals.cql}).
  * Values are always bound, never spliced; the keyspace name is validated by the builder.
  */
 final class Cql {
     // traces: attributes (static) and positions (clustering rows, newest first)
     final String readTrace;
+    /** The ingest cursor's compare-and-set, a lightweight transaction on the trace's static column; binds next, id, expected. */
+    final String advanceCursor;
+    /** The ingest cursor, for a serial read that settles an advance whose outcome is unknown; binds the id. */
+    final String readCursor;
     final String createTrace;
     final String updateTrace;
     final String insertPosition;
     final String deletePositionsBefore;
     final String dropTrace;
     final String setCount;
+    final String unknownTotalsScan;
     final String markDeleting;
     final String claimPurge;
 
@@ -35,6 +41,7 @@ final class Cql {
     final String dropCounter;
 
     // messages
+    final String insertPositionAndLast;
     final String upsertMessageKey;
     final String upsertMessage;
     final String messagesFirst;
@@ -42,6 +49,8 @@ final class Cql {
     final String currentSequences;
     final String deleteStaleMessage;
     final String countMessages;
+    final String messageKeys;
+    final String messageSums;
     final String dropMessages;
     final String dropMessageKeys;
 
@@ -51,6 +60,9 @@ final class Cql {
     final String pendingAfter;
     final String unknownAfter;
     final String deleteUnknown;
+    final String insertUnknown;
+    final String readUpgradeScan;
+    final String finishUpgradeScan;
     final String readIdBlock;
     final String createIdBlock;
     final String advanceIdBlock;
@@ -58,9 +70,14 @@ final class Cql {
     Cql(String keyspace) {
         String traces = keyspace + ".traces";
         readTrace = "SELECT namespace, external_id, title, agent_id, model, visibility, project_name, created_at,"
-                + " count_offset, count_unknown, deleting, updated_at FROM " + traces + " WHERE id = ?";
+                + " count_offset, tool_calls_offset, input_tokens_offset, output_tokens_offset, cache_read_tokens_offset,"
+                + " cache_write_tokens_offset, count_unknown, totals_known, last_message_at, deleting, ingest_cursor,"
+                + " updated_at FROM " + traces + " WHERE id = ?";
+        advanceCursor = "UPDATE " + traces + " SET ingest_cursor = ? WHERE id = ? IF ingest_cursor = ?";
+        readCursor = "SELECT ingest_cursor FROM " + traces + " WHERE id = ? LIMIT 1";
+        // totals_known = true: a trace created from schema version 2 on has known totals from the start.
         createTrace = "INSERT INTO " + traces + " (id, updated_at, namespace, external_id, title, agent_id, model,"
-                + " visibility, project_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + " visibility, project_name, created_at, totals_known) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)";
         // Null attributes stay unset when bound: they keep the stored value and write no tombstone.
         updateTrace = "UPDATE " + traces + " SET title = ?, agent_id = ?, model = ?, visibility = ?, project_name = ?"
                 + " WHERE id = ?";
@@ -69,7 +86,12 @@ final class Cql {
         // trace's partition, read by every write, keeps a few tombstones instead of one per batch.
         deletePositionsBefore = "DELETE FROM " + traces + " WHERE id = ? AND updated_at < ?";
         dropTrace = "DELETE FROM " + traces + " WHERE id = ?";
-        setCount = "UPDATE " + traces + " SET count_offset = ?, count_unknown = false WHERE id = ?";
+        // Every offset and the latest message in one write: a recount sets the count and the totals together.
+        setCount = "UPDATE " + traces + " SET count_offset = ?, tool_calls_offset = ?, input_tokens_offset = ?,"
+                + " output_tokens_offset = ?, cache_read_tokens_offset = ?, cache_write_tokens_offset = ?,"
+                + " last_message_at = ?, count_unknown = false, totals_known = true WHERE id = ?";
+        // Static columns only: one row per trace partition, read once by the upgrade's scan.
+        unknownTotalsScan = "SELECT DISTINCT id, namespace, totals_known, deleting FROM " + traces;
         markDeleting = "UPDATE " + traces + " SET deleting = true WHERE id = ?";
         claimPurge = "UPDATE " + traces + " SET purged_by = ?, purged_count = ? WHERE id = ? IF purged_by = null AND deleting = true";
 
@@ -85,21 +107,30 @@ final class Cql {
         listFirst = "SELECT updated_at, id FROM " + listed + " WHERE namespace = ? LIMIT ?";
         listAfter = "SELECT updated_at, id FROM " + listed + " WHERE namespace = ? AND (updated_at, id) < (?, ?) LIMIT ?";
 
-        readCounter = "SELECT message_count FROM " + keyspace + ".trace_counts WHERE trace_id = ?";
-        addToCounter = "UPDATE " + keyspace + ".trace_counts SET message_count = message_count + ? WHERE trace_id = ?";
+        readCounter = "SELECT message_count, tool_calls, input_tokens, output_tokens, cache_read_tokens,"
+                + " cache_write_tokens FROM " + keyspace + ".trace_counts WHERE trace_id = ?";
+        // One statement, one partition: the count and the totals move together, in one mutation.
+        addToCounter = "UPDATE " + keyspace + ".trace_counts SET message_count = message_count + ?,"
+                + " tool_calls = tool_calls + ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,"
+                + " cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?"
+                + " WHERE trace_id = ?";
         dropCounter = "DELETE FROM " + keyspace + ".trace_counts WHERE trace_id = ?";
 
         String keys = keyspace + ".message_keys";
         String messages = keyspace + ".messages";
+        insertPositionAndLast = "INSERT INTO " + traces + " (id, updated_at, last_message_at) VALUES (?, ?, ?)";
         upsertMessageKey = "INSERT INTO " + keys + " (trace_id, external_id, seq) VALUES (?, ?, ?)";
-        upsertMessage = "INSERT INTO " + messages + " (trace_id, seq, external_id, role, body, extras, created_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?)";
-        String messageColumns = "SELECT seq, external_id, role, body, extras, created_at FROM " + messages;
+        upsertMessage = "INSERT INTO " + messages + " (trace_id, seq, external_id, role, body, extras, created_at,"
+                + " usage, tool_calls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        String messageColumns = "SELECT seq, external_id, role, body, extras, created_at, usage, tool_calls FROM "
+                + messages;
         messagesFirst = messageColumns + " WHERE trace_id = ? LIMIT ?";
         messagesAfter = messageColumns + " WHERE trace_id = ? AND (seq, external_id) > (?, ?) LIMIT ?";
         currentSequences = "SELECT external_id, seq, WRITETIME(seq) FROM " + keys + " WHERE trace_id = ? AND external_id IN ?";
         deleteStaleMessage = "DELETE FROM " + messages + " WHERE trace_id = ? AND seq = ? AND external_id = ?";
         countMessages = "SELECT seq FROM " + keys + " WHERE trace_id = ?";
+        messageKeys = "SELECT external_id, seq FROM " + keys + " WHERE trace_id = ?";
+        messageSums = "SELECT seq, external_id, created_at, usage, tool_calls FROM " + messages + " WHERE trace_id = ?";
         dropMessages = "DELETE FROM " + messages + " WHERE trace_id = ?";
         dropMessageKeys = "DELETE FROM " + keys + " WHERE trace_id = ?";
 
@@ -108,6 +139,9 @@ final class Cql {
         pendingAfter = "SELECT trace_id FROM " + keyspace + ".pending_deletions WHERE shard = ? AND trace_id > ? LIMIT ?";
         unknownAfter = "SELECT trace_id FROM " + keyspace + ".unknown_counts WHERE shard = ? AND trace_id > ? LIMIT ?";
         deleteUnknown = "DELETE FROM " + keyspace + ".unknown_counts WHERE shard = ? AND trace_id = ?";
+        insertUnknown = "INSERT INTO " + keyspace + ".unknown_counts (shard, trace_id) VALUES (?, ?)";
+        readUpgradeScan = "SELECT finished_at FROM " + keyspace + ".upgrade_scans WHERE name = ?";
+        finishUpgradeScan = "INSERT INTO " + keyspace + ".upgrade_scans (name, finished_at) VALUES (?, ?)";
         readIdBlock = "SELECT next_id FROM " + keyspace + ".id_blocks WHERE name = 'traces'";
         createIdBlock = "INSERT INTO " + keyspace + ".id_blocks (name, next_id) VALUES ('traces', ?) IF NOT EXISTS";
         advanceIdBlock = "UPDATE " + keyspace + ".id_blocks SET next_id = ? WHERE name = 'traces' IF next_id = ?";

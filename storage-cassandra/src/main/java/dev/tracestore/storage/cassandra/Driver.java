@@ -144,6 +144,17 @@ final class Driver {
         }
     }
 
+    /** Gives {@code each} every row of the query's result, page by page, without keeping them. */
+    void each(String operation, Statement<?> statement, java.util.function.Consumer<Row> each) {
+        try {
+            for (Row r : session.execute(statement)) {
+                each.accept(r);
+            }
+        } catch (DriverException e) {
+            throw failure(operation, e);
+        }
+    }
+
     /** Every row of the query's result, fetched without blocking a driver thread. */
     CompletionStage<List<Row>> allAsync(String operation, Statement<?> statement) {
         CompletionStage<AsyncResultSet> first;

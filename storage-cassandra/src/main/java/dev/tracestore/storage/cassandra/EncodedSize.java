@@ -9,8 +9,11 @@ import dev.tracestore.Message;
  * refuse as too large fails first, with nothing written.
  */
 final class EncodedSize {
-    /** Bytes a message's two rows take besides its strings: keys, sequence, instant, row and cell headers. */
-    static final int MESSAGE_OVERHEAD = 96;
+    /**
+     * Bytes a message's two rows take besides its strings: keys, sequence, instant, usage (four
+     * counts in a tuple), tool calls, row and cell headers.
+     */
+    static final int MESSAGE_OVERHEAD = 144;
 
     private EncodedSize() {
     }

@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.data.TupleValue;
 import dev.tracestore.Message;
 import dev.tracestore.Role;
+import dev.tracestore.TokenUsage;
 import dev.tracestore.spi.MessagePosition;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -92,6 +93,16 @@ final class MessagePages {
         TupleValue extras = r.getTupleValue("extras");
         return new Message(r.getString("external_id"), r.getLong("seq"), Role.valueOf(r.getString("role")),
                 r.getString("body"), extras == null ? null : extras.getString(0),
-                Micros.toInstant(r.getLong("created_at")), extras == null ? null : extras.getString(1));
+                Micros.toInstant(r.getLong("created_at")), extras == null ? null : extras.getString(1), usage(r),
+                r.isNull("tool_calls") ? 0 : r.getInt("tool_calls"));
+    }
+
+    /** A row's usage: null when none was reported (a tuple of four nulls) or the row is from schema version 1. */
+    private static TokenUsage usage(Row r) {
+        TupleValue usage = r.getTupleValue("usage");
+        if (usage == null || usage.isNull(0)) {
+            return null;
+        }
+        return new TokenUsage(usage.getLong(0), usage.getLong(1), usage.getLong(2), usage.getLong(3));
     }
 }

@@ -74,9 +74,14 @@ final class Migrator {
 
     /** Applies what is missing; returns how many versions this call applied. */
     int migrate() {
+        return migrate(Integer.MAX_VALUE);
+    }
+
+    /** Applies what is missing up to {@code version}, as that release would (upgrade tests); returns how many versions this call applied. */
+    int migrate(int version) {
         String what = "Cassandra storage: migrating keyspace " + keyspace;
         Migrations migrations = Migrations.load(Migrator.class.getClassLoader(), locations, "cql",
-                Map.of("keyspace", keyspace));
+                Map.of("keyspace", keyspace)).upTo(version);
         for (int attempt = 1; ; attempt++) {
             try {
                 requireKeyspace();

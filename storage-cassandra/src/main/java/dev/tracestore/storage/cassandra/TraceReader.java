@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Reads traces: a trace's partition of {@code traces} and its counter in {@code trace_counts},
+ * Reads traces: a trace's partition of {@code traces} and its counters in {@code trace_counts},
  * in parallel, as one {@link TraceRow}. Every write reads its trace first. Thread-safe.
  */
 final class TraceReader {
@@ -47,6 +47,6 @@ final class TraceReader {
                 driver.read(cql.readTrace, traceId).setPageSize(TRACE_PAGE));
         CompletionStage<List<Row>> counter = driver.allAsync(operation, driver.read(cql.readCounter, traceId));
         return rows.thenCombine(counter, (r, c) -> TraceRow.of(traceId, r,
-                c.isEmpty() || c.get(0).isNull(0) ? 0 : c.get(0).getLong(0)));
+                c.isEmpty() ? Counters.ZERO : Counters.of(c.get(0), 0)));
     }
 }

@@ -1,6 +1,7 @@
 package dev.tracestore.storage.cassandra;
 
 import com.datastax.oss.driver.api.core.cql.Row;
+import dev.tracestore.TraceTotals;
 import dev.tracestore.Visibility;
 import dev.tracestore.spi.StoredTrace;
 import java.util.ArrayList;
@@ -9,9 +10,14 @@ import java.util.List;
 /**
  * A trace as read from its partition of {@code traces} and its counter.
  *
- * @param positions  the instants (epoch microseconds) of its position rows, newest first; the
- *                   newest is its updatedAt, older ones are left by writes not yet cleaned up
- * @param counter    the counter's value, 0 when it has no row
+ * @param offsets       what a recount stored to add to the counters (0 where never set)
+ * @param totalsKnown   whether its totals are known: false for a trace created before schema
+ *                      version 2, until a recount sets them
+ * @param lastMessageAt the latest message instant (epoch microseconds), or null
+ * @param ingestCursor  where the trace's source has been read up to, or null
+ * @param positions     the instants (epoch microseconds) of its position rows, newest first; the
+ *                      newest is its updatedAt, older ones are left by writes not yet cleaned up
+ * @param counters      the counters' values, 0 where it has no row or column
  */
 record TraceRow(
         long id,
@@ -23,18 +29,21 @@ record TraceRow(
         Visibility visibility,
         String projectName,
         long createdAt,
-        long countOffset,
+        Counters offsets,
         boolean countUnknown,
+        boolean totalsKnown,
+        Long lastMessageAt,
         boolean deleting,
+        String ingestCursor,
         List<Long> positions,
-        long counter) {
+        Counters counters) {
 
     /**
      * The trace in {@code rows} (a read of its partition, newest position first), or null if
      * it has none. A partition without a namespace holds only fragments a late write left after
      * the trace was removed, and counts as absent.
      */
-    static TraceRow of(long id, List<Row> rows, long counter) {
+    static TraceRow of(long id, List<Row> rows, Counters counters) {
         if (rows.isEmpty() || rows.get(0).isNull("namespace")) {
             return null;
         }
@@ -49,8 +58,10 @@ record TraceRow(
         return new TraceRow(id, first.getString("namespace"), first.getString("external_id"), first.getString("title"),
                 first.getString("agent_id"), first.getString("model"),
                 visibility == null ? Visibility.PRIVATE : Visibility.valueOf(visibility), first.getString("project_name"),
-                first.getLong("created_at"), first.getLong("count_offset"), first.getBoolean("count_unknown"),
-                first.getBoolean("deleting"), List.copyOf(positions), counter);
+                first.getLong("created_at"), Counters.of(first, first.getColumnDefinitions().firstIndexOf("count_offset")),
+                first.getBoolean("count_unknown"), first.getBoolean("totals_known"),
+                first.isNull("last_message_at") ? null : first.getLong("last_message_at"), first.getBoolean("deleting"),
+                first.getString("ingest_cursor"), List.copyOf(positions), counters);
     }
 
     /** Its updatedAt: the newest position (its creation instant if it has none, which writes never leave). */
@@ -60,7 +71,18 @@ record TraceRow(
 
     /** The cached count (counter plus the offset a recount set), or null while it is unknown. */
     Long messageCount() {
-        return countUnknown ? null : counter + countOffset;
+        return countUnknown ? null : counters.messages() + offsets.messages();
+    }
+
+    /** The cached totals (counters plus offsets, and the latest message), or null while they are unknown. */
+    TraceTotals totals() {
+        return totalsKnown ? counters.plus(offsets).totals(lastMessageAt == null ? null : Micros.toInstant(lastMessageAt))
+                : null;
+    }
+
+    /** Whether the backfill has something to fill: the count or the totals are unknown. */
+    boolean somethingUnknown() {
+        return countUnknown || !totalsKnown;
     }
 
     /** The positions older than {@code target}: rows a write moving the trace to {@code target} removes. */
@@ -76,6 +98,6 @@ record TraceRow(
 
     StoredTrace toStored() {
         return new StoredTrace(id, namespace, externalId, title, agentId, model, visibility, projectName,
-                Micros.toInstant(createdAt), Micros.toInstant(updatedAt()), messageCount());
+                Micros.toInstant(createdAt), Micros.toInstant(updatedAt()), messageCount(), totals(), ingestCursor);
     }
 }

@@ -7,15 +7,20 @@
  * each of the storage properties on Cassandra, and the limits in detail.
  *
  * <h2>Data model</h2>
- * The tables ({@code db/tracestore/cassandra/V1__create_tables.cql}) are designed for the
- * queries: {@code traces} (one partition per trace: attributes as static columns and one
+ * The tables ({@code db/tracestore/cassandra/V1__create_tables.cql}, with
+ * {@code V2__totals.cql}) are designed for the queries: {@code traces} (one partition per trace: attributes as static columns and one
  * clustering row per instant the trace was touched at, newest first, whose newest row is its
  * updatedAt); {@code trace_keys} (namespace and external id to id, claimed with a lightweight
- * transaction); {@code trace_counts} (the counter); {@code traces_by_namespace} (the trace list,
+ * transaction); {@code trace_counts} (the counters: the count and, from version 2,
+ * the totals: tool calls and the four kinds of tokens); {@code traces_by_namespace} (the trace list,
  * newest first, a query table that writes move their trace in); {@code trace_ids} (a
  * namespace's ids, ascending); {@code message_keys} and {@code messages} (one partition per
  * trace each: the upsert key with its current sequence, and the messages in conversation
- * order); {@code pending_deletions} and {@code unknown_counts} (bookkeeping, sharded by id).
+ * order; a message row carries its usage as one tuple and its tool calls); {@code pending_deletions}
+ * and {@code unknown_counts} (bookkeeping, sharded by id); {@code upgrade_scans} (one-time scans
+ * an upgrade needs). A trace created under version 1 has no {@code totals_known} flag after the
+ * version 2 ALTERs, so its totals read as unknown, and the first search for unknown counts after
+ * the upgrade registers it in {@code unknown_counts} for the backfill (see {@code Bookkeeping}).
  * Trace ids come from blocks of 1000 claimed by a lightweight transaction at SERIAL
  * consistency, so they are unique across data centres, small, and roughly ascending.
  * Instants are epoch microseconds; ids compare by code point (UTF-8 byte order), exactly as
@@ -34,7 +39,12 @@
  *       a recount, and a counter write that times out may have landed, so a call can fail after
  *       counting and a caller's retry counts the batch twice (too high, never too low). The
  *       optimistic policy accepts both; {@link dev.tracestore.TraceStore#recalculateMessageCount}
- *       and the drift guard repair them.
+ *       and the drift guard repair them. The totals are counters in the same write as the
+ *       count ({@code trace_counts} is one partition per trace: one mutation), so they are
+ *       low or high exactly when the count is. The latest message instant is a plain write in
+ *       the messages' batch of the later of what the batch read and its own: atomic with the
+ *       messages, but of two batches racing into one trace the newer write timestamp wins, so
+ *       it can stay at the earlier batch's instant until a recount.
  *   <li><b>No lost increments — as written while no node loses acknowledged writes.</b>
  *       {@code message_count = message_count + ?} is a server-side counter increment, never
  *       read and written back. It is never marked idempotent, so the driver never retries it
@@ -55,7 +65,10 @@
  *       count can stay too high until the next recount (the drift guard recounts every trace
  *       written since its last recount). Storing an offset rather than adding the correction to
  *       the counter keeps two concurrent recounts from applying it twice: the later one wins,
- *       and each is safe.
+ *       and each is safe. The totals are recounted by the same rule, with an offset each, in
+ *       the same write; they are summed from the message rows that reads show (a row a
+ *       re-send left at an old sequence is skipped). The latest message instant is set, not
+ *       offset: a batch racing the recount can leave it at the recount's value, too early.
  *   <li><b>No deadlocks — as written</b>, trivially: nothing locks. Writers to one trace never
  *       wait for each other; overlapping ids resolve per cell, latest write wins.
  *   <li><b>Bounded deletion — in another form.</b> The trace is hidden first and the deletion is
@@ -81,7 +94,8 @@
  * </ol>
  * The contract kit runs whole against this adapter with capabilities saying exactly this:
  * property 1 and exact counts under retry in their weaker form, property 3 in its weaker form,
- * property 5 without chunks.
+ * property 5 without chunks, and the latest message instant under concurrent batches in its
+ * weaker form.
  *
  * <h2>Limits</h2>
  * A trace's messages are one partition of each message table, so a trace holds at most
@@ -134,8 +148,10 @@
  * {@code LightweightTransactions} (the one loop that settles a transaction's unknown outcome),
  * {@code TraceReader} (a trace's partition and counter), {@code TraceKeys} (claiming and freeing
  * keys), {@code IdBlocks} (trace ids), {@code TraceList} (the namespace list and its upkeep),
- * {@code MessagePages} (reading messages and dropping stale rows), {@code Bookkeeping} (the two
- * sharded tables), {@code EncodedSize} (a batch's size in bytes), {@code WriteTimestamps},
- * {@code Micros}, {@code TraceRow} and {@code Migrator}.
+ * {@code MessagePages} (reading messages and dropping stale rows), {@code MessageRows} (a batch
+ * checked and bound as rows), {@code MessageSums} (count and totals from the rows),
+ * {@code Bookkeeping} (the two sharded tables, and the upgrade's scan), {@code EncodedSize} (a
+ * batch's size in bytes), {@code Counters} (the count and totals as six numbers),
+ * {@code WriteTimestamps}, {@code Micros}, {@code TraceRow} and {@code Migrator}.
  */
 package dev.tracestore.storage.cassandra;

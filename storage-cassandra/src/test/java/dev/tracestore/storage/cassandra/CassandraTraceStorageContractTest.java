@@ -13,7 +13,8 @@ import dev.tracestore.testkit.TraceStorageContract;
  * through {@link InterceptingSession}. The capabilities name what Cassandra keeps only in a
  * weaker form (see {@link CassandraTraceStorage}): the batch and its count are two writes, a
  * failed call may have counted, a recount may count a racing batch twice, and messages are
- * deleted by one partition tombstone rather than in chunks.
+ * deleted by one partition tombstone rather than in chunks, and racing batches can leave
+ * lastMessageAt at the earlier one's instant (a plain write, not a maximum kept by the server).
  */
 class CassandraTraceStorageContractTest extends TraceStorageContract {
 
@@ -36,6 +37,12 @@ class CassandraTraceStorageContractTest extends TraceStorageContract {
         TestCassandra.forgetMessageCount(traceId);
     }
 
+    /** As a trace from schema version 1: no totals known, no usage on its messages. */
+    @Override
+    protected void forgetTotals(TraceStorage storage, long traceId) {
+        TestCassandra.asVersion1(traceId);
+    }
+
     /** Rows in both message tables: a deletion must leave neither. */
     @Override
     protected long storedMessages(TraceStorage storage, long traceId) {
@@ -47,7 +54,9 @@ class CassandraTraceStorageContractTest extends TraceStorageContract {
         return StorageCapabilities.strict()
                 .withAtomicBatchWithCount(false)
                 .withExactCountUnderRetry(false)
+                .withAtomicCursorAppend(false)
                 .withExactRecountUnderConcurrency(false)
-                .withChunkedDeletion(false);
+                .withChunkedDeletion(false)
+                .withExactLastMessageAtUnderConcurrency(false);
     }
 }

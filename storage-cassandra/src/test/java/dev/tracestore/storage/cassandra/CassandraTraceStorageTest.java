@@ -15,17 +15,21 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.cql.Statement;
 import com.datastax.oss.driver.api.core.cql.TraceEvent;
+import dev.tracestore.BackfillResult;
 import dev.tracestore.DeleteResult;
 import dev.tracestore.Message;
 import dev.tracestore.MessageInput;
 import dev.tracestore.Page;
+import dev.tracestore.Recount;
 import dev.tracestore.Role;
 import dev.tracestore.StorageException;
 import dev.tracestore.TraceDetail;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceQuery;
 import dev.tracestore.TraceStore;
+import dev.tracestore.TokenUsage;
 import dev.tracestore.TraceSummary;
+import dev.tracestore.TraceTotals;
 import dev.tracestore.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -182,14 +186,14 @@ class CassandraTraceStorageTest {
                 });
                 int applied = a.get(2, TimeUnit.MINUTES) + b.get(2, TimeUnit.MINUTES);
 
-                assertThat(applied).as("the version is recorded by exactly one of them").isEqualTo(1);
+                assertThat(applied).as("each of the two versions is recorded by exactly one of them").isEqualTo(2);
                 List<String> tables = new ArrayList<>();
                 for (Row r : session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", keyspace)) {
                     tables.add(r.getString(0));
                 }
                 assertThat(tables).containsExactlyInAnyOrder("traces", "trace_keys", "trace_counts", "trace_ids",
                         "traces_by_namespace", "message_keys", "messages", "pending_deletions", "unknown_counts",
-                        "id_blocks", "schema_history", "schema_lock");
+                        "id_blocks", "upgrade_scans", "schema_history", "schema_lock");
                 assertThat(first.checkSchemaAgreement()).isTrue();
                 TraceStore store = store(CassandraTraceStorage.create(second, keyspace));
                 long id = store.upsertTrace(TraceInput.of(NS, "s-1")).id();
@@ -694,6 +698,100 @@ class CassandraTraceStorageTest {
 
             // Adding "rows - counter" to the counter twice would have left 0.
             assertThat(store.getTrace(id).orElseThrow().messageCount()).isEqualTo(10);
+        }
+    }
+
+    // ------------------------------------------------------------------ totals
+
+    @Nested
+    @DisplayName("Totals")
+    class Totals {
+        private final Instant t1 = Instant.parse("2026-12-01T10:00:00Z");
+        private final TokenUsage usage = TokenUsage.of(100, 20).withCache(5, 7);
+
+        private List<MessageInput> twoMessages() {
+            return List.of(MessageInput.of("a", 1, Role.USER, "hi").withCreatedAt(t1),
+                    MessageInput.of("b", 2, Role.ASSISTANT, "ok").withCreatedAt(t1.plusSeconds(60)).withUsage(usage)
+                            .withToolCalls(3));
+        }
+
+        private List<Long> counters(long id) {
+            Row r = session.execute("SELECT message_count, tool_calls, input_tokens, output_tokens, cache_read_tokens,"
+                    + " cache_write_tokens FROM " + KS + ".trace_counts WHERE trace_id = ?", id).one();
+            List<Long> values = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                values.add(r.getLong(i));
+            }
+            return values;
+        }
+
+        @Test
+        @DisplayName("a batch adds its totals in its one counter write, beside the count; its messages read back with"
+                + " their usage and tool calls; a recount after a re-send sets every total from the rows")
+        void batchTotalsAndRecount() {
+            TraceStore store = store(storage(session));
+            long id = store.upsertTrace(TraceInput.of(NS, "s-1")).id();
+
+            store.upsertMessagesBatch(id, twoMessages());
+
+            TraceDetail d = store.getTrace(id).orElseThrow();
+            assertThat(List.of(d.messageCount(), d.toolCallCount())).containsExactly(2L, 3L);
+            assertThat(d.tokens()).isEqualTo(usage);
+            assertThat(d.lastMessageAt()).isEqualTo(t1.plusSeconds(60));
+            assertThat(counters(id)).as("the counters, moved by the batch's one increment").containsExactly(2L, 3L, 100L,
+                    20L, 5L, 7L);
+            assertThat(store.listMessages(id, null, 10).items()).extracting(Message::externalId, Message::usage,
+                    Message::toolCalls).containsExactly(tuple("a", null, 0), tuple("b", usage, 3));
+
+            store.upsertMessagesBatch(id, twoMessages().subList(1, 2)); // re-sent: counted and summed twice
+            d = store.getTrace(id).orElseThrow();
+            assertThat(List.of(d.messageCount(), d.toolCallCount())).containsExactly(3L, 6L);
+            assertThat(d.tokens()).isEqualTo(usage.plus(usage));
+
+            Recount fixed = store.recalculateMessageCount(id);
+            TraceTotals exact = new TraceTotals(3, usage, t1.plusSeconds(60));
+            assertThat(fixed.totals()).isEqualTo(exact);
+            assertThat(fixed.previousTotals()).isEqualTo(new TraceTotals(6, usage.plus(usage), t1.plusSeconds(60)));
+            assertThat(storage(session).findTrace(id).orElseThrow().totals()).isEqualTo(exact);
+
+            // The recount stored offsets: a later batch still adds on top of the counters.
+            store.upsertMessage(id, MessageInput.of("c", 3, Role.ASSISTANT, "done").withCreatedAt(t1.plusSeconds(120))
+                    .withUsage(TokenUsage.of(1, 1)).withToolCalls(1));
+            assertThat(storage(session).findTrace(id).orElseThrow().totals())
+                    .isEqualTo(new TraceTotals(4, usage.plus(TokenUsage.of(1, 1)), t1.plusSeconds(120)));
+            assertThat(store.recalculateMessageCount(id).corrected()).isFalse();
+        }
+
+        @Test
+        @DisplayName("a trace from schema version 1 reads with totals computed from its rows; the backfill finds it"
+                + " without a bookkeeping row, and fills them")
+        void traceFromVersion1() {
+            CassandraTraceStorage storage = storage(session);
+            TraceStore store = store(storage);
+            long id = store.upsertTrace(TraceInput.of(NS, "s-1")).id();
+            store.upsertMessagesBatch(id, twoMessages());
+            TestCassandra.asVersion1(id); // its two messages from before usage existed
+            MessageInput later = MessageInput.of("c", 3, Role.ASSISTANT, "done").withCreatedAt(t1.plusSeconds(120))
+                    .withUsage(TokenUsage.of(10, 1)).withToolCalls(2);
+            store.upsertMessage(id, later); // written after the upgrade, into a trace whose totals are unknown
+            TraceTotals fromRows = new TraceTotals(2, TokenUsage.of(10, 1), t1.plusSeconds(120));
+
+            assertThat(storage.findTrace(id).orElseThrow().totals()).as("stored totals: unknown").isNull();
+            assertThat(storage.findTrace(id).orElseThrow().messageCount()).isEqualTo(3);
+            TraceDetail d = store.getTrace(id).orElseThrow();
+            assertThat(new TraceTotals(d.toolCallCount(), d.tokens(), d.lastMessageAt())).isEqualTo(fromRows);
+            assertThat(storage.sumMessages(id)).isEqualTo(fromRows);
+            assertThat(session.execute("SELECT COUNT(*) FROM " + KS + ".unknown_counts WHERE shard = ? AND trace_id = ?",
+                    Bookkeeping.shard(id), id).one().getLong(0)).as("its bookkeeping row").isZero();
+
+            assertThat(storage.tracesWithUnknownCount(0, 100)).containsExactly(id);
+            BackfillResult filled = store.backfillMessageCounts(100);
+
+            assertThat(filled.tracesFixed()).isEqualTo(1);
+            assertThat(storage.findTrace(id).orElseThrow().totals()).isEqualTo(fromRows);
+            assertThat(storage.tracesWithUnknownCount(0, 100)).isEmpty();
+            assertThat(storage(session).tracesWithUnknownCount(0, 100)).as("a new storage: the scan is recorded as done")
+                    .isEmpty();
         }
     }
 }

@@ -82,6 +82,34 @@ final class TestCassandra {
                 Bookkeeping.shard(traceId), traceId);
     }
 
+    /**
+     * Makes a trace look as one created under schema version 1 looks after the version 2
+     * ALTERs: no totals flag, offsets or latest message on the trace, no usage or tool calls on
+     * its message rows, its totals counters at zero; and the keyspace as if just upgraded, its
+     * scan for such traces not run yet.
+     */
+    static void asVersion1(long traceId) {
+        session().execute("DELETE totals_known, last_message_at, tool_calls_offset, input_tokens_offset,"
+                + " output_tokens_offset, cache_read_tokens_offset, cache_write_tokens_offset FROM " + KEYSPACE
+                + ".traces WHERE id = ?", traceId);
+        for (com.datastax.oss.driver.api.core.cql.Row r : session().execute("SELECT seq, external_id FROM " + KEYSPACE
+                + ".messages WHERE trace_id = ?", traceId)) {
+            session().execute("DELETE usage, tool_calls FROM " + KEYSPACE + ".messages WHERE trace_id = ? AND seq = ?"
+                    + " AND external_id = ?", traceId, r.getLong(0), r.getString(1));
+        }
+        com.datastax.oss.driver.api.core.cql.Row c = session().execute("SELECT tool_calls, input_tokens, output_tokens,"
+                + " cache_read_tokens, cache_write_tokens FROM " + KEYSPACE + ".trace_counts WHERE trace_id = ?", traceId).one();
+        if (c != null) {
+            Counters now = new Counters(0, c.getLong(0), c.getLong(1), c.getLong(2), c.getLong(3), c.getLong(4));
+            session().execute("UPDATE " + KEYSPACE + ".trace_counts SET tool_calls = tool_calls - ?,"
+                    + " input_tokens = input_tokens - ?, output_tokens = output_tokens - ?,"
+                    + " cache_read_tokens = cache_read_tokens - ?, cache_write_tokens = cache_write_tokens - ?"
+                    + " WHERE trace_id = ?", now.toolCalls(), now.inputTokens(), now.outputTokens(),
+                    now.cacheReadTokens(), now.cacheWriteTokens(), traceId);
+        }
+        session().execute("DELETE FROM " + KEYSPACE + ".upgrade_scans WHERE name = 'v2_totals'");
+    }
+
     /** The rows of a trace in both message tables, counted in Cassandra. */
     static long storedMessages(long traceId) {
         long rows = 0;

@@ -5,6 +5,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -34,7 +35,9 @@ public abstract class Dialect {
     /** What the standard upserts do with a message whose (trace, external id) exists: replace its other columns. */
     static final String ON_CONFLICT_REPLACE = " ON CONFLICT (trace_id, external_id) DO UPDATE SET seq = excluded.seq,"
             + " role = excluded.role, body = excluded.body, model = excluded.model, created_at = excluded.created_at,"
-            + " parts_json = excluded.parts_json";
+            + " parts_json = excluded.parts_json, tool_calls = excluded.tool_calls, input_tokens = excluded.input_tokens,"
+            + " output_tokens = excluded.output_tokens, cache_read_tokens = excluded.cache_read_tokens,"
+            + " cache_write_tokens = excluded.cache_write_tokens";
 
     /** Only this package's subclasses: the set of databases is closed. */
     Dialect() {
@@ -169,6 +172,11 @@ public abstract class Dialect {
     /** Binds an instant, stored with microsecond precision. By default a UTC {@code TIMESTAMP(6)}. */
     void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
         ps.setObject(index, LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
+    }
+
+    /** The {@link java.sql.Types} code of a null instant: {@code TIMESTAMP} by default. */
+    int instantType() {
+        return Types.TIMESTAMP;
     }
 
     /** Reads an instant that {@link #setInstant} stored. */
@@ -306,6 +314,11 @@ public abstract class Dialect {
 
     // ------------------------------------------------------------------ SQL
 
+    /** A comparison with one parameter that is true when both are null too: {@code IS NOT DISTINCT FROM ?} by default. */
+    String nullSafeEquals() {
+        return " IS NOT DISTINCT FROM ?";
+    }
+
     /** The paging clause that ends a query; binds one parameter, the row limit. */
     String limit() {
         return "FETCH FIRST ? ROWS ONLY";
@@ -318,7 +331,8 @@ public abstract class Dialect {
      */
     String insertTrace(String traces) {
         return "INSERT INTO " + traces + " (namespace, external_id, title, agent_id, model, visibility, project_name, "
-                + "created_at, updated_at, message_count, deleting) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, FALSE)";
+                + "created_at, updated_at, message_count, tool_call_count, input_tokens, output_tokens, cache_read_tokens, "
+                + "cache_write_tokens, deleting) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, FALSE)";
     }
 
     /**
@@ -384,7 +398,7 @@ public abstract class Dialect {
         if (rows < 1) {
             throw new IllegalArgumentException("rows: must be at least 1; got " + rows);
         }
-        String row = "(?, ?, ?, ?, ?, ?, ?, ?)";
+        String row = "(?" + ", ?".repeat(JdbcStatements.WRITTEN_COLUMN_COUNT - 1) + ")";
         StringBuilder sql = new StringBuilder(rows * (row.length() + 2));
         for (int i = 0; i < rows; i++) {
             sql.append(i == 0 ? "" : ", ").append(row);

@@ -2,12 +2,17 @@ package dev.tracestore.storage.jdbc;
 
 import dev.tracestore.Message;
 import dev.tracestore.Role;
+import dev.tracestore.TokenUsage;
+import dev.tracestore.TraceTotals;
 import dev.tracestore.Visibility;
+import dev.tracestore.spi.CursorMove;
 import dev.tracestore.spi.StoredTrace;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
@@ -24,9 +29,15 @@ import java.util.function.Supplier;
 final class JdbcStatements {
     /** The trace columns every trace read selects, in the order {@code JdbcTraceStorage} maps them. */
     static final String TRACE_COLUMNS = "id, namespace, external_id, title, agent_id, model, visibility, "
-            + "project_name, created_at, updated_at, message_count";
+            + "project_name, created_at, updated_at, message_count, " + "tool_call_count, input_tokens, output_tokens, "
+            + "cache_read_tokens, cache_write_tokens, last_message_at, ingest_cursor";
+    /** How many columns {@link #TRACE_COLUMNS} names: a trace read's next column is this plus one. */
+    static final int TRACE_COLUMN_COUNT = 18;
     /** The message columns every message read selects, in the order {@code JdbcTraceStorage} maps them. */
-    static final String MESSAGE_COLUMNS = "external_id, seq, role, body, model, created_at, parts_json";
+    static final String MESSAGE_COLUMNS = "external_id, seq, role, body, model, created_at, parts_json, tool_calls, "
+            + "input_tokens, output_tokens, cache_read_tokens, cache_write_tokens";
+    /** How many columns an upsert binds per message: the trace id, then {@link #MESSAGE_COLUMNS}. */
+    static final int WRITTEN_COLUMN_COUNT = 13;
     /** The message columns every upsert writes, in the order it binds them: the trace id, then {@link #MESSAGE_COLUMNS}. */
     static final String WRITTEN_MESSAGE_COLUMNS = "trace_id, " + MESSAGE_COLUMNS;
 
@@ -41,7 +52,12 @@ final class JdbcStatements {
     private final String traces;
     private final String messages;
 
-    /** The one write to the trace row per batch; binds the increment, the instant and the trace id. */
+    /**
+     * The one write to the trace row per batch: the count and every total, {@code lastMessageAt}
+     * raised, {@code updatedAt} set; binds them with {@link #bindIncrement}. A null count or null
+     * totals stay null (a null plus anything is null; totals are unknown when
+     * {@code tool_call_count} is, whatever {@code last_message_at} holds).
+     */
     final String increment;
     /** Updates a live trace's given attributes; binds title, agent, model, visibility, project, updated, namespace, external id. */
     final String updateTrace;
@@ -55,6 +71,8 @@ final class JdbcStatements {
     final String lockTrace;
     /** The stored count and the row count; binds the trace id twice. */
     final String countsForRecount;
+    /** The totals of a live trace's message rows; binds the trace id twice. */
+    final String sumMessages;
     /** Sets the count; binds it, then the trace id. */
     final String setCount;
     /** Live traces whose count is unknown, after an id; binds it and the limit. */
@@ -74,6 +92,14 @@ final class JdbcStatements {
     /** The upsert bound as arrays, and it guarded after the increment, where the dialect binds arrays; else null. */
     private final String upsertArrays;
     private final String incrementAndUpsertArrays;
+    /**
+     * {@link #increment} that also compares and sets the ingest cursor: it matches only a trace
+     * holding the expected cursor; binds as {@link #bindIncrement} with a cursor.
+     */
+    final String incrementWithCursor;
+    /** The trace's tombstone flag and cursor, read after an append's increment matched nothing; binds the trace id. */
+    final String cursorOf;
+    private final String cursorIncrementAndUpsertArrays;
     /** Kept upserts by row count, index rows - 1 (the last: a full chunk); built on first use. */
     private final AtomicReferenceArray<String> upserts = new AtomicReferenceArray<>(KEPT_ROW_COUNTS + 1);
     /** The increment and the guarded first upsert as one statement, kept as {@link #upserts} are. */
@@ -84,8 +110,11 @@ final class JdbcStatements {
         this.traces = dialect.quote(prefix + "traces");
         this.messages = dialect.quote(prefix + "messages");
         String limit = dialect.limit();
-        increment = "UPDATE " + traces
-                + " SET message_count = message_count + ?, updated_at = ? WHERE id = ? AND deleting = FALSE";
+        increment = "UPDATE " + traces + " SET message_count = message_count + ?, tool_call_count = tool_call_count + ?,"
+                + " input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,"
+                + " cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?,"
+                + " last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at < ? THEN ? ELSE last_message_at END,"
+                + " updated_at = ? WHERE id = ? AND deleting = FALSE";
         updateTrace = "UPDATE " + traces + " SET title = COALESCE(?, title), agent_id = COALESCE(?, agent_id),"
                 + " model = COALESCE(?, model), visibility = COALESCE(?, visibility),"
                 + " project_name = COALESCE(?, project_name), updated_at = ?"
@@ -95,12 +124,20 @@ final class JdbcStatements {
         traceById = "SELECT " + TRACE_COLUMNS + " FROM " + traces + " WHERE id = ? AND deleting = FALSE";
         countMessages = "SELECT (SELECT COUNT(*) FROM " + messages + " WHERE trace_id = ?) FROM " + traces
                 + " WHERE id = ? AND deleting = FALSE";
+        String sums = "(SELECT COUNT(*) n, COALESCE(SUM(tool_calls), 0) tc, COALESCE(SUM(input_tokens), 0) i,"
+                + " COALESCE(SUM(output_tokens), 0) o, COALESCE(SUM(cache_read_tokens), 0) cr,"
+                + " COALESCE(SUM(cache_write_tokens), 0) cw, MAX(created_at) latest FROM " + messages
+                + " WHERE trace_id = ?) a";
+        sumMessages = "SELECT a.tc, a.i, a.o, a.cr, a.cw, a.latest FROM " + traces + " t CROSS JOIN " + sums
+                + " WHERE t.id = ? AND t.deleting = FALSE";
         lockTrace = dialect.lockTrace(traces);
-        countsForRecount = "SELECT message_count, (SELECT COUNT(*) FROM " + messages + " WHERE trace_id = ?) FROM "
-                + traces + " WHERE id = ?";
-        setCount = "UPDATE " + traces + " SET message_count = ? WHERE id = ?";
-        unknownCounts = "SELECT id FROM " + traces
-                + " WHERE message_count IS NULL AND deleting = FALSE AND id > ? ORDER BY id " + limit;
+        countsForRecount = "SELECT t.message_count, t.tool_call_count, t.input_tokens, t.output_tokens,"
+                + " t.cache_read_tokens, t.cache_write_tokens, t.last_message_at, a.n, a.tc, a.i, a.o, a.cr, a.cw, a.latest"
+                + " FROM " + traces + " t CROSS JOIN " + sums + " WHERE t.id = ?";
+        setCount = "UPDATE " + traces + " SET message_count = ?, tool_call_count = ?, input_tokens = ?, output_tokens = ?,"
+                + " cache_read_tokens = ?, cache_write_tokens = ?, last_message_at = ? WHERE id = ?";
+        unknownCounts = "SELECT id FROM " + traces + " WHERE (message_count IS NULL OR tool_call_count IS NULL)"
+                + " AND deleting = FALSE AND id > ? ORDER BY id " + limit;
         markDeleting = "UPDATE " + traces + " SET deleting = TRUE WHERE id = ?";
         traceExists = "SELECT 1 FROM " + traces + " WHERE id = ?";
         lockTombstone = dialect.lockTombstone(traces);
@@ -117,8 +154,13 @@ final class JdbcStatements {
         messagesAfter = messagePage + " AND seq >= ? AND (seq > ? OR external_id > ?)" + messageOrder;
         boolean arrays = dialect.bindsMessageArrays(MAX_ROWS_PER_STATEMENT);
         upsertArrays = arrays ? dialect.upsertMessageArrays(messages) : null;
+        incrementWithCursor = increment.replace(" WHERE id = ? AND deleting = FALSE", ", ingest_cursor = ?"
+                + " WHERE id = ? AND deleting = FALSE AND ingest_cursor" + dialect.nullSafeEquals());
+        cursorOf = "SELECT deleting, ingest_cursor FROM " + traces + " WHERE id = ?";
         incrementAndUpsertArrays = arrays ? increment + "; " + dialect.upsertMessageArraysIntoVisibleTrace(messages, traces)
                 : null;
+        cursorIncrementAndUpsertArrays = arrays
+                ? incrementWithCursor + "; " + dialect.upsertMessageArraysIntoVisibleTrace(messages, traces) : null;
     }
 
     /** The trace at the result's row, selected as {@link #TRACE_COLUMNS}. */
@@ -127,13 +169,90 @@ final class JdbcStatements {
         Long messageCount = rs.wasNull() ? null : count;
         return new StoredTrace(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), Visibility.valueOf(rs.getString(7)), rs.getString(8), dialect.getInstant(rs, 9),
-                dialect.getInstant(rs, 10), messageCount);
+                dialect.getInstant(rs, 10), messageCount, totals(rs, 12), rs.getString(18));
+    }
+
+    /**
+     * The totals in six columns from {@code column} on (tool calls, the four token sums, the
+     * latest message), or null when they are unknown (tool calls null).
+     */
+    TraceTotals totals(ResultSet rs, int column) throws SQLException {
+        long toolCalls = rs.getLong(column);
+        if (rs.wasNull()) {
+            return null;
+        }
+        TokenUsage tokens = new TokenUsage(rs.getLong(column + 1), rs.getLong(column + 2), rs.getLong(column + 3),
+                rs.getLong(column + 4));
+        return new TraceTotals(toolCalls, tokens, nullableInstant(rs, column + 5));
+    }
+
+    private Instant nullableInstant(ResultSet rs, int column) throws SQLException {
+        return rs.getObject(column) == null ? null : dialect.getInstant(rs, column);
+    }
+
+    /**
+     * Binds the parameters of {@link #increment} from parameter {@code p} on: the count
+     * increment, the totals added, {@code now}, the trace id; returns the next parameter's index.
+     */
+    int bindIncrement(PreparedStatement ps, int p, long countIncrement, TraceTotals added, Instant now, long traceId)
+            throws SQLException {
+        return bindIncrement(ps, p, countIncrement, added, null, now, traceId);
+    }
+
+    /**
+     * Binds {@link #increment}, or with a {@code cursor} {@link #incrementWithCursor}, from
+     * parameter {@code p} on; returns the next parameter's index.
+     */
+    int bindIncrement(PreparedStatement ps, int p, long countIncrement, TraceTotals added, CursorMove cursor, Instant now,
+            long traceId) throws SQLException {
+        ps.setLong(p++, countIncrement);
+        ps.setLong(p++, added.toolCalls());
+        ps.setLong(p++, added.tokens().inputTokens());
+        ps.setLong(p++, added.tokens().outputTokens());
+        ps.setLong(p++, added.tokens().cacheReadTokens());
+        ps.setLong(p++, added.tokens().cacheWriteTokens());
+        // Null for an append that only moves the cursor: then the comparison is unknown and the CASE keeps the stored instant.
+        setNullableInstant(ps, p++, added.lastMessageAt());
+        setNullableInstant(ps, p++, added.lastMessageAt());
+        dialect.setInstant(ps, p++, now);
+        if (cursor != null) {
+            ps.setString(p++, cursor.next());
+        }
+        ps.setLong(p++, traceId);
+        if (cursor != null) {
+            ps.setString(p++, cursor.expected()); // null: a trace that holds no cursor yet
+        }
+        return p;
+    }
+
+    private void setNullableInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+        if (instant == null) {
+            ps.setNull(index, dialect.instantType());
+        } else {
+            dialect.setInstant(ps, index, instant);
+        }
+    }
+
+    /** Binds {@link #setCount}'s parameters: the count, the totals, the trace id. */
+    void bindSetCount(PreparedStatement ps, long count, TraceTotals totals, long traceId) throws SQLException {
+        ps.setLong(1, count);
+        ps.setLong(2, totals.toolCalls());
+        ps.setLong(3, totals.tokens().inputTokens());
+        ps.setLong(4, totals.tokens().outputTokens());
+        ps.setLong(5, totals.tokens().cacheReadTokens());
+        ps.setLong(6, totals.tokens().cacheWriteTokens());
+        setNullableInstant(ps, 7, totals.lastMessageAt());
+        ps.setLong(8, traceId);
     }
 
     /** The message at the result's row, selected as {@link #MESSAGE_COLUMNS}. */
     Message message(ResultSet rs) throws SQLException {
+        int toolCalls = rs.getInt(8);
+        long input = rs.getLong(9);
+        TokenUsage usage = rs.wasNull() ? null
+                : new TokenUsage(input, rs.getLong(10), rs.getLong(11), rs.getLong(12));
         return new Message(rs.getString(1), rs.getLong(2), Role.valueOf(rs.getString(3)), rs.getString(4),
-                rs.getString(5), dialect.getInstant(rs, 6), rs.getString(7));
+                rs.getString(5), dialect.getInstant(rs, 6), rs.getString(7), usage, toolCalls);
     }
 
     /**
@@ -173,9 +292,12 @@ final class JdbcStatements {
      * by the trace's visibility (for dialects that run statements together); binds the
      * increment's three parameters, each row's message columns, then the trace id.
      */
-    String incrementAndUpsert(int rows) {
+    String incrementAndUpsert(int rows, boolean withCursor) {
         if (dialect.bindsMessageArrays(rows)) {
-            return incrementAndUpsertArrays;
+            return withCursor ? cursorIncrementAndUpsertArrays : incrementAndUpsertArrays;
+        }
+        if (withCursor) { // appends are the rarer kind: their text of under 64 rows is built per call
+            return incrementWithCursor + "; " + dialect.upsertMessagesIntoVisibleTrace(messages, traces, rows);
         }
         return kept(incrementAndUpserts, rows,
                 () -> increment + "; " + dialect.upsertMessagesIntoVisibleTrace(messages, traces, rows));
@@ -198,6 +320,18 @@ final class JdbcStatements {
             ps.setString(p++, m.model());
             dialect.setInstant(ps, p++, m.createdAt());
             ps.setString(p++, m.partsJson());
+            ps.setInt(p++, m.toolCalls());
+            TokenUsage u = m.usage();
+            if (u == null) {
+                for (int i = 0; i < 4; i++) {
+                    ps.setNull(p++, Types.BIGINT);
+                }
+            } else {
+                ps.setLong(p++, u.inputTokens());
+                ps.setLong(p++, u.outputTokens());
+                ps.setLong(p++, u.cacheReadTokens());
+                ps.setLong(p++, u.cacheWriteTokens());
+            }
         }
         return p;
     }
@@ -213,6 +347,8 @@ final class JdbcStatements {
         String[] models = new String[n];
         String[] created = new String[n];
         String[] parts = new String[n];
+        Integer[] toolCalls = new Integer[n];
+        Long[][] usage = new Long[4][n];
         for (int i = 0; i < n; i++) {
             Message m = rows.get(i);
             ids[i] = m.externalId();
@@ -222,6 +358,14 @@ final class JdbcStatements {
             models[i] = m.model();
             created[i] = m.createdAt().toString();
             parts[i] = m.partsJson();
+            toolCalls[i] = m.toolCalls();
+            TokenUsage u = m.usage();
+            if (u != null) {
+                usage[0][i] = u.inputTokens();
+                usage[1][i] = u.outputTokens();
+                usage[2][i] = u.cacheReadTokens();
+                usage[3][i] = u.cacheWriteTokens();
+            }
         }
         Connection c = ps.getConnection();
         ps.setLong(p++, traceId);
@@ -232,6 +376,10 @@ final class JdbcStatements {
         ps.setArray(p++, c.createArrayOf("text", models));
         ps.setArray(p++, c.createArrayOf("text", created));
         ps.setArray(p++, c.createArrayOf("text", parts));
+        ps.setArray(p++, c.createArrayOf("int4", toolCalls));
+        for (Long[] column : usage) {
+            ps.setArray(p++, c.createArrayOf("int8", column));
+        }
         return p;
     }
 

@@ -1,10 +1,13 @@
 package dev.tracestore.storage.jdbc;
 
+import dev.tracestore.IngestCursorConflictException;
 import dev.tracestore.Message;
 import dev.tracestore.StorageException;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceNotFoundException;
+import dev.tracestore.TraceTotals;
 import dev.tracestore.Visibility;
+import dev.tracestore.spi.CursorMove;
 import dev.tracestore.spi.MessagePosition;
 import dev.tracestore.spi.RecountResult;
 import dev.tracestore.spi.StoredTrace;
@@ -208,7 +211,7 @@ public final class JdbcTraceStorage implements TraceStorage {
             ps.setString(1, namespace);
             ps.setString(2, externalId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Row(sql.trace(rs), rs.getBoolean(12)) : null;
+                return rs.next() ? new Row(sql.trace(rs), rs.getBoolean(JdbcStatements.TRACE_COLUMN_COUNT + 1)) : null;
             }
         }
     }
@@ -267,7 +270,8 @@ public final class JdbcTraceStorage implements TraceStorage {
     // ------------------------------------------------------------------ messages and counts
 
     @Override
-    public void writeMessages(long traceId, List<Message> batch, long countIncrement, Instant now) {
+    public void writeMessages(long traceId, List<Message> batch, long countIncrement, TraceTotals added, CursorMove cursor,
+            Instant now) {
         StorableText.requireStorable(dialect, batch);
         tx.write("writing messages to trace " + traceId, c -> {
             // The one write to the trace row comes first: existence check, increment and write lock
@@ -280,16 +284,19 @@ public final class JdbcTraceStorage implements TraceStorage {
             // trace row while holding messages that a deleter, which holds the row, wants next.
             boolean together = dialect.runsStatementsTogether() && !batch.isEmpty();
             int from = together ? JdbcStatements.rowsInStatement(batch, 0) : 0;
-            try (PreparedStatement ps = c.prepareStatement(together ? sql.incrementAndUpsert(from) : sql.increment)) {
-                ps.setLong(1, countIncrement);
-                dialect.setInstant(ps, 2, now);
-                ps.setLong(3, traceId);
+            // With a cursor, the same increment compares and sets it: one write, no extra statement.
+            String increment = cursor == null ? sql.increment : sql.incrementWithCursor;
+            try (PreparedStatement ps = c.prepareStatement(together ? sql.incrementAndUpsert(from, cursor != null)
+                    : increment)) {
+                int p = sql.bindIncrement(ps, 1, countIncrement, added, cursor, now, traceId);
                 if (together) {
-                    ps.setLong(sql.bindMessages(ps, 4, traceId, batch.subList(0, from)), traceId);
+                    ps.setLong(sql.bindMessages(ps, p, traceId, batch.subList(0, from)), traceId);
                 }
                 ps.execute();
                 if (ps.getUpdateCount() == 0) { // the increment's count: the first result
-                    throw new TraceNotFoundException(traceId);
+                    // Only a failed write reads the row, to tell a missing trace from another cursor; the
+                    // exception rolls back whatever the guarded upsert wrote.
+                    throw cursor == null ? new TraceNotFoundException(traceId) : cursorFailure(c, traceId, cursor);
                 }
             }
             while (from < batch.size()) {
@@ -302,6 +309,19 @@ public final class JdbcTraceStorage implements TraceStorage {
             }
             return null;
         });
+    }
+
+    /** Why an append's increment matched nothing: the trace is gone, or it holds another cursor. */
+    private RuntimeException cursorFailure(Connection c, long traceId, CursorMove cursor) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.cursorOf)) {
+            ps.setLong(1, traceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getBoolean(1)) {
+                    return new TraceNotFoundException(traceId);
+                }
+                return new IngestCursorConflictException(traceId, cursor.expected(), rs.getString(2));
+            }
+        }
     }
 
     @Override
@@ -322,6 +342,23 @@ public final class JdbcTraceStorage implements TraceStorage {
     }
 
     @Override
+    public TraceTotals sumMessages(long traceId) {
+        TraceTotals totals = tx.read("summing the messages of trace " + traceId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.sumMessages)) {
+                ps.setLong(1, traceId);
+                ps.setLong(2, traceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? sql.totals(rs, 1) : null;
+                }
+            }
+        });
+        if (totals == null) {
+            throw new TraceNotFoundException(traceId);
+        }
+        return totals;
+    }
+
+    @Override
     public RecountResult recount(long traceId) {
         return tx.transaction("recounting the messages of trace " + traceId, dialect.recountIsolation(), c -> {
             // 1. Lock the row: waits for batches in flight on the trace to commit.
@@ -339,9 +376,11 @@ public final class JdbcTraceStorage implements TraceStorage {
                     throw new TraceNotFoundException(traceId);
                 }
             }
-            // 2. Count in a new statement: at READ COMMITTED it sees every batch committed before the lock.
+            // 2. Count and sum in a new statement: at READ COMMITTED it sees every batch committed before the lock.
             Long previous;
             long actual;
+            TraceTotals previousTotals;
+            TraceTotals actualTotals;
             try (PreparedStatement ps = c.prepareStatement(sql.countsForRecount)) {
                 ps.setLong(1, traceId);
                 ps.setLong(2, traceId);
@@ -349,16 +388,17 @@ public final class JdbcTraceStorage implements TraceStorage {
                     rs.next();
                     long stored = rs.getLong(1);
                     previous = rs.wasNull() ? null : stored;
-                    actual = rs.getLong(2);
+                    previousTotals = sql.totals(rs, 2);
+                    actual = rs.getLong(8);
+                    actualTotals = sql.totals(rs, 9);
                 }
             }
             // 3. Set.
             try (PreparedStatement ps = c.prepareStatement(sql.setCount)) {
-                ps.setLong(1, actual);
-                ps.setLong(2, traceId);
+                sql.bindSetCount(ps, actual, actualTotals, traceId);
                 ps.executeUpdate();
             }
-            return new RecountResult(previous, actual);
+            return new RecountResult(previous, actual, previousTotals, actualTotals);
         });
     }
 

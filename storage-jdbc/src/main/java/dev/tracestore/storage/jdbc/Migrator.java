@@ -60,12 +60,18 @@ final class Migrator {
 
     /** Applies what is missing; returns how many versions this call applied. */
     int migrate() {
+        return migrate(Integer.MAX_VALUE);
+    }
+
+    /** Applies what is missing up to {@code version}, as that release would (upgrade tests); returns how many versions this call applied. */
+    int migrate(int version) {
         String what = "JDBC storage (" + dialect + "): migrating the schema with table prefix \"" + prefix + "\"";
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             Map<String, String> placeholders = new HashMap<>(dialect.migrationPlaceholders(c.getMetaData()));
             placeholders.put("prefix", prefix);
-            Migrations migrations = Migrations.load(Migrator.class.getClassLoader(), locations, "sql", placeholders);
+            Migrations migrations = Migrations.load(Migrator.class.getClassLoader(), locations, "sql", placeholders)
+                    .upTo(version);
             return migrations.migrate(new Run(c), clock, what);
         } catch (SQLException e) {
             throw new StorageException(what + " failed (SQLState " + e.getSQLState() + ", error " + e.getErrorCode()

@@ -65,6 +65,11 @@ final class MySqlDialect extends Dialect {
     }
 
     @Override
+    String nullSafeEquals() {
+        return " <=> ?";
+    }
+
+    @Override
     String limit() {
         return "LIMIT ?";
     }
@@ -73,7 +78,9 @@ final class MySqlDialect extends Dialect {
     String upsertMessages(String messages, int rows) {
         return "INSERT INTO " + messages + " (" + JdbcStatements.WRITTEN_MESSAGE_COLUMNS + ") VALUES " + valueRows(rows)
                 + " ON DUPLICATE KEY UPDATE seq = VALUES(seq), role = VALUES(role), body = VALUES(body),"
-                + " model = VALUES(model), created_at = VALUES(created_at), parts_json = VALUES(parts_json)";
+                + " model = VALUES(model), created_at = VALUES(created_at), parts_json = VALUES(parts_json),"
+                + " tool_calls = VALUES(tool_calls), input_tokens = VALUES(input_tokens), output_tokens = VALUES(output_tokens),"
+                + " cache_read_tokens = VALUES(cache_read_tokens), cache_write_tokens = VALUES(cache_write_tokens)";
     }
 
     /** MySQL allows neither a limit in an {@code IN} subquery nor a subquery on the table it deletes from. */

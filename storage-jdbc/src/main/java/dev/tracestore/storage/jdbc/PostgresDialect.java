@@ -3,6 +3,7 @@ package dev.tracestore.storage.jdbc;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -26,6 +27,11 @@ final class PostgresDialect extends Dialect {
     @Override
     void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
         ps.setObject(index, instant.atOffset(ZoneOffset.UTC));
+    }
+
+    @Override
+    int instantType() {
+        return Types.TIMESTAMP_WITH_TIMEZONE;
     }
 
     @Override
@@ -89,7 +95,8 @@ final class PostgresDialect extends Dialect {
     /** Instants travel as text (ISO 8601, UTC, microseconds), which the server casts exactly. */
     private static String arraysInto(String messages) {
         return "INSERT INTO " + messages + " (" + JdbcStatements.WRITTEN_MESSAGE_COLUMNS + ") SELECT ?, v.* FROM unnest("
-                + "?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[]) AS v";
+                + "?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::integer[],"
+                + " ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) AS v";
     }
 
     /** {@code ON CONFLICT DO NOTHING}: no error, so the transaction and the server log stay clean. */

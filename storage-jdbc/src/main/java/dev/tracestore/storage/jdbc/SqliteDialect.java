@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -46,6 +47,11 @@ final class SqliteDialect extends Dialect {
     @Override
     void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
         ps.setLong(index, ChronoUnit.MICROS.between(Instant.EPOCH, instant));
+    }
+
+    @Override
+    int instantType() {
+        return Types.BIGINT;
     }
 
     @Override
@@ -121,6 +127,11 @@ final class SqliteDialect extends Dialect {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA " + name)) {
             return rs.next() ? String.valueOf(rs.getString(1)) : "";
         }
+    }
+
+    @Override
+    String nullSafeEquals() {
+        return " IS ?";
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.tracestore.storage.jdbc;
 
+import dev.tracestore.TraceTotals;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -39,9 +40,18 @@ public final class AdapterSql {
         return dialect.quote(prefix + name);
     }
 
-    /** The one write to the trace row per batch; binds the increment, the instant and the trace id. */
+    /** The one write to the trace row per batch: the count and the totals; bind it with {@link #bindIncrement}. */
     public String increment() {
         return sql.increment;
+    }
+
+    /**
+     * Binds the increment's parameters from {@code p} on, as the adapter does: the count, the
+     * totals added, {@code now}, the trace id; returns the next parameter's index.
+     */
+    public int bindIncrement(PreparedStatement ps, int p, long count, TraceTotals added, Instant now, long traceId)
+            throws SQLException {
+        return sql.bindIncrement(ps, p, count, added, now, traceId);
     }
 
     /**
@@ -79,11 +89,11 @@ public final class AdapterSql {
     /**
      * The increment and the first {@code rows} messages' upsert, guarded by the trace's
      * visibility, as one statement, in the form the adapter picks for that many rows; binds the
-     * increment's three parameters, the rows (as {@link #upsertMessages} or
+     * increment's parameters ({@link #bindIncrement}), the rows (as {@link #upsertMessages} or
      * {@link #upsertMessageArrays} does), then the trace id.
      */
     public String incrementAndUpsert(int rows) {
-        return sql.incrementAndUpsert(rows);
+        return sql.incrementAndUpsert(rows, false);
     }
 
     /** The paging clause that ends a query; binds the row limit. */

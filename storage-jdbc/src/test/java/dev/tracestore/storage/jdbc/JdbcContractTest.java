@@ -35,6 +35,14 @@ abstract class JdbcContractTest extends TraceStorageContract {
         database().execute("UPDATE " + database().table("traces") + " SET message_count = NULL WHERE id = " + traceId);
     }
 
+    /** As version 1 left every trace when version 2 added the columns: all null. */
+    @Override
+    protected void forgetTotals(TraceStorage storage, long traceId) {
+        database().execute("UPDATE " + database().table("traces") + " SET tool_call_count = NULL, input_tokens = NULL,"
+                + " output_tokens = NULL, cache_read_tokens = NULL, cache_write_tokens = NULL, last_message_at = NULL"
+                + " WHERE id = " + traceId);
+    }
+
     @Override
     protected long storedMessages(TraceStorage storage, long traceId) {
         return database().queryLong("SELECT COUNT(*) FROM " + database().table("messages") + " WHERE trace_id = " + traceId);

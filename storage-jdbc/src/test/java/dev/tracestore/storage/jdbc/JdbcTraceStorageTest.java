@@ -101,6 +101,20 @@ class JdbcTraceStorageTest {
         store.upsertMessage(id, MessageInput.of("single", 1, Role.USER, "x"));
         assertThat(writesTo(traces, log.executed())).as("writes to the trace row per single upsert").hasSize(1);
         assertThat(store.getTrace(id).orElseThrow().messageCount()).isEqualTo(1201);
+
+        // An append with a cursor sends the same statements as a batch without one.
+        for (int size : new int[] {50, 1000}) {
+            log.clear();
+            List<MessageInput> batch = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                batch.add(MessageInput.of("c" + size + "-" + i, i, Role.USER, "x"));
+            }
+            store.appendMessages(id, batch, size == 50 ? null : "after 50", size == 50 ? "after 50" : "after 1000");
+            assertThat(writesTo(traces, log.executed())).as("writes to the trace row per append of %d", size)
+                    .singleElement().satisfies(sql -> assertThat(sql).contains("ingest_cursor = ?"));
+            assertThat(log.executed()).as("statements of an append of %d", size)
+                    .hasSize(db.dialect.runsStatementsTogether() ? 1 : 2);
+        }
     }
 
     /**
@@ -367,7 +381,7 @@ class JdbcTraceStorageTest {
             for (Future<Integer> run : runs) {
                 applied += run.get(60, TimeUnit.SECONDS);
             }
-            assertThat(applied).as("versions recorded, over all callers").isEqualTo(1);
+            assertThat(applied).as("versions recorded, over all callers: the two shipped").isEqualTo(2);
             assertThat(storage.migrate()).isZero();
             TraceStore store = store(storage);
             long id = store.upsertTrace(TraceInput.of("ns", "s")).id();

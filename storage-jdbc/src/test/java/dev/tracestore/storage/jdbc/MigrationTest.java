@@ -4,10 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.tracestore.MessageInput;
+import dev.tracestore.Role;
 import dev.tracestore.StorageException;
+import dev.tracestore.TokenUsage;
+import dev.tracestore.TraceDetail;
+import dev.tracestore.TraceInput;
+import dev.tracestore.TraceStore;
+import dev.tracestore.TraceTotals;
+import dev.tracestore.testkit.ContractFixture;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -27,8 +38,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The migration engine on every database, with a test-only version 2 whose schema change fails
- * when run twice ({@code db/tracestore-fixture-v2/<dialect>/}): migrators started together, in
+ * The migration engine on every database, with a test-only version 3 whose schema change fails
+ * when run twice ({@code db/tracestore-fixture-v3/<dialect>/}), after the shipped versions 1 and 2: migrators started together, in
  * threads and (on PostgreSQL and MariaDB) in child JVMs, apply each version exactly once; a
  * changed script is reported; a history from before checksums is brought up to date.
  */
@@ -50,7 +61,7 @@ class MigrationTest {
     }
 
     private static String fixture(TestDatabase db) {
-        return "db/tracestore-fixture-v2/" + db.dialect.name();
+        return "db/tracestore-fixture-v3/" + db.dialect.name();
     }
 
     private static JdbcTraceStorage storage(TestDatabase db, String prefix) {
@@ -121,7 +132,7 @@ class MigrationTest {
                 assertThat(line).as("child %d's report", i).startsWith("applied ");
                 applied += Integer.parseInt(line.substring("applied ".length()));
             }
-            assertThat(applied).as("versions applied, by all %d migrators together", 4 + processes.size()).isEqualTo(2);
+            assertThat(applied).as("versions applied, by all %d migrators together", 4 + processes.size()).isEqualTo(3);
         } finally {
             threads.shutdownNow();
             processes.forEach(Process::destroyForcibly);
@@ -129,6 +140,7 @@ class MigrationTest {
         String history = db.dialect.quote(prefix + "schema_history");
         assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 1")).isEqualTo(1);
         assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 2")).isEqualTo(1);
+        assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 3")).isEqualTo(1);
         assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE checksum IS NULL")).isZero();
         assertThat(db.queryLong("SELECT COUNT(*) FROM " + db.dialect.quote(prefix + "traces") + " WHERE fixture_v2 IS NULL"))
                 .as("the fixture's column exists").isZero();
@@ -136,9 +148,9 @@ class MigrationTest {
     }
 
     /**
-     * A child JVM killed in the middle of version 2, after its ALTER TABLE: on PostgreSQL, where
+     * A child JVM killed in the middle of version 3, after its ALTER TABLE: on PostgreSQL, where
      * the version's statements and its history row are one transaction, the next migration
-     * applies version 2 whole; on MariaDB, which commits the ALTER at once, it reports the
+     * applies version 3 whole; on MariaDB, which commits the ALTER at once, it reports the
      * half-applied version, and the history never records it as applied. (The killed client's
      * server session runs its statement, the 8 s pause, to its end, holding the migration lock:
      * the next migration waits for it.)
@@ -148,7 +160,7 @@ class MigrationTest {
     void aMigrationKilledInsideAVersion_isFinishedOrReported(Setup setup) throws Exception {
         TestDatabase db = database(setup);
         String prefix = fresh(db);
-        String slow = "db/tracestore-fixture-v2-slow/" + db.dialect.name();
+        String slow = "db/tracestore-fixture-v3-slow/" + db.dialect.name();
         String initSql = setup == Setup.POSTGRESQL ? "SET tracestore.slow = '1'" : "SET @tracestore_slow = 1";
         Process child = ChildJvm.start(List.of("-Xmx128m"), MigratingProcess.class,
                 ChildJvm.poolArguments(db.pool, prefix, slow, initSql));
@@ -158,29 +170,29 @@ class MigrationTest {
             assertThat(out.readLine()).isEqualTo("ready");
             child.getOutputStream().write('\n');
             child.getOutputStream().flush();
-            // Wait until version 1 is recorded, then a little: the child is then in version 2's pause.
+            // Wait until version 2 is recorded, then a little: the child is then in version 3's pause.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!versionRecorded(db, history, 1) && System.nanoTime() < deadline) {
+            while (!versionRecorded(db, history, 2) && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertThat(versionRecorded(db, history, 1)).as("the child applied version 1").isTrue();
+            assertThat(versionRecorded(db, history, 2)).as("the child applied versions 1 and 2").isTrue();
             Thread.sleep(1_000);
             child.destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
         } finally {
             child.destroyForcibly();
         }
-        assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 2")).as("version 2 recorded").isZero();
+        assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 3")).as("version 3 recorded").isZero();
         JdbcTraceStorage next = JdbcTraceStorage.builder(db.pool).tablePrefix(prefix).extraMigrations(List.of(slow)).build();
         if (setup == Setup.POSTGRESQL) {
-            assertThat(next.migrate()).as("the next migration applies version 2 whole").isEqualTo(1);
-            assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 2")).isEqualTo(1);
+            assertThat(next.migrate()).as("the next migration applies version 3 whole").isEqualTo(1);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 3")).isEqualTo(1);
         } else {
             assertThatThrownBy(next::migrate).isInstanceOf(StorageException.class)
-                    .hasMessageContaining("migration V2__slow_change failed")
+                    .hasMessageContaining("migration V3__slow_change failed")
                     .hasMessageContaining("commits each schema change at once: if an earlier migration was interrupted"
                             + " in this version, part of it may be applied; complete or undo it by hand");
-            assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 2")).isZero();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 3")).isZero();
         }
     }
 
@@ -192,15 +204,86 @@ class MigrationTest {
         }
     }
 
+    /**
+     * A database created and filled by version 1, as a user of the previous release has it, then
+     * {@code migrate()}: the old trace reads with totals computed from its rows, batches keep its
+     * count exact and leave its unknown totals unknown, the backfill fills them, and a trace
+     * created after the upgrade counts every total from its first batch.
+     */
+    @ParameterizedTest
+    @EnumSource(Setup.class)
+    void version1Data_readsAndCountsAfterTheUpgradeToVersion2(Setup setup) throws Exception {
+        TestDatabase db = database(setup);
+        String prefix = fresh(db);
+        Dialect dialect = db.dialect;
+        assertThat(new Migrator(db.pool, dialect, prefix, Migrator.shipped(dialect), Clock.systemUTC()).migrate(1))
+                .as("version 1 alone").isEqualTo(1);
+        Instant created = Instant.parse("2026-10-01T08:00:00Z");
+        Instant latest = Instant.parse("2026-10-01T09:30:00.000001Z");
+        String traces = dialect.quote(prefix + "traces");
+        String messages = dialect.quote(prefix + "messages");
+        long id;
+        try (Connection c = db.pool.getConnection()) {
+            // The rows as version 1's adapter wrote them: a trace counted 3, three messages.
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + traces + " (namespace, external_id, visibility,"
+                    + " created_at, updated_at, message_count, deleting) VALUES ('ns', 'old', 'PRIVATE', ?, ?, 3, FALSE)")) {
+                dialect.setInstant(ps, 1, created);
+                dialect.setInstant(ps, 2, latest);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + traces + " WHERE external_id = 'old'");
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                id = rs.getLong(1);
+            }
+            for (int i = 0; i < 3; i++) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + messages + " (trace_id, external_id, seq,"
+                        + " role, body, model, created_at, parts_json) VALUES (?, ?, ?, 'USER', 'old text', NULL, ?, NULL)")) {
+                    ps.setLong(1, id);
+                    ps.setString(2, "old-" + i);
+                    ps.setLong(3, i);
+                    dialect.setInstant(ps, 4, i == 2 ? latest : created);
+                    ps.executeUpdate();
+                }
+            }
+        }
+
+        JdbcTraceStorage storage = JdbcTraceStorage.builder(db.pool).tablePrefix(prefix).build();
+        assertThat(storage.migrate()).as("version 2 on top").isEqualTo(1);
+        TraceStore store = TraceStore.builder().storage(storage).build();
+
+        assertThat(storage.findTrace(id).orElseThrow().totals()).as("stored totals of a version 1 trace").isNull();
+        TraceDetail old = store.getTrace(id).orElseThrow();
+        assertThat(old.messageCount()).isEqualTo(3);
+        assertThat(new TraceTotals(old.toolCallCount(), old.tokens(), old.lastMessageAt()))
+                .as("computed from its rows").isEqualTo(new TraceTotals(0, TokenUsage.NONE, latest));
+
+        store.upsertMessagesBatch(id, List.of(MessageInput.of("new-0", 3, Role.ASSISTANT, "new")
+                .withUsage(TokenUsage.of(100, 50)).withToolCalls(2)));
+        assertThat(store.getTrace(id).orElseThrow().messageCount()).as("counted exactly across the upgrade").isEqualTo(4);
+        assertThat(storage.findTrace(id).orElseThrow().totals()).as("an increment leaves them unknown").isNull();
+        TraceTotals rows = TraceTotals.of(ContractFixture.allMessages(store, id));
+        assertThat(rows.tokens()).isEqualTo(TokenUsage.of(100, 50));
+
+        assertThat(store.backfillMessageCounts(100).tracesFixed()).isEqualTo(1);
+        assertThat(storage.findTrace(id).orElseThrow().totals()).as("filled by the backfill").isEqualTo(rows);
+
+        long fresh = store.upsertTrace(TraceInput.of("ns", "new")).id();
+        store.upsertMessagesBatch(fresh, List.of(MessageInput.of("a", 1, Role.ASSISTANT, "x").withToolCalls(1)
+                .withUsage(TokenUsage.of(7, 8))));
+        assertThat(storage.findTrace(fresh).orElseThrow().totals()).as("a trace created under version 2")
+                .extracting(TraceTotals::toolCalls, TraceTotals::tokens).containsExactly(1L, TokenUsage.of(7, 8));
+    }
+
     @ParameterizedTest
     @EnumSource(Setup.class)
     void theHistoryRecordsTheBuildersClock(Setup setup) {
         TestDatabase db = database(setup);
         String prefix = fresh(db);
-        assertThat(storage(db, prefix).migrate()).isEqualTo(2);
+        assertThat(storage(db, prefix).migrate()).isEqualTo(3);
         String history = db.dialect.quote(prefix + "schema_history");
         assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE installed_on = '" + NOW + "'"))
-                .as("versions recorded at the clock's instant, " + NOW).isEqualTo(2);
+                .as("versions recorded at the clock's instant, " + NOW).isEqualTo(3);
     }
 
     @ParameterizedTest
@@ -208,11 +291,11 @@ class MigrationTest {
     void aScriptChangedAfterItWasApplied_isReported(Setup setup) {
         TestDatabase db = database(setup);
         String prefix = fresh(db);
-        assertThat(storage(db, prefix).migrate()).isEqualTo(2);
-        db.execute("UPDATE " + db.dialect.quote(prefix + "schema_history") + " SET checksum = '00000000' WHERE version = 2");
+        assertThat(storage(db, prefix).migrate()).isEqualTo(3);
+        db.execute("UPDATE " + db.dialect.quote(prefix + "schema_history") + " SET checksum = '00000000' WHERE version = 3");
 
         assertThatThrownBy(() -> storage(db, prefix).migrate()).isInstanceOf(StorageException.class)
-                .hasMessageContaining("migration V2__add_fixture_column changed after it was applied (checksum 00000000");
+                .hasMessageContaining("migration V3__add_fixture_column changed after it was applied (checksum 00000000");
     }
 
     @ParameterizedTest
@@ -221,12 +304,12 @@ class MigrationTest {
         TestDatabase db = database(setup);
         String prefix = fresh(db);
         JdbcTraceStorage shippedOnly = JdbcTraceStorage.builder(db.pool).tablePrefix(prefix).build();
-        assertThat(shippedOnly.migrate()).isEqualTo(1);
+        assertThat(shippedOnly.migrate()).isEqualTo(2);
         String history = db.dialect.quote(prefix + "schema_history");
         db.execute("ALTER TABLE " + history + " DROP COLUMN checksum"); // as version 0.1 created it
 
         assertThat(shippedOnly.migrate()).isZero();
-        assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE checksum IS NOT NULL")).isEqualTo(1);
-        assertThat(storage(db, prefix).migrate()).as("then version 2 of the fixture").isEqualTo(1);
+        assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE checksum IS NOT NULL")).isEqualTo(2);
+        assertThat(storage(db, prefix).migrate()).as("then version 3 of the fixture").isEqualTo(1);
     }
 }

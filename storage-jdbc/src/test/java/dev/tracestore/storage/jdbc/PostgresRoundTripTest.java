@@ -55,6 +55,16 @@ class PostgresRoundTripTest {
 
                 assertThat(perBatch).as("round trips of each batch").containsOnly(2L);
                 assertThat(store.getTrace(id).orElseThrow().messageCount()).isEqualTo(30 * 100);
+
+                // An append: the cursor's compare-and-set rides in the same increment, no round trip more.
+                List<Long> perAppend = new ArrayList<>();
+                for (int round = 0; round < 20; round++) {
+                    long before = proxy.syncs();
+                    store.appendMessages(id, batch("c" + round), round == 0 ? null : "line " + round, "line " + (round + 1));
+                    perAppend.add(proxy.syncs() - before);
+                }
+                assertThat(perAppend).as("round trips of each append with a cursor").containsOnly(2L);
+                assertThat(store.getTrace(id).orElseThrow().messageCount()).isEqualTo(50 * 100);
             }
         }
     }

@@ -1,9 +1,12 @@
 package dev.tracestore.storage.memory;
 
+import dev.tracestore.IngestCursorConflictException;
 import dev.tracestore.Message;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceNotFoundException;
+import dev.tracestore.TraceTotals;
 import dev.tracestore.Visibility;
+import dev.tracestore.spi.CursorMove;
 import dev.tracestore.spi.MessagePosition;
 import dev.tracestore.spi.RecountResult;
 import dev.tracestore.spi.StoredTrace;
@@ -18,6 +21,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -66,7 +70,15 @@ public final class InMemoryTraceStorage implements TraceStorage {
     void forgetCount(long traceId) {
         TraceState s = visible(traceId);
         synchronized (s) {
-            s.row = withCount(s.row, null);
+            s.row = withCounts(s.row, null, s.row.totals(), s.row.updatedAt());
+        }
+    }
+
+    /** Sets a trace's totals to unknown, as rows written before totals existed have them. For tests. */
+    void forgetTotals(long traceId) {
+        TraceState s = visible(traceId);
+        synchronized (s) {
+            s.row = withCounts(s.row, s.row.messageCount(), null, s.row.updatedAt());
         }
     }
 
@@ -97,7 +109,7 @@ public final class InMemoryTraceStorage implements TraceStorage {
                 s.row = new StoredTrace(r.id(), r.namespace(), r.externalId(),
                         or(in.title(), r.title()), or(in.agentId(), r.agentId()), or(in.model(), r.model()),
                         or(in.visibility(), r.visibility()), or(in.projectName(), r.projectName()),
-                        r.createdAt(), now, r.messageCount());
+                        r.createdAt(), now, r.messageCount(), r.totals(), r.ingestCursor());
                 return s.row;
             }
         }
@@ -106,7 +118,8 @@ public final class InMemoryTraceStorage implements TraceStorage {
     private TraceState create(TraceInput in, Instant now) {
         long id = lastId.incrementAndGet();
         StoredTrace row = new StoredTrace(id, in.namespace(), in.externalId(), in.title(), in.agentId(), in.model(),
-                or(in.visibility(), Visibility.PRIVATE), in.projectName(), or(in.createdAt(), now), now, 0L);
+                or(in.visibility(), Visibility.PRIVATE), in.projectName(), or(in.createdAt(), now), now, 0L,
+                TraceTotals.NONE, null);
         TraceState s = new TraceState(id, new Key(in.namespace(), in.externalId()), row);
         byId.put(id, s);
         byNamespace.computeIfAbsent(in.namespace(), ns -> ConcurrentHashMap.newKeySet()).add(s);
@@ -126,10 +139,14 @@ public final class InMemoryTraceStorage implements TraceStorage {
     }
 
     @Override
-    public void writeMessages(long traceId, List<Message> messages, long countIncrement, Instant now) {
+    public void writeMessages(long traceId, List<Message> messages, long countIncrement, TraceTotals added,
+            CursorMove cursor, Instant now) {
         TraceState s = visible(traceId);
         synchronized (s) {
             s.requireVisible();
+            if (cursor != null && !Objects.equals(cursor.expected(), s.row.ingestCursor())) {
+                throw new IngestCursorConflictException(traceId, cursor.expected(), s.row.ingestCursor());
+            }
             List<Message> inOrder = new ArrayList<>(messages);
             inOrder.sort(MessagePosition.ORDER); // usually already in order: linear
             int orderedBefore = s.ordered.size();
@@ -156,7 +173,11 @@ public final class InMemoryTraceStorage implements TraceStorage {
             }
             // Published last: a reader of the row, which takes no lock, never sees the count of a batch that fails.
             Long count = s.row.messageCount() == null ? null : s.row.messageCount() + countIncrement;
-            s.row = withCount(s.row, count, now);
+            TraceTotals totals = s.row.totals() == null ? null : s.row.totals().plus(added);
+            StoredTrace r = s.row;
+            s.row = new StoredTrace(r.id(), r.namespace(), r.externalId(), r.title(), r.agentId(), r.model(),
+                    r.visibility(), r.projectName(), r.createdAt(), now, count, totals,
+                    cursor == null ? r.ingestCursor() : cursor.next());
         }
     }
 
@@ -170,14 +191,24 @@ public final class InMemoryTraceStorage implements TraceStorage {
     }
 
     @Override
+    public TraceTotals sumMessages(long traceId) {
+        TraceState s = visible(traceId);
+        synchronized (s) {
+            s.requireVisible();
+            return TraceTotals.of(new ArrayList<>(s.byExternalId.values()));
+        }
+    }
+
+    @Override
     public RecountResult recount(long traceId) {
         TraceState s = visible(traceId);
         synchronized (s) {
             s.requireVisible();
-            Long previous = s.row.messageCount();
+            StoredTrace before = s.row;
             long actual = s.byExternalId.size();
-            s.row = withCount(s.row, actual);
-            return new RecountResult(previous, actual);
+            TraceTotals totals = TraceTotals.of(new ArrayList<>(s.byExternalId.values()));
+            s.row = withCounts(before, actual, totals, before.updatedAt());
+            return new RecountResult(before.messageCount(), actual, before.totals(), totals);
         }
     }
 
@@ -216,7 +247,7 @@ public final class InMemoryTraceStorage implements TraceStorage {
     @Override
     public List<Long> tracesWithUnknownCount(long afterId, int limit) {
         return byId.values().stream()
-                .filter(s -> s.id > afterId && !s.deleting && s.row.messageCount() == null)
+                .filter(s -> s.id > afterId && !s.deleting && (s.row.messageCount() == null || s.row.totals() == null))
                 .map(s -> s.id).sorted().limit(limit).toList();
     }
 
@@ -300,13 +331,9 @@ public final class InMemoryTraceStorage implements TraceStorage {
         return new Message(p.externalId(), p.sequence(), dev.tracestore.Role.USER, "", null, Instant.EPOCH, null);
     }
 
-    private static StoredTrace withCount(StoredTrace r, Long count) {
-        return withCount(r, count, r.updatedAt());
-    }
-
-    private static StoredTrace withCount(StoredTrace r, Long count, Instant updatedAt) {
+    private static StoredTrace withCounts(StoredTrace r, Long count, TraceTotals totals, Instant updatedAt) {
         return new StoredTrace(r.id(), r.namespace(), r.externalId(), r.title(), r.agentId(), r.model(),
-                r.visibility(), r.projectName(), r.createdAt(), updatedAt, count);
+                r.visibility(), r.projectName(), r.createdAt(), updatedAt, count, totals, r.ingestCursor());
     }
 
     private static <T> T or(T value, T fallback) {

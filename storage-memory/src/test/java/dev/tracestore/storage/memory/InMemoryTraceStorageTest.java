@@ -18,6 +18,11 @@ class InMemoryTraceStorageTest extends TraceStorageContract {
     }
 
     @Override
+    protected void forgetTotals(TraceStorage storage, long traceId) {
+        ((InMemoryTraceStorage) storage).forgetTotals(traceId);
+    }
+
+    @Override
     protected long storedMessages(TraceStorage storage, long traceId) {
         return ((InMemoryTraceStorage) storage).storedMessages(traceId);
     }
