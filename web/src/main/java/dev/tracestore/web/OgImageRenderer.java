@@ -27,8 +27,8 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Draws a trace's Open Graph image: a {@value #WIDTH}×{@value #HEIGHT} opaque PNG showing the
- * title (at most three lines, the last cut with "…"), the agent, the model, the message count
- * and the date. All text stays inside the central {@value #WIDTH}×600 band, so a 2:1 crop loses
+ * title (at most three lines, the last cut with "…"), the agent, the model, the message count,
+ * the token total and tool call count when above 0, and the date. All text stays inside the central {@value #WIDTH}×600 band, so a 2:1 crop loses
  * nothing. The size is fixed; a render holds one 3 MB raster and takes tens of milliseconds.
  *
  * <p><b>Fonts.</b> Only fonts shipped in this jar are used (DejaVu Sans and Droid Sans
@@ -51,7 +51,7 @@ public final class OgImageRenderer {
     /** The image's media type. */
     public static final String CONTENT_TYPE = "image/png";
     /** The template's version; part of every {@link ShareCard#version()}, raised whenever the drawing changes. */
-    public static final int TEMPLATE_VERSION = 1;
+    public static final int TEMPLATE_VERSION = 2;
 
     private static final int MARGIN_X = 80;
     private static final int TEXT_WIDTH = WIDTH - 2 * MARGIN_X;
@@ -59,6 +59,17 @@ public final class OgImageRenderer {
     private static final float TITLE_TOP = 132;
     private static final float TITLE_BOTTOM = 424;
     private static final float DIVIDER_Y = 448;
+    private static final float COUNTS_BASELINE = 560;
+
+    private static final float NUMBER_SIZE = 104f;
+    private static final float MIN_NUMBER_SIZE = 20f;
+    private static final float MIN_SHARED_NUMBER_SIZE = 34f;
+    private static final float NOUN_SIZE = 38f;
+    private static final float MIN_NOUN_SIZE = 26f;
+    private static final float NOUN_GAP = 18;
+    private static final float MIN_NOUN_GAP = 10;
+    private static final float FIGURE_GAP = 44;
+    private static final float MODEL_GAP = 40;
 
     private static final Color BACKGROUND = new Color(0x0E1117);
     private static final Color PANEL_LINE = new Color(0x262C3A);
@@ -116,18 +127,44 @@ public final class OgImageRenderer {
         Arguments.notNull("card", card);
         ShippedFonts fonts = ShippedFonts.get();
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
+        Graphics2D g = graphics(image);
         try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
-            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-            g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
             new Painter(g, fonts, card).paint();
         } finally {
             g.dispose();
         }
         return image;
+    }
+
+    /** Where {@link #draw} puts the bottom row of {@code card}: the same layout, measured without drawing. */
+    BottomRow bottomRow(ShareCard card) {
+        Arguments.notNull("card", card);
+        Graphics2D g = graphics(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB));
+        try {
+            return new Painter(g, ShippedFonts.get(), card).bottomRow();
+        } finally {
+            g.dispose();
+        }
+    }
+
+    private static Graphics2D graphics(BufferedImage image) {
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
+        g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+        g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
+        return g;
+    }
+
+    /**
+     * The bottom row as laid out: the counts from the left margin, each a number and its noun
+     * ({@code numbers.get(i)} at {@code numberX[i]}, its noun at {@code nounX[i]}), and the
+     * model with its label right-aligned at the right margin from {@code modelLeft} (the right
+     * margin itself when there is no model).
+     */
+    record BottomRow(List<TextLayout> numbers, float[] numberX, List<TextLayout> nouns, float[] nounX,
+            float countsRight, float numberSize, TextLayout modelLabel, TextLayout model, float modelLeft) {
     }
 
     /** One drawing, on one thread. */
@@ -193,33 +230,92 @@ public final class OgImageRenderer {
             g.setStroke(new BasicStroke(2f));
             g.draw(new Line2D.Float(MARGIN_X, DIVIDER_Y, WIDTH - MARGIN_X, DIVIDER_Y));
 
-            float baseline = 560;
-            float modelWidth = 0;
+            BottomRow row = bottomRow();
+            if (row.model() != null) {
+                g.setColor(MUTED);
+                row.modelLabel().draw(g, WIDTH - MARGIN_X - row.modelLabel().getAdvance(), COUNTS_BASELINE - 50);
+                g.setColor(TEXT);
+                row.model().draw(g, WIDTH - MARGIN_X - row.model().getAdvance(), COUNTS_BASELINE);
+            }
+            for (int i = 0; i < row.numbers().size(); i++) {
+                g.setColor(accent);
+                row.numbers().get(i).draw(g, row.numberX()[i], COUNTS_BASELINE);
+                g.setColor(MUTED);
+                row.nouns().get(i).draw(g, row.nounX()[i], COUNTS_BASELINE);
+            }
+        }
+
+        /**
+         * The model at the right, then the counts on one line in one style: the number bold in
+         * the accent colour, its noun muted. Numbers are never cut: the counts shrink together
+         * to fit the room the model leaves, nouns at half the numbers' size between
+         * {@value #MIN_NOUN_SIZE} and {@value #NOUN_SIZE} px. Several counts shrink no further
+         * than numbers of {@value #MIN_SHARED_NUMBER_SIZE} px, so a number never looks smaller
+         * than its noun: below that the last count is left out (the tool calls, then the
+         * tokens). The message count alone shrinks to {@value #MIN_NUMBER_SIZE} px.
+         */
+        BottomRow bottomRow() {
+            TextLayout label = null;
+            TextLayout model = null;
+            float modelLeft = WIDTH - MARGIN_X;
             if (card.model() != null) {
                 float modelRoom = TEXT_WIDTH * 0.36f;
-                TextLayout label = line("MODEL", fonts.bold, 18f, modelRoom);
-                TextLayout model = line(card.model(), fonts.regular, 32f, modelRoom);
-                g.setColor(MUTED);
-                label.draw(g, WIDTH - MARGIN_X - label.getAdvance(), baseline - 50);
-                g.setColor(TEXT);
-                model.draw(g, WIDTH - MARGIN_X - model.getAdvance(), baseline);
-                modelWidth = Math.max(model.getAdvance(), label.getAdvance()) + 40;
+                label = line("MODEL", fonts.bold, 18f, modelRoom);
+                model = line(card.model(), fonts.regular, 32f, modelRoom);
+                modelLeft -= Math.max(model.getAdvance(), label.getAdvance());
             }
+            float room = (model == null ? modelLeft : modelLeft - MODEL_GAP) - MARGIN_X;
 
-            // The count is never cut: it shrinks to fit whatever room the model leaves.
-            TextLayout noun = line(card.messageCount() == 1 ? "message" : "messages", fonts.regular, 38f, 300);
-            float nounGap = 18;
-            float countRoom = TEXT_WIDTH - modelWidth - nounGap - noun.getAdvance();
-            float countSize = 104f;
-            TextLayout count = line(card.messageCountNumber(), fonts.bold, countSize, Float.MAX_VALUE);
-            if (count.getAdvance() > countRoom) {
-                countSize = Math.max(20f, (float) Math.floor(countSize * countRoom / count.getAdvance()));
-                count = line(card.messageCountNumber(), fonts.bold, countSize, Float.MAX_VALUE);
+            List<String[]> counts = new ArrayList<>(3);
+            counts.add(new String[] {card.messageCountNumber(), card.messageCount() == 1 ? "message" : "messages"});
+            if (card.totalTokens() > 0) {
+                counts.add(new String[] {Texts.compact(card.totalTokens()), card.totalTokens() == 1 ? "token" : "tokens"});
             }
-            g.setColor(accent);
-            count.draw(g, MARGIN_X, baseline);
-            g.setColor(MUTED);
-            noun.draw(g, MARGIN_X + count.getAdvance() + nounGap, baseline);
+            if (card.toolCallCount() > 0) {
+                counts.add(new String[] {Texts.grouped(card.toolCallCount()),
+                    card.toolCallCount() == 1 ? "tool call" : "tool calls"});
+            }
+            BottomRow row = null;
+            for (int shown = counts.size(); shown >= 1; shown--) {
+                float min = shown == 1 ? MIN_NUMBER_SIZE : MIN_SHARED_NUMBER_SIZE;
+                float size = NUMBER_SIZE;
+                while (true) {
+                    row = countsAt(counts.subList(0, shown), size, label, model, modelLeft);
+                    float width = row.countsRight() - MARGIN_X;
+                    if (width <= room || size <= min) {
+                        break;
+                    }
+                    size = Math.max(min, Math.min(size - 1, (float) Math.floor(size * room / width)));
+                }
+                if (row.countsRight() - MARGIN_X <= room) {
+                    return row;
+                }
+            }
+            return row; // the message count alone at the smallest size: wider than the room only in theory
+        }
+
+        private BottomRow countsAt(List<String[]> counts, float numberSize, TextLayout label, TextLayout model,
+                float modelLeft) {
+            float nounSize = Math.max(MIN_NOUN_SIZE, Math.min(NOUN_SIZE, numberSize / 2));
+            List<TextLayout> numbers = new ArrayList<>(counts.size());
+            List<TextLayout> nouns = new ArrayList<>(counts.size());
+            float[] numberX = new float[counts.size()];
+            float[] nounX = new float[counts.size()];
+            float x = MARGIN_X;
+            for (int i = 0; i < counts.size(); i++) {
+                if (i > 0) {
+                    x += FIGURE_GAP;
+                }
+                TextLayout number = line(counts.get(i)[0], fonts.bold, numberSize, Float.MAX_VALUE);
+                TextLayout noun = line(counts.get(i)[1], fonts.regular, nounSize, Float.MAX_VALUE);
+                numberX[i] = x;
+                x += number.getAdvance() + Math.max(MIN_NOUN_GAP, NOUN_GAP * numberSize / NUMBER_SIZE);
+                nounX[i] = x;
+                x += noun.getAdvance();
+                numbers.add(number);
+                nouns.add(noun);
+            }
+            return new BottomRow(numbers, numberX, nouns, nounX, x, numberSize, label, model, modelLeft);
         }
 
         private static float centreOffset(TextLayout layout) {

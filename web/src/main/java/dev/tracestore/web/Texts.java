@@ -20,6 +20,8 @@ final class Texts {
 
     private static final int MAX_AGENT_LENGTH = 40;
 
+    private static final String[] COMPACT_UNITS = {"K", "M", "B"};
+
     private Texts() {}
 
     /**
@@ -79,7 +81,53 @@ final class Texts {
 
     /** A count with its noun: "0 messages", "1 message", "1,284 messages", whatever the default locale. */
     static String messages(long count) {
-        return String.format(Locale.ROOT, "%,d", count) + (count == 1 ? " message" : " messages");
+        return grouped(count) + (count == 1 ? " message" : " messages");
+    }
+
+    /** A count with its noun, grouped as messages are: "1 tool call", "1,284 tool calls". */
+    static String toolCalls(long count) {
+        return grouped(count) + (count == 1 ? " tool call" : " tool calls");
+    }
+
+    /** A token count, {@link #compact compact}, with its noun: "1 token", "950 tokens", "2.1M tokens". */
+    static String tokens(long count) {
+        return compact(count) + (count == 1 ? " token" : " tokens");
+    }
+
+    /** The count grouped with commas in threes, whatever the default locale: "1,284". */
+    static String grouped(long count) {
+        return String.format(Locale.ROOT, "%,d", count);
+    }
+
+    /**
+     * A non-negative count in short form, whatever the default locale: under 1,000 as it is
+     * ("950"); then in thousands, millions or billions with one decimal rounded half up, ".0"
+     * dropped ("1K", "1.2K", "2.1M", "3.4B"). A count that rounds to 1,000 of a unit takes the
+     * next one (999,950 is "1M", not "1,000K"); billions are the largest unit, grouped beyond
+     * 999.9 ("1,000B").
+     */
+    static String compact(long count) {
+        if (count < 1000) {
+            return Long.toString(count);
+        }
+        // Exact integer arithmetic in tenths of the unit: no double rounding, no locale, no overflow.
+        long tenth = 100; // a tenth of the unit: of a thousand, then of a million, then of a billion
+        int unit = 0;
+        long tenths = roundedTenths(count, tenth);
+        while (tenths >= 10_000 && unit < COMPACT_UNITS.length - 1) {
+            tenth *= 1000;
+            unit++;
+            tenths = roundedTenths(count, tenth);
+        }
+        String whole = grouped(tenths / 10);
+        long decimal = tenths % 10;
+        return (decimal == 0 ? whole : whole + "." + decimal) + COMPACT_UNITS[unit];
+    }
+
+    /** {@code count / tenth}, rounded half up. */
+    private static long roundedTenths(long count, long tenth) {
+        long quotient = count / tenth;
+        return count % tenth >= (tenth + 1) / 2 ? quotient + 1 : quotient;
     }
 
     /**

@@ -72,7 +72,7 @@ public final class TraceMetadata {
                 + SEPARATOR + settings.siteName();
         String description = card.agentName() + " trace" + SEPARATOR
                 + (card.model() == null ? "" : card.model() + SEPARATOR)
-                + card.messageCountText() + SEPARATOR + "started " + card.dateText();
+                + String.join(SEPARATOR, card.countTexts()) + SEPARATOR + "started " + card.dateText();
         String canonical = settings.traceUrl(trace.id());
         String image = settings.imageUrl(trace.id(), card.version());
         String alt = card.altText();
@@ -115,7 +115,9 @@ public final class TraceMetadata {
 
     /**
      * The description, for {@code <meta name="description">} and {@code og:description}:
-     * "Claude Code trace · claude-opus-4-5 · 1,284 messages · started Nov 29, 2025".
+     * "Claude Code trace · claude-opus-4-5 · 1,284 messages · 2.1M tokens · 87 tool calls ·
+     * started Nov 29, 2025". The tokens appear only when the trace reported usage, the tool calls
+     * only when there were any; no model, no model part.
      */
     public String description() {
         return description;

@@ -2,8 +2,9 @@
  * Share pages for traces, for applications that serve a page per trace and want a rich link
  * preview when that page's URL is pasted into a chat: the {@code <head>} metadata (title,
  * description, canonical link, {@code og:*}, {@code twitter:*}) and the 1200×630 Open Graph
- * PNG image that shows the trace's title, agent, model, message count and date. The Java
- * counterpart of a Next.js {@code generateMetadata} plus {@code opengraph-image}.
+ * PNG image that shows the trace's title, agent, model, message count, token total and tool
+ * calls (each of the last two only when above 0) and date. The Java counterpart of a Next.js
+ * {@code generateMetadata} plus {@code opengraph-image}.
  *
  * <p>Start with {@link dev.tracestore.web.ShareSettings#builder(String)}, then
  * {@link dev.tracestore.web.TraceMetadata#of(dev.tracestore.TraceDetail, ShareSettings)} for the
@@ -21,6 +22,6 @@
  * Installing any font package (such as Debian's {@code fonts-dejavu-core}) avoids the fallback.
  *
  * <p>Private traces are refused with {@link dev.tracestore.web.PrivateTraceException}: nothing
- * in this package ever puts a private trace's title, text or count into metadata or an image.
+ * in this package ever puts a private trace's title, text, counts or tokens into metadata or an image.
  */
 package dev.tracestore.web;

@@ -15,6 +15,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class OgImageRendererTest {
@@ -35,7 +36,8 @@ class OgImageRendererTest {
     @Test
     @DisplayName("renders a 1200x630 opaque PNG under 300 KB, and saves a sample to target/")
     void render_isA1200x630OpaquePngUnder300Kb() throws IOException {
-        ShareCard sample = card("Fix flaky date test in the billing service's invoice scheduler", 1284);
+        ShareCard sample = new ShareCard("Fix flaky date test in the billing service's invoice scheduler", "Claude Code",
+                "claude-opus-4-5", 1284, 2_100_000, 87, DAY);
         byte[] png = RENDERER.render(sample);
         assertThat(png).startsWith(0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n');
         BufferedImage image = decode(png);
@@ -90,6 +92,73 @@ class OgImageRendererTest {
         assertThat(RENDERER.render(card("Same title", 1284))).isNotEqualTo(RENDERER.render(card("Same title", 1285)));
     }
 
+    @Test
+    @DisplayName("tokens and tool calls are drawn: each changes the image, and a card without them draws as before")
+    void render_drawsTokensAndToolCalls() {
+        byte[] plain = RENDERER.render(card("Same title", 1284));
+        assertThat(RENDERER.render(new ShareCard("Same title", "Claude Code", "claude-opus-4-5", 1284, 0, 0, DAY)))
+                .isEqualTo(plain);
+        byte[] tokens = RENDERER.render(withTotals(1284, 2_100_000, 0));
+        assertThat(tokens).isNotEqualTo(plain);
+        assertThat(RENDERER.render(withTotals(1284, 2_200_000, 0))).isNotEqualTo(tokens);
+        byte[] toolCalls = RENDERER.render(withTotals(1284, 0, 87));
+        assertThat(toolCalls).isNotEqualTo(plain).isNotEqualTo(tokens);
+        assertThat(RENDERER.render(withTotals(1284, 0, 88))).isNotEqualTo(toolCalls);
+    }
+
+    @Test
+    @DisplayName("totals that draw the same figure give the same bytes and the same version, so the cache holds")
+    void render_sameFigure_sameImageAndVersion() {
+        ShareCard a = withTotals(1284, 2_100_000, 87);
+        ShareCard b = withTotals(1284, 2_149_999, 87);
+        assertThat(RENDERER.render(b)).isEqualTo(RENDERER.render(a));
+        assertThat(b.version()).isEqualTo(a.version());
+    }
+
+    static ShareCard withTotals(long messages, long tokens, long toolCalls) {
+        return new ShareCard("Same title", "Claude Code", "claude-opus-4-5", messages, tokens, toolCalls, DAY);
+    }
+
+    @ParameterizedTest(name = "[{index}] {0} messages, {1} tokens, {2} tool calls, model {3} -> {4} counts")
+    @CsvSource(delimiter = '|', nullValues = "none", value = {
+        "1284|2100000|87|claude-opus-4-5|3",
+        "12|950|1|none|3",
+        "1|1|1|claude-opus-4-5|3",
+        "1284|0|0|claude-opus-4-5|1",
+        "1284|0|87|claude-opus-4-5|2",
+        "98765|345678901|12345|gpt-5-codex-high|2",
+        "999999|999949999999|999999|claude-opus-4-5|2",
+        "999999|999949999999|999999|none|3",
+        "9223372036854775807|9223372036854775807|9223372036854775807|none|1",
+        "9223372036854775807|9223372036854775807|9223372036854775807|mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm|1",
+        "1|9223372036854775807|9223372036854775807|mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm|2"})
+    @DisplayName("the counts share one line that never reaches the model or the margin, numbers whole, messages first")
+    void counts_fitBesideTheModel(long messages, long tokens, long toolCalls, String model, int expectedCounts)
+            throws IOException {
+        ShareCard c = new ShareCard("Counts", "Claude Code", model, messages, tokens, toolCalls, DAY);
+        OgImageRenderer.BottomRow row = RENDERER.bottomRow(c);
+        assertThat(row.numbers()).hasSize(expectedCounts);
+        assertThat(row.numberX()[0]).isEqualTo(80f);
+        assertThat(row.countsRight()).as("right end of the counts")
+                .isLessThanOrEqualTo(model == null ? 1120f : row.modelLeft() - 40f);
+        assertThat(row.modelLeft()).isGreaterThanOrEqualTo(80f + 1040f * 0.64f - 1f);
+        List<String> numbers = new ArrayList<>(List.of(c.messageCountNumber(), Texts.compact(tokens),
+                Texts.grouped(toolCalls)));
+        if (tokens == 0) {
+            numbers.remove(1);
+        }
+        for (int i = 0; i < row.numbers().size(); i++) {
+            assertThat(row.numbers().get(i).getCharacterCount()).as("number %d drawn whole", i)
+                    .isEqualTo(numbers.get(i).length());
+            if (i > 0) {
+                assertThat(row.numberX()[i]).isGreaterThan(row.nounX()[i - 1] + row.nouns().get(i - 1).getAdvance());
+            }
+        }
+        assertThat(row.numberSize()).isBetween(expectedCounts == 1 ? 20f : 34f, 104f);
+        assertThat(outsideBand(decode(RENDERER.render(c)))).as("pixels drawn outside the central 1200x600 band")
+                .isEmpty();
+    }
+
     @ParameterizedTest(name = "[{index}] {0}")
     @ValueSource(strings = {
         "修复日期测试中的时区问题并补充回归测试",
@@ -107,7 +176,8 @@ class OgImageRendererTest {
     void hardTitles_stayWithinBounds(String title) throws IOException {
         String longTitle = title + " " + title + " " + title;
         for (String t : List.of(title, longTitle)) {
-            BufferedImage image = decode(RENDERER.render(new ShareCard(t, "gemini-cli", "m".repeat(80), Long.MAX_VALUE, DAY)));
+            BufferedImage image = decode(RENDERER.render(
+                    new ShareCard(t, "gemini-cli", "m".repeat(80), Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, DAY)));
             assertThat(image.getWidth()).isEqualTo(1200);
             assertThat(outsideBand(image)).as("pixels drawn outside the central 1200x600 band").isEmpty();
         }

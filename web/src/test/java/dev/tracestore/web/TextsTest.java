@@ -40,6 +40,74 @@ class TextsTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', value = {
+        "0|0 tokens",
+        "1|1 token",
+        "2|2 tokens",
+        "999|999 tokens",
+        "1000|1K tokens",
+        "1001|1K tokens",
+        "1049|1K tokens",
+        "1050|1.1K tokens",
+        "1250|1.3K tokens",
+        "9999|10K tokens",
+        "12345|12.3K tokens",
+        "999949|999.9K tokens",
+        "999950|1M tokens",
+        "1000000|1M tokens",
+        "1049999|1M tokens",
+        "1050000|1.1M tokens",
+        "2100000|2.1M tokens",
+        "999949999|999.9M tokens",
+        "999950000|1B tokens",
+        "1000000000|1B tokens",
+        "3449999999|3.4B tokens",
+        "3450000000|3.5B tokens",
+        "999949999999|999.9B tokens",
+        "999950000000|1,000B tokens",
+        "9223372036849999999|9,223,372,036.8B tokens",
+        "9223372036854775807|9,223,372,036.9B tokens"})
+    @DisplayName("tokens: as is under 1,000, then K, M, B with one decimal rounded half up, '.0' dropped, any locale")
+    void tokens_compactHalfUpWhateverTheDefaultLocale(long count, String expected) {
+        assertThat(Texts.tokens(count)).isEqualTo(expected);
+    }
+
+    @Test
+    @DisplayName("around every unit boundary, compact text is within half a tenth of its unit and never 1,000 of one")
+    void compact_isCloseAndTidyAroundEveryBoundary() {
+        for (long unit : new long[] {1_000L, 1_000_000L, 1_000_000_000L}) {
+            long step = Math.max(1, unit / 20_000); // hits every half-tenth boundary, such as 999,950
+            for (long n = Math.max(1_000, unit - unit / 10); n <= unit + unit / 10; n += step) {
+                String text = Texts.compact(n);
+                assertThat(text).as("%d", n).matches("[1-9][0-9]{0,2}(\\.[1-9])?[KMB]");
+                long shown = new java.math.BigDecimal(text.substring(0, text.length() - 1))
+                        .multiply(java.math.BigDecimal.valueOf(unitOf(text))).longValueExact();
+                assertThat(Math.abs(shown - n)).as("%d shown as %s", n, text).isLessThanOrEqualTo(unitOf(text) / 20);
+            }
+        }
+    }
+
+    private static long unitOf(String compact) {
+        return switch (compact.charAt(compact.length() - 1)) {
+            case 'K' -> 1_000L;
+            case 'M' -> 1_000_000L;
+            default -> 1_000_000_000L;
+        };
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "0|0 tool calls",
+        "1|1 tool call",
+        "2|2 tool calls",
+        "999|999 tool calls",
+        "1284|1,284 tool calls",
+        "9223372036854775807|9,223,372,036,854,775,807 tool calls"})
+    void toolCalls_pluraliseAndGroupLikeMessages(long count, String expected) {
+        assertThat(Texts.toolCalls(count)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
         "claude-code|Claude Code",
         "Claude-Code|Claude Code",
         "codex|Codex",

@@ -139,6 +139,78 @@ class TraceMetadataTest {
     }
 
     @Nested
+    @DisplayName("tokens and tool calls")
+    class Totals {
+        final TraceDetail base = trace("Fix flaky date test", 1284);
+
+        TraceMetadata withTotals(long toolCalls, TokenUsage tokens) {
+            return TraceMetadata.of(Traces.withTotals(base, toolCalls, tokens), SETTINGS);
+        }
+
+        @Test
+        @DisplayName("a trace with usage and tool calls shows both after the messages, in the description and alt text")
+        void usageAndToolCalls_areShownAfterTheMessages() {
+            TraceMetadata m = withTotals(87, TokenUsage.of(1_200_000, 85_000).withCache(800_000, 15_000));
+            assertThat(m.description()).isEqualTo("Claude Code trace · claude-opus-4-5 · 1,284 messages · 2.1M tokens"
+                    + " · 87 tool calls · started Nov 29, 2025");
+            assertThat(m.tag("og:description").orElseThrow().content()).isEqualTo(m.description());
+            assertThat(m.tag("twitter:description").orElseThrow().content()).isEqualTo(m.description());
+            assertThat(m.tag("og:image:alt").orElseThrow().content()).isEqualTo("Preview card: Fix flaky date test. "
+                    + "Claude Code trace, claude-opus-4-5, 1,284 messages, 2.1M tokens, 87 tool calls, Nov 29, 2025.");
+            assertThat(m.card().totalTokens()).isEqualTo(2_100_000);
+            assertThat(m.card().toolCallCount()).isEqualTo(87);
+        }
+
+        @Test
+        @DisplayName("an agent that reports no usage and calls no tool shows neither, as before totals")
+        void noUsage_showsNeither() {
+            TraceMetadata m = withTotals(0, TokenUsage.NONE);
+            assertThat(m.description())
+                    .isEqualTo("Claude Code trace · claude-opus-4-5 · 1,284 messages · started Nov 29, 2025");
+            assertThat(m.tag("og:image:alt").orElseThrow().content()).isEqualTo("Preview card: Fix flaky date test. "
+                    + "Claude Code trace, claude-opus-4-5, 1,284 messages, Nov 29, 2025.");
+        }
+
+        @Test
+        @DisplayName("tokens without tool calls, tool calls without tokens, singulars, no model, a null usage")
+        void eachFigure_standsAlone() {
+            assertThat(withTotals(0, TokenUsage.of(600, 350)).description())
+                    .isEqualTo("Claude Code trace · claude-opus-4-5 · 1,284 messages · 950 tokens · started Nov 29, 2025");
+            assertThat(withTotals(1, TokenUsage.NONE).description())
+                    .isEqualTo("Claude Code trace · claude-opus-4-5 · 1,284 messages · 1 tool call · started Nov 29, 2025");
+            assertThat(withTotals(1_284, null).description())
+                    .isEqualTo("Claude Code trace · claude-opus-4-5 · 1,284 messages · 1,284 tool calls · started Nov 29, 2025");
+            TraceDetail bare = Traces.withTotals(Traces.withAgentAndModel(trace(null, 1), null, null), 1, TokenUsage.of(1, 0));
+            assertThat(TraceMetadata.of(bare, SETTINGS).description())
+                    .isEqualTo("AI agent trace · 1 message · 1 token · 1 tool call · started Nov 29, 2025");
+        }
+
+        @Test
+        @DisplayName("the figures are the same whatever the default locale")
+        void figures_ignoreTheDefaultLocale() {
+            java.util.Locale saved = java.util.Locale.getDefault();
+            try {
+                java.util.Locale.setDefault(java.util.Locale.GERMANY);
+                assertThat(withTotals(12_345, TokenUsage.of(3_449_999_999L, 0)).description())
+                        .contains("· 3.4B tokens · 12,345 tool calls ·");
+            } finally {
+                java.util.Locale.setDefault(saved);
+            }
+        }
+
+        @Test
+        @DisplayName("a private trace with usage is refused as any private trace is, leaking none of its totals")
+        void privateTraceWithUsage_isRefused() {
+            TraceDetail secret = Traces.withVisibility(Traces.withTotals(base, 87, TokenUsage.of(2_000_000, 100_000)),
+                    Visibility.PRIVATE);
+            assertThatThrownBy(() -> TraceMetadata.of(secret, SETTINGS)).isInstanceOf(PrivateTraceException.class)
+                    .hasMessage("trace 42 is private: it has no share page, metadata or image");
+            assertThatThrownBy(() -> ShareCard.of(secret)).isInstanceOf(PrivateTraceException.class);
+            assertThatThrownBy(() -> OgImageRenderer.create().render(secret)).isInstanceOf(PrivateTraceException.class);
+        }
+    }
+
+    @Nested
     @DisplayName("escaping")
     class Escaping {
         @ParameterizedTest
@@ -234,6 +306,31 @@ class TraceMetadataTest {
                     Traces.UPDATED, 10, 0, TokenUsage.NONE, Traces.UPDATED, null))).isNotEqualTo(v);
             assertThat(TraceMetadata.of(trace("Fix flaky date test", 11), SETTINGS).imageUrl())
                     .isNotEqualTo(TraceMetadata.of(base, SETTINGS).imageUrl());
+        }
+
+        @Test
+        @DisplayName("changes when the shown token total or the tool call count changes")
+        void changes_whenTokensOrToolCallsChange() {
+            String none = version(base);
+            String tokens = version(Traces.withTotals(base, 0, TokenUsage.of(2_000_000, 100_000)));
+            assertThat(tokens).isNotEqualTo(none);
+            assertThat(version(Traces.withTotals(base, 0, TokenUsage.of(2_000_000, 200_000)))).isNotEqualTo(tokens);
+            assertThat(version(Traces.withTotals(base, 0, TokenUsage.of(1, 0)))).isNotEqualTo(none);
+            String toolCalls = version(Traces.withTotals(base, 87, TokenUsage.NONE));
+            assertThat(toolCalls).isNotEqualTo(none);
+            assertThat(version(Traces.withTotals(base, 88, TokenUsage.NONE))).isNotEqualTo(toolCalls);
+            assertThat(TraceMetadata.of(Traces.withTotals(base, 0, TokenUsage.of(2_000_000, 100_000)), SETTINGS).imageUrl())
+                    .isNotEqualTo(TraceMetadata.of(base, SETTINGS).imageUrl());
+        }
+
+        @Test
+        @DisplayName("stays the same while the token total moves within the figure shown, and for a null usage")
+        void staysTheSame_whileTheShownTokenFigureStays() {
+            String v = version(Traces.withTotals(base, 3, TokenUsage.of(2_100_000, 0)));
+            assertThat(version(Traces.withTotals(base, 3, TokenUsage.of(2_000_000, 100_001)))).isEqualTo(v);
+            assertThat(version(Traces.withTotals(base, 3, TokenUsage.of(2_149_999, 0)))).isEqualTo(v);
+            assertThat(version(Traces.withTotals(base, 3, TokenUsage.of(2_150_000, 0)))).isNotEqualTo(v);
+            assertThat(version(Traces.withTotals(base, 0, null))).isEqualTo(version(base));
         }
 
         @Test
