@@ -25,7 +25,7 @@ import java.util.List;
 /**
  * The demo: stores real agent sessions with TraceStore on the embedded default database (an
  * SQLite file, {@link #DEFAULT_DB}), shows them
- * with their message counts, and serves their share pages on localhost.
+ * with their message counts, tokens and tool calls, and serves their share pages on localhost.
  *
  * <p>Run it from the repository root with {@code mvn -B -q -pl examples -am compile exec:java};
  * pass flags with {@code -Dexec.args="--help"}. Each run imports the bundled sample sessions
@@ -44,8 +44,8 @@ public final class DemoApp implements AutoCloseable {
     static final String USAGE = """
             Usage: demo [options]
 
-            Imports agent sessions into a TraceStore, lists them with their message counts
-            and serves their share pages on localhost.
+            Imports agent sessions into a TraceStore, lists them with their message counts,
+            tokens and tool calls, and serves their share pages on localhost.
 
             Options:
               --db URL        JDBC URL of the database (default: the SQLite file
@@ -137,9 +137,9 @@ public final class DemoApp implements AutoCloseable {
             TraceServer server = options.serve
                     ? TraceServer.start(store, NAMESPACE, new InetSocketAddress("127.0.0.1", options.port)) : null;
             out.println();
-            out.printf("%-6s %-12s %8s  %-50s %s%n", "ID", "AGENT", "MESSAGES", "TITLE", server == null ? "" : "PAGE");
+            out.printf("%-6s %-12s %-44s  %-50s %s%n", "ID", "AGENT", "TOTALS", "TITLE", server == null ? "" : "PAGE");
             for (TraceSummary t : store.listTraces(TraceQuery.namespace(NAMESPACE).limit(100)).items()) {
-                out.printf("%-6d %-12s %8d  %-50s %s%n", t.id(), t.agentId(), t.messageCount(), shorten(t.title(), 50),
+                out.printf("%-6d %-12s %-44s  %-50s %s%n", t.id(), t.agentId(), totals(t), shorten(t.title(), 50),
                         server == null || t.visibility() == Visibility.PRIVATE ? "" : server.traceUrl(t.id()));
             }
             if (server != null) {
@@ -192,6 +192,16 @@ public final class DemoApp implements AutoCloseable {
         for (ImportProblem p : report.problems()) {
             out.println("problem: " + p);
         }
+    }
+
+    /**
+     * A trace's cached totals, as {@code 1,284 messages · 2.1M tokens · 87 tool calls}; tokens
+     * are all four kinds (input, output, cache reads and writes), since cache reads are most of
+     * what a coding agent's model reads.
+     */
+    static String totals(TraceSummary t) {
+        return String.format("%,d %s · %s tokens · %,d %s", t.messageCount(), t.messageCount() == 1 ? "message" : "messages",
+                CompactNumber.format(t.tokens().total()), t.toolCallCount(), t.toolCallCount() == 1 ? "tool call" : "tool calls");
     }
 
     private static String shorten(String s, int max) {

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.tracestore.MessageInput;
 import dev.tracestore.Role;
+import dev.tracestore.TokenUsage;
 import dev.tracestore.TraceInput;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,13 @@ import java.util.stream.Collectors;
  * External id: the line's {@code uuid} (the first line's, for a split reply), so re-importing
  * a grown file upserts the same messages. Sequence: the line number. Title: a
  * {@code custom-title}, else the {@code summary}, else the first prompt.
+ *
+ * <p>An assistant message's usage comes from {@code message.usage}, once per reply: its lines
+ * repeat the same input and cache counts, and may carry a growing {@code output_tokens}
+ * (written as the reply streamed), so each count is the largest over the reply's lines, never
+ * their sum. Input is {@code input_tokens}, cache reads {@code cache_read_input_tokens}, cache
+ * writes {@code cache_creation_input_tokens}. Its tool calls are its {@code tool_use} blocks,
+ * each counted once by its {@code id}. Messages without {@code usage} get none.
  */
 final class ClaudeCodeFormat {
     static final String AGENT = "claude-code";
@@ -116,6 +125,7 @@ final class ClaudeCodeFormat {
             String key = replyId != null ? "reply:" + replyId : "line:" + uuid;
             Draft draft = drafts.computeIfAbsent(key, k -> new Draft(uuid, line.number(), Role.ASSISTANT, at));
             draft.model = draft.model != null ? draft.model : JsonLines.text(message, "model");
+            draft.addUsage(message.get("usage"));
             draft.add(blocks);
             return;
         }
@@ -158,7 +168,10 @@ final class ClaudeCodeFormat {
         final Instant createdAt;
         final ArrayNode parts = JsonLines.JSON.createArrayNode();
         final StringBuilder text = new StringBuilder();
+        final Set<String> toolUseIds = new HashSet<>();
         String model;
+        int toolCalls;
+        TokenUsage usage;
 
         Draft(String externalId, int line, Role role, Instant createdAt) {
             this.externalId = externalId;
@@ -170,6 +183,10 @@ final class ClaudeCodeFormat {
         void add(ArrayNode blocks) {
             for (JsonNode b : blocks) {
                 parts.add(b);
+                if ("tool_use".equals(JsonLines.text(b, "type"))) {
+                    String id = JsonLines.text(b, "id");
+                    toolCalls += id == null || toolUseIds.add(id) ? 1 : 0; // a block without an id cannot repeat
+                }
                 String t = switch (String.valueOf(JsonLines.text(b, "type"))) {
                     case "text" -> JsonLines.text(b, "text");
                     case "tool_result" -> toolResultText(b.get("content"));
@@ -179,6 +196,27 @@ final class ClaudeCodeFormat {
                     text.append(text.length() > 0 ? "\n\n" : "").append(t);
                 }
             }
+        }
+
+        /**
+         * Takes a line's {@code usage}: the largest of each count so far, since the lines of one
+         * reply repeat the reply's usage rather than add to it.
+         */
+        void addUsage(JsonNode u) {
+            if (u == null || !u.isObject()) {
+                return;
+            }
+            TokenUsage line = new TokenUsage(count(u, "input_tokens"), count(u, "output_tokens"),
+                    count(u, "cache_read_input_tokens"), count(u, "cache_creation_input_tokens"));
+            usage = usage == null ? line : new TokenUsage(Math.max(usage.inputTokens(), line.inputTokens()),
+                    Math.max(usage.outputTokens(), line.outputTokens()), Math.max(usage.cacheReadTokens(), line.cacheReadTokens()),
+                    Math.max(usage.cacheWriteTokens(), line.cacheWriteTokens()));
+        }
+
+        /** A count, or 0 when absent, not a number or negative. */
+        private static long count(JsonNode usage, String field) {
+            JsonNode n = usage.get(field);
+            return n != null && n.canConvertToLong() ? Math.max(0, n.asLong()) : 0;
         }
 
         private static String toolResultText(JsonNode content) {
@@ -200,7 +238,7 @@ final class ClaudeCodeFormat {
 
         MessageInput toInput() {
             return MessageInput.of(externalId, line, role, text.toString()).withModel(model).withCreatedAt(createdAt)
-                    .withPartsJson(parts.toString());
+                    .withPartsJson(parts.toString()).withUsage(usage).withToolCalls(toolCalls);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.tracestore.examples.importer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracestore.MessageInput;
 import dev.tracestore.Role;
+import dev.tracestore.TokenUsage;
 import dev.tracestore.TraceInput;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -35,6 +36,21 @@ import java.util.regex.Pattern;
  * Lines carry no id, so external ids are derived: {@code call_id} for tool calls,
  * {@code call_id + "/output"} for outputs, {@code "line-" + N} otherwise; all stable when a
  * live session's file grows. Sequence: the line number.
+ *
+ * <p>A tool call message has one tool call. Token usage comes from the {@code event_msg}
+ * stream's {@code token_count} events, each given to the {@link Role#ASSISTANT} message (reply
+ * or tool call) it follows, summed when several follow the same one:
+ * <ul>
+ *   <li>an event's tokens are the growth of {@code info.total_token_usage} since the previous
+ *       event's, so an event repeated unchanged (Codex re-sends one when rate limits change)
+ *       adds nothing; without totals, or when they shrank (a restarted count), its
+ *       {@code info.last_token_usage}; events without {@code info}, or with no tokens, are skipped;
+ *   <li>{@code input_tokens} includes the cached ones, so input is {@code input_tokens} minus
+ *       {@code cached_input_tokens} and cache reads are {@code cached_input_tokens}; output is
+ *       {@code output_tokens}, which includes {@code reasoning_output_tokens}; Codex reports no
+ *       cache writes;
+ *   <li>an event before any assistant message is reported as a problem and not counted.
+ * </ul>
  */
 final class CodexFormat {
     static final String AGENT = "codex";
@@ -61,6 +77,8 @@ final class CodexFormat {
         String cwd = null;
         String model = null;
         Instant started = null;
+        String lastAssistant = null;
+        Tokens lastTotal = Tokens.ZERO;
 
         for (JsonLines.Line line : content.lines()) {
             JsonNode r = line.record();
@@ -83,7 +101,23 @@ final class CodexFormat {
                 MessageInput m = message(file, line, payload, at, problems);
                 if (m != null) {
                     messages.put(m.externalId(), m);
+                    lastAssistant = m.role() == Role.ASSISTANT ? m.externalId() : lastAssistant;
                 }
+            } else if ("event_msg".equals(type) && "token_count".equals(JsonLines.text(payload, "type"))) {
+                JsonNode info = payload.path("info");
+                Tokens total = Tokens.of(info.get("total_token_usage"));
+                Tokens last = Tokens.of(info.get("last_token_usage"));
+                Tokens added = total == null ? last : total.isAtLeast(lastTotal) ? total.minus(lastTotal) : last;
+                lastTotal = total != null ? total : lastTotal;
+                if (added == null || added.equals(Tokens.ZERO)) {
+                    continue; // no info (a rate-limit update), a repeated event, or nothing used
+                }
+                if (lastAssistant == null) {
+                    problems.add(new ImportProblem(file, line.number(), "token_count before any assistant message: not counted"));
+                    continue;
+                }
+                messages.computeIfPresent(lastAssistant, (id, m) ->
+                        m.withUsage(m.usage() == null ? added.usage() : m.usage().plus(added.usage())));
             } else if (type == null) {
                 problems.add(new ImportProblem(file, line.number(), "record without a type: skipped"));
             } else if (!NOT_CONVERSATION.contains(type)) {
@@ -129,7 +163,8 @@ final class CodexFormat {
                     : JsonLines.text(payload, "input");
             String text = (name != null ? name : kind) + (args != null ? " " + args : "");
             String id = callId != null ? callId : "line-" + line.number();
-            return MessageInput.of(id, line.number(), Role.ASSISTANT, text).withCreatedAt(at).withPartsJson(parts);
+            return MessageInput.of(id, line.number(), Role.ASSISTANT, text).withCreatedAt(at).withPartsJson(parts)
+                    .withToolCalls(1);
         }
         if (TOOL_OUTPUTS.contains(kind)) {
             JsonNode output = payload.get("output");
@@ -159,5 +194,36 @@ final class CodexFormat {
             }
         });
         return sb.toString();
+    }
+
+    /** A {@code token_count} event's counts, as Codex reports them: input includes cached input. */
+    private record Tokens(long input, long cachedInput, long output) {
+        static final Tokens ZERO = new Tokens(0, 0, 0);
+
+        /** The counts of a {@code *_token_usage} object, or null when there is none. */
+        static Tokens of(JsonNode usage) {
+            if (usage == null || !usage.isObject()) {
+                return null;
+            }
+            return new Tokens(count(usage, "input_tokens"), count(usage, "cached_input_tokens"), count(usage, "output_tokens"));
+        }
+
+        private static long count(JsonNode usage, String field) {
+            JsonNode n = usage.get(field);
+            return n != null && n.canConvertToLong() ? Math.max(0, n.asLong()) : 0;
+        }
+
+        boolean isAtLeast(Tokens o) {
+            return input >= o.input && cachedInput >= o.cachedInput && output >= o.output;
+        }
+
+        Tokens minus(Tokens o) {
+            return new Tokens(input - o.input, cachedInput - o.cachedInput, output - o.output);
+        }
+
+        /** In TokenUsage's terms, where input excludes what the cache served. */
+        TokenUsage usage() {
+            return new TokenUsage(Math.max(0, input - cachedInput), output, cachedInput, 0);
+        }
     }
 }

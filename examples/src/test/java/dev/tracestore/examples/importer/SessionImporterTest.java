@@ -64,7 +64,7 @@ class SessionImporterTest {
             assertThat(report.subagentFilesSkipped()).isEqualTo(6);
             // Hand-checked against the files (see ClaudeCodeFormat and CodexFormat for the rules):
             // curry: 13 user lines (not isMeta) + 7 tool-result lines + 11 assistant replies (25 lines);
-            // websearch: 1 + 1 + 2; csv: 2 prompts + 5 tool calls + 5 outputs + 2 replies (2 scaffolding
+            // websearch: 1 + 1 + 2; csv: 2 prompts + 4 tool calls + 4 outputs + 2 replies (2 scaffolding
             // messages, the reasoning item and the event_msg stream skipped); locale: 1 + 1 + 1 + 1.
             Map<String, Long> counts = report.sessions().stream().collect(Collectors.toMap(
                     s -> store.getTrace(s.traceId()).orElseThrow().externalId(), s -> s.recount().count()));
