@@ -59,6 +59,9 @@ import org.openjdk.jmh.runner.IterationType;
  * <li>{@code rawMultiRow}: the adapter's own multi-row upserts, chunked as the adapter chunks
  *     them (1000 rows or a million characters), in one transaction, with no count: the
  *     adapter's write minus the trace-row write, the floor;</li>
+ * <li>{@code rawMultiRowReused} (a rotation only): {@code rawMultiRow} with each statement text
+ *     prepared once per physical connection and reused, as a statement cache would: against
+ *     {@code rawMultiRow}, the share of a batch that compiling the statement takes;</li>
  * <li>{@code rawArrays} (PostgreSQL only, in a rotation): {@code rawMultiRow} with every chunk
  *     bound as one array per column ({@code INSERT … SELECT … FROM unnest(?::text[], …)}), one
  *     statement text for every size: the form against which the adapter picks its own per size;</li>
@@ -160,7 +163,7 @@ public class IngestBenchmark {
      * The designs a rotation can hold; {@code countOnRead} writes as {@code rawMultiRow} and runs
      * only as its own trial; {@code rawArrays} runs on PostgreSQL only, in a rotation.
      */
-    static final List<String> DESIGNS = List.of("tracestore", "tracestoreCursor", "rawMultiRow", "rawArrays",
+    static final List<String> DESIGNS = List.of("tracestore", "tracestoreCursor", "rawMultiRow", "rawMultiRowReused", "rawArrays",
             "rawSingleRowBatch", "handWritten", "countOnly", "perMessageCounter", "ormCounter");
     /** What an assistant message of the benchmark reports: a reply's usage as Claude Code records it, one tool call. */
     static final TokenUsage REPLY_USAGE = TokenUsage.of(3, 120).withCache(19_000, 400);
@@ -222,6 +225,7 @@ public class IngestBenchmark {
         public long tracestoreNanos;
         public long rawMultiRowNanos;
         public long tracestoreCursorNanos;
+        public long rawMultiRowReusedNanos;
         public long countOnlyNanos;
         public long rawArraysNanos;
         public long rawSingleRowBatchNanos;
@@ -237,6 +241,7 @@ public class IngestBenchmark {
             tracestoreNanos = 0;
             rawMultiRowNanos = 0;
             tracestoreCursorNanos = 0;
+            rawMultiRowReusedNanos = 0;
             countOnlyNanos = 0;
             rawArraysNanos = 0;
             rawSingleRowBatchNanos = 0;
@@ -251,6 +256,7 @@ public class IngestBenchmark {
                 case "tracestore" -> tracestoreNanos += nanos;
                 case "rawMultiRow" -> rawMultiRowNanos += nanos;
                 case "tracestoreCursor" -> tracestoreCursorNanos += nanos;
+                case "rawMultiRowReused" -> rawMultiRowReusedNanos += nanos;
                 case "countOnly" -> countOnlyNanos += nanos;
                 case "rawArrays" -> rawArraysNanos += nanos;
                 case "rawSingleRowBatch" -> rawSingleRowBatchNanos += nanos;
@@ -480,6 +486,7 @@ public class IngestBenchmark {
                 }
             }
             case "rawArrays" -> baselines.rawArrays(traceId, inputs);
+            case "rawMultiRowReused" -> baselines.rawMultiRowReused(traceId, inputs);
             case "rawSingleRowBatch" -> {
                 if (db == null) {
                     memory(inputs, false);
