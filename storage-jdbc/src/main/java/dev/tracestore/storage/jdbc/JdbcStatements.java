@@ -22,9 +22,9 @@ import java.util.function.Supplier;
  * mapping of the rows its reads select, built once
  * with the storage: the text a reader of the storage needs to see in one place, and no
  * statement text rebuilt per call. Multi-row upserts, whose text grows with the rows (about
- * 26 KB at 1000 rows), are built on first use and kept for the row counts batches mostly have:
+ * 40 KB at 1000 rows), are built on first use and kept for the row counts batches mostly have:
  * up to {@value #KEPT_ROW_COUNTS} rows, and a full chunk (all of them kept would take about
- * 13 MB). Thread-safe.
+ * 20 MB). Thread-safe.
  */
 final class JdbcStatements {
     /** The trace columns every trace read selects, in the order {@code JdbcTraceStorage} maps them. */
@@ -45,7 +45,7 @@ final class JdbcStatements {
     static final int MAX_ROWS_PER_STATEMENT = 1000;
     /** The most characters of text and parts one upsert statement carries, unless one message alone has more. */
     static final int MAX_CHARS_PER_STATEMENT = 1_000_000;
-    /** Upserts of up to this many rows are kept once built (about 200 KB of text together). */
+    /** Upserts of up to this many rows are kept once built (about 340 KB of text together). */
     static final int KEPT_ROW_COUNTS = 128;
 
     private final Dialect dialect;
@@ -385,7 +385,7 @@ final class JdbcStatements {
 
     /**
      * How many messages, from {@code from} on, the next upsert statement carries: at most
-     * {@value #MAX_ROWS_PER_STATEMENT} (8 parameters each, well within every database's limit on
+     * {@value #MAX_ROWS_PER_STATEMENT} (13 parameters each, well within every database's limit on
      * parameters), and at most {@value #MAX_CHARS_PER_STATEMENT} characters of text and parts
      * (so a statement stays far below MySQL's default 16 MiB packet), but always at least one.
      */

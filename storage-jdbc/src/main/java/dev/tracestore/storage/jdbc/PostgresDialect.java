@@ -68,7 +68,7 @@ final class PostgresDialect extends Dialect {
 
     /**
      * From this many rows on, an upsert binds one array per column: one statement text for
-     * every batch size, in place of a text of eight parameters per row (about 26 KB at 1000 rows)
+     * every batch size, in place of a text of 13 parameters per row (about 40 KB at 1000 rows)
      * that the server parses and plans per chunk until the driver prepares that text. Chosen by
      * {@code IngestBenchmark}, {@code rawArrays} against {@code rawMultiRow} (BENCHMARKS.md):
      * the arrays are slower at 10 and 20 rows, even at 40 and 60, faster from 100.
