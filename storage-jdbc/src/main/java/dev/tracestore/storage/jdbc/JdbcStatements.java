@@ -110,11 +110,14 @@ final class JdbcStatements {
         this.traces = dialect.quote(prefix + "traces");
         this.messages = dialect.quote(prefix + "messages");
         String limit = dialect.limit();
-        increment = "UPDATE " + traces + " SET message_count = message_count + ?, tool_call_count = tool_call_count + ?,"
-                + " input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,"
+        String addToTrace = "UPDATE " + traces + " SET message_count = message_count + ?,"
+                + " tool_call_count = tool_call_count + ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,"
                 + " cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?,"
                 + " last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at < ? THEN ? ELSE last_message_at END,"
-                + " updated_at = ? WHERE id = ? AND deleting = FALSE";
+                + " updated_at = ?";
+        increment = addToTrace + " WHERE id = ? AND deleting = FALSE";
+        incrementWithCursor = addToTrace + ", ingest_cursor = ? WHERE id = ? AND deleting = FALSE AND ingest_cursor"
+                + dialect.nullSafeEquals();
         updateTrace = "UPDATE " + traces + " SET title = COALESCE(?, title), agent_id = COALESCE(?, agent_id),"
                 + " model = COALESCE(?, model), visibility = COALESCE(?, visibility),"
                 + " project_name = COALESCE(?, project_name), updated_at = ?"
@@ -154,8 +157,6 @@ final class JdbcStatements {
         messagesAfter = messagePage + " AND seq >= ? AND (seq > ? OR external_id > ?)" + messageOrder;
         boolean arrays = dialect.bindsMessageArrays(MAX_ROWS_PER_STATEMENT);
         upsertArrays = arrays ? dialect.upsertMessageArrays(messages) : null;
-        incrementWithCursor = increment.replace(" WHERE id = ? AND deleting = FALSE", ", ingest_cursor = ?"
-                + " WHERE id = ? AND deleting = FALSE AND ingest_cursor" + dialect.nullSafeEquals());
         cursorOf = "SELECT deleting, ingest_cursor FROM " + traces + " WHERE id = ?";
         incrementAndUpsertArrays = arrays ? increment + "; " + dialect.upsertMessageArraysIntoVisibleTrace(messages, traces)
                 : null;
