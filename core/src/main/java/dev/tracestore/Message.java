@@ -51,9 +51,4 @@ public record Message(
             String partsJson) {
         this(externalId, sequence, role, text, model, createdAt, partsJson, null, 0);
     }
-
-    /** Its usage, none reported counting as {@link TokenUsage#NONE}. */
-    TokenUsage usageOrNone() {
-        return usage == null ? TokenUsage.NONE : usage;
-    }
 }

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.TestReporter;
  * recounts and deletions racing batches, the drift guard, and a failure at every point of a
  * batch. Part of {@link TraceStorageContract}, which an adapter extends.
  */
-public abstract class ConcurrencyContract extends PolicyContract {
+public abstract class ConcurrencyContract extends TotalsContract {
     // ------------------------------------------------------------------ concurrency
 
     @Nested

@@ -7,26 +7,18 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.tracestore.BatchResult;
 import dev.tracestore.DeleteResult;
 import dev.tracestore.DeletionSummary;
-import dev.tracestore.IngestCursorConflictException;
 import dev.tracestore.Message;
 import dev.tracestore.MessageInput;
 import dev.tracestore.Page;
 import dev.tracestore.Recount;
 import dev.tracestore.Role;
-import dev.tracestore.StorageException;
-import dev.tracestore.TokenUsage;
 import dev.tracestore.TraceDetail;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceNotFoundException;
 import dev.tracestore.TraceQuery;
-import dev.tracestore.TraceStore;
 import dev.tracestore.TraceSummary;
-import dev.tracestore.TraceTotals;
 import dev.tracestore.Visibility;
 import dev.tracestore.spi.MessagePosition;
-import dev.tracestore.spi.TraceStorage;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +27,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -310,173 +301,6 @@ public abstract class PolicyContract extends ContractFixture {
             assertThat(store.recalculateMessageCount(id)).extracting(Recount::traceId, Recount::count, Recount::drift,
                     Recount::wasUnknown).containsExactly(id, 3L, 0L, true);
             assertThat(storage.findTrace(id).orElseThrow().messageCount()).isEqualTo(3);
-        }
-    }
-
-    // ------------------------------------------------------------------ totals
-
-    @Nested
-    @DisplayName("Totals (tool calls, tokens, latest message)")
-    class Totals {
-
-        @Test
-        @DisplayName("a batch adds its messages' usage and tool calls and raises the latest message, lists and details agreeing")
-        void batchAddsItsTotals() {
-            long id = trace("s-1").id();
-            Instant early = Instant.parse("2026-11-01T10:00:00Z");
-            Instant late = Instant.parse("2026-11-02T10:00:00.000001Z");
-            store.upsertMessagesBatch(id, List.of(
-                    MessageInput.of("a", 1, Role.USER, "q").withCreatedAt(early),
-                    MessageInput.of("b", 2, Role.ASSISTANT, "r").withCreatedAt(late).withToolCalls(3)
-                            .withUsage(TokenUsage.of(1_000, 200).withCache(50_000, 7_000))));
-            // A later batch of earlier messages raises nothing: the latest stays the latest.
-            store.upsertMessagesBatch(id, List.of(MessageInput.of("c", 3, Role.ASSISTANT, "s").withCreatedAt(early)
-                    .withToolCalls(1).withUsage(TokenUsage.of(10, 20))));
-
-            TraceTotals expected = new TraceTotals(4, new TokenUsage(1_010, 220, 50_000, 7_000), late);
-            assertThat(totals(id)).isEqualTo(expected).isEqualTo(rowTotals(id));
-            TraceSummary listed = allTraces(TraceQuery.namespace(NS)).get(0);
-            assertThat(new TraceTotals(listed.toolCallCount(), listed.tokens(), listed.lastMessageAt()))
-                    .as("the list shows what the detail shows").isEqualTo(expected);
-            assertThat(storage.findTrace(id).orElseThrow().totals()).as("stored, not computed").isEqualTo(expected);
-            assertThat(rows(id)).extracting(Message::usage, Message::toolCalls).containsExactly(
-                    tuple(null, 0), tuple(TokenUsage.of(1_000, 200).withCache(50_000, 7_000), 3),
-                    tuple(TokenUsage.of(10, 20), 1));
-        }
-
-        @Test
-        @DisplayName("a trace without messages has no tokens, no tool calls and no latest message")
-        void emptyTrace() {
-            TraceDetail t = trace("s-1");
-            assertThat(t.toolCallCount()).isZero();
-            assertThat(t.tokens()).isEqualTo(TokenUsage.NONE);
-            assertThat(t.lastMessageAt()).isNull();
-        }
-
-        @Test
-        @DisplayName("re-sent messages over-count every total by exactly their values; one recount repairs them all")
-        void resentOverCountsEveryTotal() {
-            long id = trace("s-1").id();
-            List<MessageInput> batch = messagesWithUsage("m", 0, 20, new Random(7));
-            store.upsertMessagesBatch(id, batch);
-            TraceTotals exact = totals(id);
-            List<MessageInput> resent = batch.subList(5, 12);
-            store.upsertMessagesBatch(id, resent);
-
-            TraceTotals resentTotals = TraceTotals.of(rows(id).subList(5, 12));
-            TraceTotals overCounted = exact.plus(resentTotals);
-            assertThat(totals(id)).isEqualTo(overCounted);
-
-            Recount r = store.recalculateMessageCount(id);
-            assertThat(r.totals()).isEqualTo(exact).isEqualTo(rowTotals(id));
-            assertThat(r.previousTotals()).isEqualTo(overCounted);
-            assertThat(r.corrected()).isTrue();
-            assertThat(totals(id)).isEqualTo(exact);
-            assertThat(store.recalculateMessageCount(id).corrected()).as("a second recount finds nothing").isFalse();
-        }
-
-        @Test
-        @DisplayName("unknown totals (a trace from schema version 1) read as the rows' sums, stay unknown under batches, and the backfill fills them")
-        void unknownTotals() throws Exception {
-            long id = trace("s-1").id();
-            store.upsertMessagesBatch(id, messagesWithUsage("m", 0, 10, new Random(3)));
-            forgetTotals(storage, id);
-            assertThat(storage.findTrace(id).orElseThrow().totals()).isNull();
-            assertThat(totals(id)).as("computed on read").isEqualTo(rowTotals(id));
-
-            store.upsertMessagesBatch(id, messagesWithUsage("n", 10, 5, new Random(4)));
-            assertThat(storage.findTrace(id).orElseThrow().totals()).as("an increment leaves unknown totals unknown")
-                    .isNull();
-            assertThat(totals(id)).isEqualTo(rowTotals(id));
-            assertThat(count(id)).as("the count is known and counted as always").isEqualTo(15);
-
-            assertThat(store.backfillMessageCounts(10).tracesFixed()).isEqualTo(1);
-            assertThat(storage.findTrace(id).orElseThrow().totals()).isEqualTo(rowTotals(id));
-            assertThat(store.backfillMessageCounts(10).tracesFixed()).as("nothing left to fill").isZero();
-        }
-    }
-
-    // ------------------------------------------------------------------ the ingest cursor
-
-    @Nested
-    @DisplayName("The ingest cursor")
-    class IngestCursor {
-
-        @Test
-        @DisplayName("an append compares and sets the cursor in its one write; a stale one writes nothing and names the stored cursor")
-        void compareAndSet() {
-            long id = trace("s-1").id();
-            assertThat(store.getTrace(id).orElseThrow().ingestCursor()).as("a new trace's").isNull();
-            store.appendMessages(id, messages("a", 0, 3), null, "line 3");
-            store.appendMessages(id, messages("a", 3, 2), "line 3", "line 5");
-            assertThat(store.getTrace(id).orElseThrow().ingestCursor()).isEqualTo("line 5");
-            assertThat(count(id)).isEqualTo(5);
-
-            TraceDetail before = store.getTrace(id).orElseThrow();
-            assertThatThrownBy(() -> store.appendMessages(id, messages("a", 5, 2), "line 3", "line 7"))
-                    .isInstanceOfSatisfying(IngestCursorConflictException.class, e -> {
-                        assertThat(e.storedCursor()).isEqualTo("line 5");
-                        assertThat(e.expectedCursor()).isEqualTo("line 3");
-                        assertThat(e.traceId()).isEqualTo(id);
-                    });
-            assertThatThrownBy(() -> store.appendMessages(id, messages("a", 5, 2), null, "line 7"))
-                    .as("expecting none where one is held").isInstanceOf(IngestCursorConflictException.class);
-            if (capabilities().atomicCursorAppend()) {
-                assertThat(store.getTrace(id).orElseThrow()).as("nothing written").isEqualTo(before);
-                assertThat(rows(id)).hasSize(5);
-            } else {
-                // The weaker form: the loser's messages may be stored, but nothing of it is counted.
-                TraceDetail after = store.getTrace(id).orElseThrow();
-                assertThat(after.messageCount()).as("nothing counted").isEqualTo(before.messageCount());
-                assertThat(after.tokens()).isEqualTo(before.tokens());
-                assertThat(after.toolCallCount()).isEqualTo(before.toolCallCount());
-                assertThat(after.ingestCursor()).isEqualTo("line 5");
-            }
-        }
-
-        @Test
-        @DisplayName("batches without a cursor and trace upserts leave it as it is; an empty append moves only the cursor")
-        void untouchedByOtherWrites() {
-            long id = trace("s-1").id();
-            store.appendMessages(id, messages("a", 0, 2), null, "offset 120");
-            store.upsertMessagesBatch(id, messages("b", 0, 2));
-            store.upsertTrace(TraceInput.of(NS, "s-1").withTitle("renamed"));
-            assertThat(store.getTrace(id).orElseThrow().ingestCursor()).isEqualTo("offset 120");
-
-            store.appendMessages(id, List.of(), "offset 120", "offset 200");
-            TraceDetail t = store.getTrace(id).orElseThrow();
-            assertThat(t.ingestCursor()).isEqualTo("offset 200");
-            assertThat(t.messageCount()).isEqualTo(4);
-        }
-
-        @Test
-        @DisplayName("a batch whose acknowledgement was lost after the commit, sent again, gets the conflict and counts once")
-        void lostAcknowledgement() {
-            long id = trace("s-1").id();
-            AtomicBoolean loseNextAcknowledgement = new AtomicBoolean(true);
-            TraceStorage lossy = (TraceStorage) Proxy.newProxyInstance(TraceStorage.class.getClassLoader(),
-                    new Class<?>[] {TraceStorage.class}, (proxy, method, args) -> {
-                        Object result;
-                        try {
-                            result = method.invoke(storage, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                        if (method.getName().equals("writeMessages") && loseNextAcknowledgement.getAndSet(false)) {
-                            throw new StorageException("the connection dropped after the commit", null);
-                        }
-                        return result;
-                    });
-            TraceStore client = TraceStore.builder().storage(lossy).clock(clock).maxTextLength(MAX_TEXT).build();
-            List<MessageInput> batch = messagesWithUsage("m", 0, 10, new Random(5));
-
-            assertThatThrownBy(() -> client.appendMessages(id, batch, null, "line 10")).isInstanceOf(StorageException.class);
-            assertThatThrownBy(() -> client.appendMessages(id, batch, null, "line 10"))
-                    .as("the retry learns that the batch landed")
-                    .isInstanceOfSatisfying(IngestCursorConflictException.class,
-                            e -> assertThat(e.storedCursor()).isEqualTo("line 10"));
-            assertThat(count(id)).as("counted once").isEqualTo(10);
-            assertThat(totals(id)).isEqualTo(rowTotals(id));
         }
     }
 

@@ -192,17 +192,9 @@ final class JdbcStatements {
     }
 
     /**
-     * Binds the parameters of {@link #increment} from parameter {@code p} on: the count
-     * increment, the totals added, {@code now}, the trace id; returns the next parameter's index.
-     */
-    int bindIncrement(PreparedStatement ps, int p, long countIncrement, TraceTotals added, Instant now, long traceId)
-            throws SQLException {
-        return bindIncrement(ps, p, countIncrement, added, null, now, traceId);
-    }
-
-    /**
      * Binds {@link #increment}, or with a {@code cursor} {@link #incrementWithCursor}, from
-     * parameter {@code p} on; returns the next parameter's index.
+     * parameter {@code p} on: the count increment, the totals added, {@code now}, the trace id
+     * (and the cursor's two values); returns the next parameter's index.
      */
     int bindIncrement(PreparedStatement ps, int p, long countIncrement, TraceTotals added, CursorMove cursor, Instant now,
             long traceId) throws SQLException {

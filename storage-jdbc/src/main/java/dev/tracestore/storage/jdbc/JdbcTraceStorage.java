@@ -326,36 +326,40 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public long countMessages(long traceId) {
-        Long count = tx.read("counting the messages of trace " + traceId, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.countMessages)) {
-                ps.setLong(1, traceId);
-                ps.setLong(2, traceId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : null;
-                }
-            }
-        });
-        if (count == null) {
-            throw new TraceNotFoundException(traceId);
-        }
-        return count;
+        return ofVisibleTrace("counting the messages of trace " + traceId, sql.countMessages, traceId,
+                rs -> rs.getLong(1));
     }
 
     @Override
     public TraceTotals sumMessages(long traceId) {
-        TraceTotals totals = tx.read("summing the messages of trace " + traceId, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.sumMessages)) {
+        return ofVisibleTrace("summing the messages of trace " + traceId, sql.sumMessages, traceId,
+                rs -> sql.totals(rs, 1));
+    }
+
+    /** A row read about a live trace's messages, with a query that binds the trace id twice. */
+    private interface MessageFigure<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * What {@code query} reads about a live trace's messages, without locking.
+     *
+     * @throws TraceNotFoundException if the trace is absent or being deleted (the query finds no row)
+     */
+    private <T> T ofVisibleTrace(String operation, String query, long traceId, MessageFigure<T> figure) {
+        T value = tx.read(operation, c -> {
+            try (PreparedStatement ps = c.prepareStatement(query)) {
                 ps.setLong(1, traceId);
                 ps.setLong(2, traceId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? sql.totals(rs, 1) : null;
+                    return rs.next() ? figure.read(rs) : null;
                 }
             }
         });
-        if (totals == null) {
+        if (value == null) {
             throw new TraceNotFoundException(traceId);
         }
-        return totals;
+        return value;
     }
 
     @Override

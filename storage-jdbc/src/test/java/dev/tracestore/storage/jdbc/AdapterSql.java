@@ -51,7 +51,7 @@ public final class AdapterSql {
      */
     public int bindIncrement(PreparedStatement ps, int p, long count, TraceTotals added, Instant now, long traceId)
             throws SQLException {
-        return sql.bindIncrement(ps, p, count, added, now, traceId);
+        return sql.bindIncrement(ps, p, count, added, null, now, traceId);
     }
 
     /**
