@@ -247,6 +247,15 @@ public abstract class Dialect {
     }
 
     /**
+     * How many compiled statements of a batch's writes the storage keeps per connection for
+     * the next batch ({@link StatementCache}): none by default, where the driver keeps its own
+     * or the server parses text cheaply.
+     */
+    int statementsKept() {
+        return 0;
+    }
+
+    /**
      * Whether the driver sends two statements joined by {@code ;} in one prepared statement to
      * the server together, in one round trip, and the server runs them in order (PgJDBC does).
      * The storage then sends a batch's trace-row increment together with its first upsert,

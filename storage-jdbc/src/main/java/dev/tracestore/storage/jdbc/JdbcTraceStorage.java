@@ -81,6 +81,8 @@ public final class JdbcTraceStorage implements TraceStorage {
     private final List<String> migrationLocations;
     /** Every statement's text, built once for the dialect and prefix. */
     private final JdbcStatements sql;
+    /** A batch's compiled statements, kept for the next batch where the dialect asks for it. */
+    private final StatementCache statements;
 
     private JdbcTraceStorage(DataSource dataSource, Dialect dialect, String prefix, int maxAttempts,
             Duration writeLockTimeout, Clock clock, List<String> migrationLocations) {
@@ -91,6 +93,7 @@ public final class JdbcTraceStorage implements TraceStorage {
         this.prefix = prefix;
         this.tx = new JdbcTransactions(dataSource, dialect, prefix, maxAttempts, writeLockTimeout);
         this.sql = new JdbcStatements(dialect, prefix);
+        this.statements = new StatementCache(dialect.statementsKept());
     }
 
     /**
@@ -273,7 +276,7 @@ public final class JdbcTraceStorage implements TraceStorage {
     public void writeMessages(long traceId, List<Message> batch, long countIncrement, TraceTotals added, CursorMove cursor,
             Instant now) {
         StorableText.requireStorable(dialect, batch);
-        tx.write("writing messages to trace " + traceId, c -> {
+        tx.write("writing messages to trace " + traceId, c -> statements.run(c, prepared -> {
             // The one write to the trace row comes first: existence check, increment and write lock
             // at once. The messages follow as multi-row upserts, one statement per chunk, so one
             // round trip and one statement for the database to run, whatever the driver does with
@@ -286,6 +289,9 @@ public final class JdbcTraceStorage implements TraceStorage {
             int from = together ? JdbcStatements.rowsInStatement(batch, 0) : 0;
             // With a cursor, the same increment compares and sets it: one write, no extra statement.
             String increment = cursor == null ? sql.increment : sql.incrementWithCursor;
+            // Prepared on the pool's connection, never kept: a pool that rolls back on return only what it
+            // saw write (HikariCP) must see this one, or a transaction whose rollback failed would be
+            // committed by the pool resetting auto-commit (FaultInjectionTest, rollback failing too).
             try (PreparedStatement ps = c.prepareStatement(together ? sql.incrementAndUpsert(from, cursor != null)
                     : increment)) {
                 int p = sql.bindIncrement(ps, 1, countIncrement, added, cursor, now, traceId);
@@ -301,14 +307,13 @@ public final class JdbcTraceStorage implements TraceStorage {
             }
             while (from < batch.size()) {
                 int rows = JdbcStatements.rowsInStatement(batch, from);
-                try (PreparedStatement ps = c.prepareStatement(sql.upsertMessages(rows))) {
-                    sql.bindMessages(ps, 1, traceId, batch.subList(from, from + rows));
-                    ps.executeUpdate();
-                }
+                PreparedStatement upsert = prepared.prepare(sql.upsertMessages(rows));
+                sql.bindMessages(upsert, 1, traceId, batch.subList(from, from + rows));
+                upsert.executeUpdate();
                 from += rows;
             }
             return null;
-        });
+        }));
     }
 
     /** Why an append's increment matched nothing: the trace is gone, or it holds another cursor. */

@@ -264,8 +264,8 @@ final class JdbcTransactions {
         return level;
     }
 
-    /** The driver's own connection under a pool's proxy, the key of {@link #isolationOnReturn}. */
-    private static Connection physical(Connection c) {
+    /** The driver's own connection under a pool's proxy: the key of {@link #isolationOnReturn} and of {@link StatementCache}. */
+    static Connection physical(Connection c) {
         try {
             return c.isWrapperFor(Connection.class) ? c.unwrap(Connection.class) : c;
         } catch (SQLException e) {

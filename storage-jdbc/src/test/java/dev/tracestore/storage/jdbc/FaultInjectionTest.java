@@ -56,7 +56,15 @@ class FaultInjectionTest {
             assumeThat(Setup.mariaDbSkipReason()).as("MariaDB reachable").isNull();
         }
         db = OPEN.computeIfAbsent(setup, Setup::open);
-        store = TraceStore.builder()
+        store = newStore();
+    }
+
+    /**
+     * A store over the faulty connections, with a statement cache of its own: each run starts
+     * with none kept (on SQLite), so that every run makes the fault-free run's calls.
+     */
+    private TraceStore newStore() {
+        return TraceStore.builder()
                 .storage(db.storage(InterceptingDataSource.everyCall(faults)))
                 .clock(Clock.fixed(Instant.parse("2026-11-29T08:00:00.123456Z"), ZoneOffset.UTC))
                 .deletionChunkSize(CHUNK)
@@ -87,6 +95,7 @@ class FaultInjectionTest {
     private void everyCall(Scenario scenario, boolean rollbacksToo, String... mustInclude) {
         db.clear();
         long first = scenario.arrange();
+        store = newStore();
         faults.record();
         scenario.act(first);
         List<String> faultFree = faults.calls();
@@ -103,6 +112,7 @@ class FaultInjectionTest {
         while (true) {
             db.clear();
             long traceId = scenario.arrange();
+            store = newStore();
             faults.failAt(k, rollbacksToo);
             Throwable thrown = catchThrowable(() -> scenario.act(traceId));
             String firedAt = faults.firedAt();

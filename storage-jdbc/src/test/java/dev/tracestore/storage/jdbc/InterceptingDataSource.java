@@ -10,7 +10,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /**
@@ -22,6 +24,8 @@ import javax.sql.DataSource;
  */
 final class InterceptingDataSource {
     private final List<String> executed = new ArrayList<>();
+    /** The proxy of each driver connection a pool's connection was unwrapped to, by identity. */
+    private final Map<Connection, Connection> unwrapped = new IdentityHashMap<>();
     private final Checkpoint checkpoint;
     private final boolean everyCall;
 
@@ -84,6 +88,15 @@ final class InterceptingDataSource {
     private Connection connection(Connection target) {
         return proxy(Connection.class, target, (method, args) -> {
             String name = method.getName();
+            if (name.equals("unwrap") && args[0] == Connection.class) {
+                // The driver's connection under the pool's proxy, seen and disturbed as the pool's
+                // is: the storage keeps SQLite's statements on it. One proxy per connection, as
+                // the storage keys what it keeps by the connection.
+                Connection physical = (Connection) method.invoke(target, args);
+                synchronized (unwrapped) {
+                    return unwrapped.computeIfAbsent(physical, this::connection);
+                }
+            }
             if (everyCall) {
                 return intercepted("Connection", target, method, args, result -> {
                     if (result instanceof Statement s) {
