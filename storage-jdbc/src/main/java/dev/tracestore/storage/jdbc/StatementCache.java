@@ -63,28 +63,20 @@ final class StatementCache {
      * where the dialect keeps statements, otherwise fresh ones, closed when the work ends.
      */
     <T> T run(Connection c, Work<T> work) throws SQLException {
-        if (perConnection == 0) {
-            Kept fresh = new Kept(c, 0);
-            T result;
-            try {
-                result = work.run(fresh);
-            } catch (SQLException | RuntimeException | Error e) {
-                fresh.closeAll(e);
-                throw e;
-            }
-            fresh.closeAll(); // as try-with-resources would: a failure to close fails the work
-            return result;
-        }
-        Connection physical = JdbcTransactions.physical(c);
-        Kept kept = take(physical);
+        Connection physical = perConnection == 0 ? c : JdbcTransactions.physical(c);
+        Kept statements = perConnection == 0 ? new Kept(c, 0) : take(physical);
         T result;
         try {
-            result = work.run(kept);
+            result = work.run(statements);
         } catch (SQLException | RuntimeException | Error e) {
-            kept.closeAll(e);
+            statements.closeAll(e);
             throw e;
         }
-        giveBack(physical, kept);
+        if (perConnection == 0) {
+            statements.closeAll(); // as try-with-resources would: a failure to close fails the work
+        } else {
+            giveBack(physical, statements);
+        }
         return result;
     }
 
