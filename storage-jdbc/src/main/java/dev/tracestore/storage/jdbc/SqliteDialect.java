@@ -72,8 +72,8 @@ final class SqliteDialect extends Dialect {
 
     /**
      * SQLite compiles a statement's text on every prepare, and xerial's driver keeps no cache:
-     * the storage keeps a batch's statements for the next one (16 texts cover a sync's usual
-     * batch sizes; each compiled upsert of 1000 rows is a few hundred kilobytes of native memory).
+     * the storage keeps a batch's statements for the next one (16 texts, so that a client whose
+     * batch sizes vary still finds its usual ones; their native memory is not measured).
      */
     @Override
     int statementsKept() {
