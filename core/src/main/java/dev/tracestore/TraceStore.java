@@ -160,7 +160,8 @@ public final class TraceStore implements AutoCloseable {
      * {@link #recalculateMessageCount(long)}. An empty batch writes nothing.
      *
      * @param messages at most {@link Builder#maxBatchSize(int)} messages, none null
-     * @throws IllegalArgumentException if the batch or a message breaks a limit; nothing is written
+     * @throws IllegalArgumentException if the batch breaks a limit, or a message does
+     *                                  ({@link InvalidMessageException}, which says which); nothing is written
      * @throws TraceNotFoundException   if the trace is absent or being deleted; nothing is written
      */
     public BatchResult upsertMessagesBatch(long traceId, List<MessageInput> messages) {
@@ -182,7 +183,8 @@ public final class TraceStore implements AutoCloseable {
      * @param expectedCursor the cursor the trace must hold, or null for a trace that holds none
      * @param newCursor      the cursor to set: 1 to {@value #MAX_CURSOR_LENGTH} characters, no
      *                       control characters or unpaired surrogates
-     * @throws IllegalArgumentException      if a cursor, the batch or a message breaks a limit; nothing is written
+     * @throws IllegalArgumentException      if a cursor, the batch or a message breaks a limit (a message:
+     *                                       {@link InvalidMessageException}); nothing is written
      * @throws IngestCursorConflictException if the trace holds another cursor; nothing is written
      * @throws TraceNotFoundException        if the trace is absent or being deleted; nothing is written
      */
@@ -208,7 +210,11 @@ public final class TraceStore implements AutoCloseable {
         Instant now = now();
         List<Message> sorted = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
-            sorted.add(validated(i, messages.get(i), now));
+            try {
+                sorted.add(validated(i, messages.get(i), now));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidMessageException(i, e);
+            }
         }
         // A stable sort keeps equal ids in input order, so the last of each run is the one to keep.
         sorted.sort(BY_EXTERNAL_ID);

@@ -91,6 +91,20 @@ class TraceStorePolicyTest {
     }
 
     @Test
+    void badMessage_namesItsPlaceInTheBatch_writingNothing() {
+        TraceStore small = TraceStore.builder().storage(storage).maxTextLength(10).build();
+        List<MessageInput> batch = List.of(MessageInput.of("a", 1, Role.USER, "short"),
+                MessageInput.of("b", 2, Role.USER, "far too long a text"), MessageInput.of("c", 3, Role.USER, "ok"));
+
+        assertThatThrownBy(() -> small.upsertMessagesBatch(7, batch)).isInstanceOfSatisfying(InvalidMessageException.class,
+                e -> assertThat(e.index()).isEqualTo(1)).hasMessageStartingWith("messages[1].text: must be at most 10");
+        assertThatThrownBy(() -> small.appendMessages(7, List.of(batch.get(0), MessageInput.of("d", 4, Role.USER, "[")
+                .withPartsJson("[")), null, "c1")).isInstanceOfSatisfying(InvalidMessageException.class,
+                e -> assertThat(e.index()).isEqualTo(1));
+        verifyNoInteractions(storage);
+    }
+
+    @Test
     void singleUpsert_addsOneInOneWrite() {
         store.upsertMessage(7, MessageInput.of("a", 1, Role.USER, "hi"));
 
