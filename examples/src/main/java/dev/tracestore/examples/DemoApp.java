@@ -7,18 +7,19 @@ import dev.tracestore.TraceStore;
 import dev.tracestore.TraceSummary;
 import dev.tracestore.Visibility;
 import dev.tracestore.examples.importer.BundledSamples;
-import dev.tracestore.examples.importer.ImportProblem;
-import dev.tracestore.examples.importer.ImportReport;
-import dev.tracestore.examples.importer.SessionImporter;
-import dev.tracestore.examples.importer.SessionResult;
 import dev.tracestore.examples.server.TraceServer;
 import dev.tracestore.storage.jdbc.JdbcTraceStorage;
+import dev.tracestore.sync.SessionSync;
+import dev.tracestore.sync.SyncProblem;
+import dev.tracestore.sync.SyncReport;
+import dev.tracestore.sync.SyncedFile;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,10 +29,11 @@ import java.util.List;
  * with their message counts, tokens and tool calls, and serves their share pages on localhost.
  *
  * <p>Run it from the repository root with {@code mvn -B -q -pl examples -am compile exec:java};
- * pass flags with {@code -Dexec.args="--help"}. Each run imports the bundled sample sessions
- * (and, with {@code --import-home}, the user's own Claude Code and Codex sessions): the first
- * run creates the traces; a later run re-imports the same messages, which leaves the rows as
- * they were, drifts the optimistic counts upward, and the importer's recount repairs them.
+ * pass flags with {@code -Dexec.args="--help"}. Each run syncs the bundled sample sessions
+ * (and, with {@code --import-home}, the user's own Claude Code and Codex sessions) with
+ * {@code tracestore-sync}: the first run creates the traces; a later run finds each trace's
+ * ingest cursor at the end of its file and writes nothing, so the counts stay exact with no
+ * recount.
  */
 public final class DemoApp implements AutoCloseable {
     static final String NAMESPACE = "local";
@@ -115,18 +117,18 @@ public final class DemoApp implements AutoCloseable {
             out.printf("TraceStore demo on %s (%s)%s%n", options.db, storage.dialect().name(),
                     applied > 0 ? ", schema created" : ", existing database reused");
 
-            List<ImportReport> reports = new ArrayList<>();
+            List<SyncReport> reports = new ArrayList<>();
             if (options.samples) {
                 Path samples = BundledSamples.extractTo(tempDir());
-                reports.add(importer(store, Visibility.PUBLIC, err).importPaths(List.of(samples)));
+                reports.add(sync(store, Visibility.PUBLIC, Duration.ZERO, err).sync(List.of(samples)));
             }
             if (!options.imports.isEmpty()) {
-                reports.add(importer(store, Visibility.UNLISTED, err).importPaths(options.imports));
+                reports.add(sync(store, Visibility.UNLISTED, Duration.ofSeconds(5), err).sync(options.imports));
             }
             boolean imported = false;
-            for (ImportReport report : reports) {
+            for (SyncReport report : reports) {
                 print(report, out);
-                imported |= report.importedAnything();
+                imported |= !report.files().isEmpty();
             }
             if (!imported) {
                 out.println("Nothing could be imported.");
@@ -167,29 +169,28 @@ public final class DemoApp implements AutoCloseable {
         dataSource.close();
     }
 
-    private static SessionImporter importer(TraceStore store, Visibility visibility, PrintStream err) {
+    /**
+     * A sync of finished files ({@code quietPeriod} zero: the bundled samples) or of live ones
+     * (a session still being written holds back its last reply until the file is quiet).
+     */
+    private static SessionSync sync(TraceStore store, Visibility visibility, Duration quietPeriod, PrintStream err) {
         boolean terminal = System.console() != null;
-        return new SessionImporter(store, NAMESPACE, visibility, 500, (done, total, messages) -> {
-            if (terminal) {
-                err.printf("\rImporting: %d/%d files, %,d messages%s", done, total, messages, done == total ? "\n" : "");
-            }
-        });
+        return SessionSync.builder(store).namespace(NAMESPACE).visibility(visibility).quietPeriod(quietPeriod)
+                .progress((done, total, messages) -> {
+                    if (terminal) {
+                        err.printf("\rSyncing: %d/%d files, %,d messages%s", done, total, messages, done == total ? "\n" : "");
+                    }
+                }).build();
     }
 
-    private static void print(ImportReport report, PrintStream out) {
+    private static void print(SyncReport report, PrintStream out) {
         out.println();
-        for (SessionResult s : report.sessions()) {
-            String drift = s.recount().drift() == 0 ? "no drift"
-                    : String.format("drift %+d repaired by recalculateMessageCount", s.recount().drift());
-            out.printf("imported %-11s %4d messages in %d batch%s: cached count %d -> recount %d (%s)  %s%n",
-                    s.agentId(), s.messages(), s.batches(), s.batches() == 1 ? "" : "es", s.countBeforeRecount(),
-                    s.recount().count(), drift, s.file().getFileName());
+        for (SyncedFile f : report.files()) {
+            out.printf("synced %-11s %5d new messages in %d batch%s%s  %s%n", f.agentId(), f.messages(), f.batches(),
+                    f.batches() == 1 ? "" : "es", f.messages() == 0 ? " (unchanged since the last sync: nothing written)" : "",
+                    f.file().getFileName());
         }
-        if (report.subagentFilesSkipped() > 0) {
-            out.printf("%d subagent transcripts not imported on their own (their parent sessions show their calls and results)%n",
-                    report.subagentFilesSkipped());
-        }
-        for (ImportProblem p : report.problems()) {
+        for (SyncProblem p : report.problems()) {
             out.println("problem: " + p);
         }
     }
@@ -226,6 +227,7 @@ public final class DemoApp implements AutoCloseable {
         }
     }
 
+    /** A fresh copy each run: a trace's cursor holds how far its session was read, not from where. */
     private static Path tempDir() throws IOException {
         Path dir = Files.createTempDirectory("tracestore-samples");
         dir.toFile().deleteOnExit();

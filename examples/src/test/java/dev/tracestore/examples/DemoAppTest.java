@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's first command, minus Maven: import the samples into the embedded default (an
+ * The README's first command, minus Maven: sync the samples into the embedded default (an
  * SQLite file, here in a temporary directory that does not exist yet), list, serve; then run again.
  */
 class DemoAppTest {
@@ -43,17 +43,16 @@ class DemoAppTest {
     }
 
     @Test
-    void firstRunImportsTheSamples_secondRunReusesTheDatabaseAndRepairsTheDrift() throws Exception {
+    void firstRunSyncsTheSamples_secondRunReusesTheDatabaseAndWritesNothing() throws Exception {
         String db = DemoApp.DEFAULT_DB.replace("./data/", dir.resolve("data").toAbsolutePath() + "/");
 
         String first = run("--db", db, "--port", "0");
-        // Tokens are all four kinds, from the hand-computed figures (ImportedTotalsTest): curry
+        // Tokens are all four kinds, from the hand-computed figures (SampleSessionsTest): curry
         // 70 + 32 + 194,395 + 46,482 = 240,979; websearch 18 + 4 + 32,772 + 6,682 = 39,476 (the
         // same script); csv 18,342 input (12,288 of them cached) + 913 output = 19,255.
         assertThat(first).contains("(sqlite), schema created")
-                .contains("imported claude-code   31 messages in 1 batch: cached count 31 -> recount 31 (no drift)")
-                .contains("imported codex         12 messages in 1 batch: cached count 12 -> recount 12 (no drift)")
-                .contains("6 subagent transcripts not imported on their own")
+                .containsPattern("synced claude-code\\s+31 new messages in 1 batch  0ccf1a04")
+                .containsPattern("synced codex\\s+12 new messages in 1 batch  rollout-2026-11-20")
                 .containsPattern("claude-code\\s+31 messages · 241K tokens · 7 tool calls\\s+Spawn curry poem agents, write sushi")
                 .containsPattern("claude-code\\s+4 messages · 39.5K tokens · 1 tool call\\s+spawn a subagent")
                 .containsPattern("codex\\s+12 messages · 19.3K tokens · 4 tool calls\\s+The CSV importer")
@@ -63,7 +62,7 @@ class DemoAppTest {
 
         String second = run("--db", db, "--no-serve");
         assertThat(second).contains("existing database reused")
-                .contains("cached count 62 -> recount 31 (drift +31 repaired by recalculateMessageCount)")
+                .containsPattern("synced claude-code\\s+0 new messages in 0 batches \\(unchanged since the last sync: nothing written\\)  0ccf1a04")
                 .containsPattern("claude-code\\s+31 messages · 241K tokens · 7 tool calls\\s+Spawn curry poem agents, write sushi")
                 .doesNotContain("Serving");
     }

@@ -1,72 +1,105 @@
-package dev.tracestore.examples.importer;
+package dev.tracestore.sync;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
-/** Reads a JSON Lines file into objects, reporting each line that is not one, with its number. */
-final class JsonLines {
-    static final ObjectMapper JSON = new ObjectMapper();
-
-    /** One JSON object and its 1-based line number. */
-    record Line(int number, JsonNode record) {
+/**
+ * Reads a file's lines from a byte offset, one at a time, with where each starts and ends, in
+ * memory bounded by the longest line it keeps: a line longer than {@code maxLineBytes} is
+ * skipped as it streams by, and reported by {@link Line#tooLong()}. A last line without a
+ * newline is not returned (it may still be being written); {@link #end()} says where it
+ * starts.
+ */
+final class LineReader implements Closeable {
+    /** One line, without its {@code \n} (nor a {@code \r} before it). */
+    record Line(long number, long start, long end, byte[] bytes, boolean tooLong) {
     }
 
-    /** The objects of a file and the problems met reading it. */
-    record Content(List<Line> lines, List<ImportProblem> problems) {
+    private final FileChannel channel;
+    private final int maxLineBytes;
+    private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+    private byte[] line = new byte[1024];
+    private long position;
+    private long lineNumber;
+    private boolean eof;
+
+    /**
+     * @param offset     where to start: the start of a line
+     * @param lineNumber the number of the line that starts there
+     */
+    LineReader(Path file, long offset, long lineNumber, int maxLineBytes) throws IOException {
+        this.channel = FileChannel.open(file, StandardOpenOption.READ);
+        this.channel.position(offset);
+        this.position = offset;
+        this.lineNumber = lineNumber;
+        this.maxLineBytes = maxLineBytes;
+        this.buffer.limit(0);
     }
 
-    private JsonLines() {}
-
-    static Content read(Path file) throws IOException {
-        List<Line> lines = new ArrayList<>();
-        List<ImportProblem> problems = new ArrayList<>();
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
-        } catch (CharacterCodingException e) {
-            problems.add(new ImportProblem(file, 0, "not a JSON Lines file: it is not UTF-8 text"));
-            return new Content(lines, problems);
-        }
-        String[] raw = text.split("\n", -1); // the last element is "" when the file ends with a newline
-        for (int i = 0; i < raw.length; i++) {
-            String line = raw[i];
-            if (line.isBlank()) {
+    /** The next complete line, or null at the end of the complete lines. */
+    Line next() throws IOException {
+        long start = position;
+        int length = 0;
+        boolean tooLong = false;
+        long scanned = start;
+        while (true) {
+            if (!buffer.hasRemaining()) {
+                if (eof || !fill()) {
+                    channel.position(start); // an unterminated last line: read again next time
+                    buffer.limit(0);
+                    position = start;
+                    return null;
+                }
+            }
+            byte b = buffer.get();
+            scanned++;
+            if (b == '\n') {
+                position = scanned;
+                int n = length > 0 && line[length - 1] == '\r' && !tooLong ? length - 1 : length;
+                return new Line(lineNumber++, start, scanned, tooLong ? new byte[0] : Arrays.copyOf(line, n), tooLong);
+            }
+            if (tooLong) {
                 continue;
             }
-            int number = i + 1;
-            try {
-                JsonNode node = JSON.readTree(line);
-                if (node != null && node.isObject()) {
-                    lines.add(new Line(number, node));
-                } else {
-                    problems.add(new ImportProblem(file, number, "not a JSON object: skipped"));
-                }
-            } catch (JsonProcessingException e) {
-                boolean unterminatedLast = i == raw.length - 1;
-                problems.add(new ImportProblem(file, number, unterminatedLast
-                        ? "truncated last line (is the session still being written?): skipped"
-                        : "malformed JSON (" + e.getOriginalMessage() + "): skipped"));
+            if (length == maxLineBytes) {
+                tooLong = true;
+                continue;
             }
+            if (length == line.length) {
+                line = Arrays.copyOf(line, Math.min(maxLineBytes, line.length * 2));
+            }
+            line[length++] = b;
         }
-        return new Content(lines, problems);
     }
 
-    /** A field's text, or null when absent or not a string. */
-    static String text(JsonNode node, String field) {
-        JsonNode v = node == null ? null : node.get(field);
-        return v != null && v.isTextual() ? v.asText() : null;
+    /** Where the complete lines read so far end: the start of the next line. */
+    long end() {
+        return position;
+    }
+
+    /** The number of the line that starts at {@link #end()}. */
+    long nextLineNumber() {
+        return lineNumber;
+    }
+
+    private boolean fill() throws IOException {
+        buffer.clear();
+        int n = channel.read(buffer);
+        buffer.flip();
+        if (n <= 0) {
+            eof = true;
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
     }
 }

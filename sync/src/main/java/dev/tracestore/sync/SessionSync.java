@@ -1,35 +1,49 @@
-package dev.tracestore.examples.importer;
+package dev.tracestore.sync;
 
-import dev.tracestore.MessageInput;
-import dev.tracestore.Recount;
-import dev.tracestore.TraceDetail;
 import dev.tracestore.TraceStore;
 import dev.tracestore.Visibility;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.ServiceLoader;
 import java.util.stream.Stream;
 
 /**
- * Imports Claude Code and Codex session files into a {@link TraceStore}: one trace per
- * session, its messages through {@link TraceStore#upsertMessagesBatch} in batches, then
- * {@link TraceStore#recalculateMessageCount} to repair the drift a re-import causes.
+ * Syncs agent session files into a {@link TraceStore}, one trace per session, exactly once:
+ * each trace's ingest cursor records how far its file has been read, so a sync reads only
+ * what was appended since the last one, and a sync over unchanged files writes nothing.
  *
- * <p>Re-importing a file, for example a live session's that grew, upserts the same messages
- * again: the rows stay the same, the optimistic count first drifts upward by the re-sent
- * messages, and the final recount repairs it; {@link SessionResult} reports both numbers.
+ * <p>For each file: the {@link SessionFormat} that recognises it names the session; its trace
+ * (namespace, session id) is looked up; if the trace holds a cursor, the file must still start
+ * as it did and be at least as long (else it is reported as replaced or truncated, and left
+ * alone); then the file is read from the cursor on, as a stream, and its new messages are sent
+ * in batches of about {@link Builder#batchSize}, each with
+ * {@link TraceStore#appendMessages}, which advances the cursor in the same single write that
+ * adds the batch to the trace's count and totals. So the cached count equals the rows without
+ * a recount, and a batch that is sent again (its acknowledgement was lost, or a sync was
+ * killed after it landed) is refused by the cursor instead of counted twice.
  *
- * <p>Bad input never stops an import: a malformed line, an unknown record type, a truncated
- * last line, a file that is not JSON Lines or a missing path becomes an {@link ImportProblem}
- * with its file and line, and everything else is imported. Storage failures do stop it
- * ({@link dev.tracestore.TraceStoreException}); a new run picks up where it stopped, since
- * every write is an upsert. Not thread-safe; use one importer per thread.
+ * <p>A message whose lines may still be arriving (a Claude Code reply being streamed) is held
+ * back until a line shows it is complete, or the file has not changed for the
+ * {@linkplain Builder#quietPeriod quiet period}. A trace made before, without a cursor (by
+ * {@link TraceStore#upsertMessagesBatch}), is adopted: the file is sent from its start and the
+ * trace recounted once. A file that disappears leaves its trace as it is. Bad input never
+ * stops a sync: a malformed, non-UTF-8 or over-long line, an unknown record, a message the
+ * store refuses, or a path that is not a session is a {@link SyncProblem} with its file and
+ * line, and the rest is synced. Storage failures do stop it ({@link dev.tracestore.TraceStoreException});
+ * the next sync goes on from the cursors.
+ *
+ * <p>Safe to use from several threads on different files; two syncs of one file, in one
+ * process or several, never send its lines twice (the loser of the cursor race reports it).
  */
-public final class SessionImporter {
-    /** Reports progress: files done of files found, and messages written so far. */
+public final class SessionSync {
+    /** Reports progress: files done of files found, and messages sent so far. */
     @FunctionalInterface
     public interface Progress {
         void update(int filesDone, int filesTotal, long messages);
@@ -40,148 +54,180 @@ public final class SessionImporter {
         }
     }
 
-    private final TraceStore store;
-    private final String namespace;
-    private final Visibility visibility;
-    private final int batchSize;
-    private final Progress progress;
-
-    /**
-     * @param store      where the sessions go
-     * @param namespace  the namespace every imported trace gets
-     * @param visibility the visibility imported traces get, or null to leave it to the store
-     *                   (private for a new trace; unchanged for one imported before)
-     * @param batchSize  messages per batch, 1 to the store's batch limit
-     * @param progress   told after each file
-     */
-    public SessionImporter(TraceStore store, String namespace, Visibility visibility, int batchSize, Progress progress) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize: must be at least 1; got " + batchSize);
-        }
-        this.store = store;
-        this.namespace = namespace;
-        this.visibility = visibility;
-        this.batchSize = batchSize;
-        this.progress = progress;
+    /** What every file's sync needs, fixed when the sync is built. */
+    record Settings(TraceStore store, String namespace, Visibility visibility, int batchSize, Duration quietPeriod,
+            int maxLineBytes, List<SessionFormat> formats, Clock clock) {
     }
 
-    /** Imports every session file at or under each path (directories are searched for {@code *.jsonl}). */
-    public ImportReport importPaths(List<Path> roots) {
-        List<ImportProblem> problems = new ArrayList<>();
-        List<Path> files = new ArrayList<>();
-        int subagentFiles = 0;
-        for (Path root : roots) {
-            if (!Files.exists(root)) {
-                problems.add(new ImportProblem(root, 0, "no such file or directory"));
-            } else if (Files.isDirectory(root)) {
-                for (Path f : jsonlFilesUnder(root)) {
-                    if (isSubagentTranscript(f)) {
-                        subagentFiles++;
-                    } else {
-                        files.add(f);
-                    }
-                }
-            } else {
-                files.add(root);
-            }
-        }
-        List<SessionResult> sessions = new ArrayList<>();
+    private final Settings settings;
+    private final Progress progress;
+
+    private SessionSync(Builder b) {
+        this.settings = new Settings(b.store, b.namespace, b.visibility, b.batchSize, b.quietPeriod, b.maxLineBytes,
+                List.copyOf(b.formats != null ? b.formats : installedFormats()), b.clock);
+        this.progress = b.progress;
+    }
+
+    /** A sync into {@code store}. */
+    public static Builder builder(TraceStore store) {
+        return new Builder(store);
+    }
+
+    /** The formats on the class path, found with {@link ServiceLoader}: Claude Code and Codex, and any an application adds. */
+    public static List<SessionFormat> installedFormats() {
+        List<SessionFormat> formats = new ArrayList<>();
+        ServiceLoader.load(SessionFormat.class).forEach(formats::add);
+        return formats;
+    }
+
+    /** The formats this sync reads, in the order they are asked to recognise a file. */
+    public List<SessionFormat> formats() {
+        return settings.formats();
+    }
+
+    /**
+     * Syncs every session file at or under each path: a file is read whatever its name; a
+     * directory is searched for the files some format {@linkplain SessionFormat#claims claims}.
+     */
+    public SyncReport sync(List<Path> paths) {
+        List<SyncProblem> problems = new ArrayList<>();
+        List<Path> files = sessionFiles(paths, problems);
+        List<SyncedFile> synced = new ArrayList<>();
         long messages = 0;
         for (int i = 0; i < files.size(); i++) {
-            SessionResult r = importFile(files.get(i), problems);
-            if (r != null) {
-                sessions.add(r);
-                messages += r.messages();
+            SyncedFile f = syncFile(files.get(i), problems);
+            if (f != null) {
+                synced.add(f);
+                messages += f.messages();
             }
             progress.update(i + 1, files.size(), messages);
         }
-        return new ImportReport(sessions, problems, subagentFiles);
+        return new SyncReport(synced, problems);
     }
 
-    private SessionResult importFile(Path file, List<ImportProblem> problems) {
-        ParsedSession session;
+    /** Syncs one file, adding what it could not take to {@code problems}; null if it was not synced. */
+    SyncedFile syncFile(Path file, List<SyncProblem> problems) {
         try {
-            session = parse(file, problems);
-        } catch (IOException e) {
-            problems.add(new ImportProblem(file, 0, "cannot read: " + e.getMessage()));
+            return new FileSync(settings, file, problems).run();
+        } catch (IOException | UncheckedIOException e) {
+            if (!Files.exists(file)) {
+                return null; // it went away meanwhile: its trace stays as it is
+            }
+            problems.add(new SyncProblem(file, 0, "cannot read: " + e.getMessage()));
             return null;
         }
-        if (session == null) {
-            return null;
-        }
-        problems.addAll(session.problems());
-        TraceDetail trace;
-        try {
-            trace = store.upsertTrace(visibility == null ? session.trace() : session.trace().withVisibility(visibility));
-        } catch (IllegalArgumentException e) {
-            problems.add(new ImportProblem(file, 0, "session not imported: " + e.getMessage()));
-            return null;
-        }
-        List<MessageInput> all = session.messages();
-        int written = 0;
-        int batches = 0;
-        for (int from = 0; from < all.size(); from += batchSize) {
-            List<MessageInput> batch = all.subList(from, Math.min(all.size(), from + batchSize));
-            try {
-                store.upsertMessagesBatch(trace.id(), batch);
-                written += batch.size();
-                batches++;
-            } catch (IllegalArgumentException rejected) {
-                written += oneByOne(file, trace.id(), batch, problems); // keep every valid message of the batch
-                batches++;
+    }
+
+    /** The files at or under {@code paths} that some format claims, each once, in a stable order. */
+    List<Path> sessionFiles(List<Path> paths, List<SyncProblem> problems) {
+        List<Path> files = new ArrayList<>();
+        for (Path root : paths) {
+            if (Files.isRegularFile(root)) {
+                files.add(root);
+            } else if (Files.isDirectory(root)) {
+                try (Stream<Path> walk = Files.walk(root)) {
+                    List<Path> found = walk.filter(Files::isRegularFile)
+                            .filter(f -> settings.formats().stream().anyMatch(s -> s.claims(f))).sorted().toList();
+                    if (found.isEmpty()) {
+                        problems.add(new SyncProblem(root, 0, "no session files under this directory"));
+                    }
+                    files.addAll(found);
+                } catch (IOException | UncheckedIOException e) {
+                    problems.add(new SyncProblem(root, 0, "cannot list: " + e.getMessage()));
+                }
+            } else {
+                problems.add(new SyncProblem(root, 0, "no such file or directory"));
             }
         }
-        long cached = store.getTrace(trace.id()).orElseThrow().messageCount();
-        Recount recount = store.recalculateMessageCount(trace.id());
-        String agent = session.trace().agentId();
-        return new SessionResult(file, agent, trace.id(), trace.title(), written, batches, cached, recount);
+        return files.stream().distinct().toList();
     }
 
-    private int oneByOne(Path file, long traceId, List<MessageInput> batch, List<ImportProblem> problems) {
-        int written = 0;
-        for (MessageInput m : batch) {
-            try {
-                store.upsertMessage(traceId, m);
-                written++;
-            } catch (IllegalArgumentException e) {
-                problems.add(new ImportProblem(file, (int) m.sequence(), "message not stored: " + e.getMessage()));
+    /** Builds a {@link SessionSync}. */
+    public static final class Builder {
+        private final TraceStore store;
+        private String namespace = "local";
+        private Visibility visibility;
+        private int batchSize = 500;
+        private Duration quietPeriod = Duration.ofSeconds(5);
+        private int maxLineBytes = 16 * 1024 * 1024;
+        private List<SessionFormat> formats;
+        private Clock clock = Clock.systemUTC();
+        private Progress progress = Progress.none();
+
+        private Builder(TraceStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /** The namespace of the traces the sessions go to (default {@code local}). */
+        public Builder namespace(String namespace) {
+            this.namespace = Objects.requireNonNull(namespace, "namespace");
+            return this;
+        }
+
+        /**
+         * The visibility a trace gets when a sync creates it; null (the default) leaves it to
+         * the store, which makes new traces private. A sync never changes an existing trace's.
+         */
+        public Builder visibility(Visibility visibility) {
+            this.visibility = visibility;
+            return this;
+        }
+
+        /**
+         * About how many messages go in one batch (default 500): a batch ends at the first
+         * point after this many where reading can resume, so it may hold a few more. At most
+         * the store's batch limit.
+         */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize: must be at least 1; got " + batchSize);
             }
+            this.batchSize = batchSize;
+            return this;
         }
-        return written;
-    }
 
-    private ParsedSession parse(Path file, List<ImportProblem> problems) throws IOException {
-        JsonLines.Content content = JsonLines.read(file);
-        if (content.lines().isEmpty()) {
-            problems.addAll(content.problems());
-            if (content.problems().isEmpty()) {
-                problems.add(new ImportProblem(file, 0, "empty file: nothing to import"));
-            } else if (content.problems().stream().allMatch(p -> p.line() > 0)) {
-                problems.add(new ImportProblem(file, 0, "not a JSON Lines session file: no line is a JSON object"));
+        /**
+         * How long a file must go unchanged before a message still held back at its end (a
+         * reply whose lines may still be arriving) is sent as complete (default 5 seconds).
+         * {@link Duration#ZERO} for files that are finished.
+         */
+        public Builder quietPeriod(Duration quietPeriod) {
+            if (quietPeriod.isNegative()) {
+                throw new IllegalArgumentException("quietPeriod: must not be negative; got " + quietPeriod);
             }
-            return null;
+            this.quietPeriod = quietPeriod;
+            return this;
         }
-        if (ClaudeCodeFormat.recognises(content.lines())) {
-            return ClaudeCodeFormat.parse(file, content, namespace);
-        }
-        if (CodexFormat.recognises(content.lines())) {
-            return CodexFormat.parse(file, content, namespace);
-        }
-        problems.add(new ImportProblem(file, 0, "neither a Claude Code nor a Codex session: not imported"));
-        return null;
-    }
 
-    private static boolean isSubagentTranscript(Path file) {
-        Path parent = file.getParent();
-        return parent != null && parent.getFileName() != null && parent.getFileName().toString().equals("subagents");
-    }
+        /** Lines longer than this many bytes are reported and skipped, unread (default 16 MiB). */
+        public Builder maxLineBytes(int maxLineBytes) {
+            if (maxLineBytes < 1024) {
+                throw new IllegalArgumentException("maxLineBytes: must be at least 1024; got " + maxLineBytes);
+            }
+            this.maxLineBytes = maxLineBytes;
+            return this;
+        }
 
-    private static List<Path> jsonlFilesUnder(Path root) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            return walk.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().endsWith(".jsonl"))
-                    .sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + root, e);
+        /** The formats to read, tried in this order (default: {@link #installedFormats()}). */
+        public Builder formats(List<SessionFormat> formats) {
+            this.formats = List.copyOf(formats);
+            return this;
+        }
+
+        /** The clock the quiet period is measured with (default the system's). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Told after each file. */
+        public Builder progress(Progress progress) {
+            this.progress = Objects.requireNonNull(progress, "progress");
+            return this;
+        }
+
+        public SessionSync build() {
+            return new SessionSync(this);
         }
     }
 }

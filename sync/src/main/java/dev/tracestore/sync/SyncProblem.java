@@ -1,15 +1,15 @@
-package dev.tracestore.examples.importer;
+package dev.tracestore.sync;
 
 import java.nio.file.Path;
 
 /**
- * Something an import could not take, with where it was.
+ * Something a sync could not take, with where it was; the sync went on with the rest.
  *
- * @param file   the file, or the directory that was asked for
+ * @param file   the file, or the path that was asked for
  * @param line   the 1-based line number, or 0 when the problem is the whole file
  * @param reason what was wrong, for a person
  */
-public record ImportProblem(Path file, int line, String reason) {
+public record SyncProblem(Path file, long line, String reason) {
 
     @Override
     public String toString() {

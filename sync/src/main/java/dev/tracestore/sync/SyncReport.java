@@ -1,29 +1,22 @@
-package dev.tracestore.examples.importer;
+package dev.tracestore.sync;
 
 import java.util.List;
 
 /**
- * The outcome of an import.
+ * The outcome of a sync.
  *
- * @param sessions            the sessions imported, in the order read
- * @param problems            what could not be imported, each with its file and line
- * @param subagentFilesSkipped subagent transcripts found beside their sessions and not imported
- *                            on their own (see {@link ClaudeCodeFormat})
+ * @param files    the session files synced, in the order read, unchanged ones included
+ * @param problems what could not be synced, each with its file and line
  */
-public record ImportReport(List<SessionResult> sessions, List<ImportProblem> problems, int subagentFilesSkipped) {
+public record SyncReport(List<SyncedFile> files, List<SyncProblem> problems) {
 
-    public ImportReport {
-        sessions = List.copyOf(sessions);
+    public SyncReport {
+        files = List.copyOf(files);
         problems = List.copyOf(problems);
     }
 
-    /** Whether at least one session was imported. */
-    public boolean importedAnything() {
-        return !sessions.isEmpty();
-    }
-
-    /** The messages written, over all sessions. */
+    /** The messages sent, over all files. */
     public long messages() {
-        return sessions.stream().mapToLong(SessionResult::messages).sum();
+        return files.stream().mapToLong(SyncedFile::messages).sum();
     }
 }

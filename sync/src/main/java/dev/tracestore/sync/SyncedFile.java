@@ -1,21 +1,20 @@
-package dev.tracestore.examples.importer;
+package dev.tracestore.sync;
 
-import dev.tracestore.Recount;
 import java.nio.file.Path;
 
 /**
- * One session file imported.
+ * One session file synced.
  *
- * @param file               the file
- * @param agentId            {@code claude-code} or {@code codex}
- * @param traceId            the trace it went to
- * @param title              the trace's title
- * @param messages           the messages read from the file and written
- * @param batches            how many batches they were written in
- * @param countBeforeRecount the cached count after the batches: higher than the messages when
- *                           this import re-sent messages stored by an earlier one (drift)
- * @param recount            the recount that repaired the drift
+ * @param file      the file
+ * @param agentId   the format that read it, such as {@code claude-code}
+ * @param sessionId the session's id: the trace's external id
+ * @param traceId   the trace it went to, or 0 if the file held no message yet (no trace was made)
+ * @param messages  the messages this sync sent: 0 for a file unchanged since the last sync
+ * @param batches   how many batches they were sent in, each with the ingest cursor it advanced to
+ * @param complete  whether the store now holds everything the file's complete lines say; false
+ *                  while a reply whose lines may still be arriving is held back (see
+ *                  {@link SessionSync.Builder#quietPeriod}), or when the sync stopped early (reported)
  */
-public record SessionResult(Path file, String agentId, long traceId, String title, int messages, int batches,
-        long countBeforeRecount, Recount recount) {
+public record SyncedFile(Path file, String agentId, String sessionId, long traceId, int messages, int batches,
+        boolean complete) {
 }

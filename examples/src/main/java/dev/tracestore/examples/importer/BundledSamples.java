@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * The sample sessions shipped with the examples: real Claude Code sessions (MIT licence, see
  * {@code samples/claude-code/LICENSE}) and hand-written Codex rollouts. They live on the
- * classpath, so {@link #extractTo(Path)} copies them to a directory the importer can walk.
+ * classpath, so {@link #extractTo(Path)} copies them to a directory a sync can walk.
  */
 public final class BundledSamples {
     private static final String ROOT = "/dev/tracestore/examples/samples/";

@@ -1,6 +1,5 @@
 /**
- * Importers of real coding-agent sessions into a {@link dev.tracestore.TraceStore}: Claude
- * Code JSONL transcripts and OpenAI Codex CLI rollout files. For applications and the demo;
- * see {@link dev.tracestore.examples.importer.SessionImporter}.
+ * The sample sessions the demo syncs ({@link dev.tracestore.examples.importer.BundledSamples});
+ * the sync itself is {@code tracestore-sync}'s {@link dev.tracestore.sync.SessionSync}.
  */
 package dev.tracestore.examples.importer;

@@ -1,21 +1,18 @@
-package dev.tracestore.examples.importer;
+package dev.tracestore.sync.formats;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.tracestore.MessageInput;
 import dev.tracestore.Role;
 import dev.tracestore.TokenUsage;
-import dev.tracestore.TraceInput;
+import dev.tracestore.sync.SessionFormat;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.Collectors;
+import java.util.regex.Pattern;
 
 /**
  * Claude Code transcripts ({@code ~/.claude/projects/<project>/<sessionId>.jsonl}).
@@ -34,11 +31,18 @@ import java.util.stream.Collectors;
  *       bookkeeping), {@code progress} (which also mirrors subagent turns),
  *       {@code file-history-snapshot}, {@code queue-operation}, titles; sidechain lines
  *       ({@code isSidechain}: subagent turns, whose call and result the main thread already
- *       shows).
+ *       shows). Subagent transcripts ({@code <session>/subagents/*.jsonl}) are not claimed when
+ *       walking a directory.
  * </ul>
- * External id: the line's {@code uuid} (the first line's, for a split reply), so re-importing
- * a grown file upserts the same messages. Sequence: the line number. Title: a
- * {@code custom-title}, else the {@code summary}, else the first prompt.
+ * External id: the line's {@code uuid} (the first line's, for a split reply). Sequence: the
+ * line number. Title: the last {@code custom-title}, else the last {@code summary}, else the
+ * first prompt. Model: the latest reply's (not {@code <synthetic>}, which marks replies the
+ * client made). Project: the last segment of the first {@code cwd}.
+ *
+ * <p>A reply is held back while its lines may still be arriving: until an {@code assistant}
+ * line of another reply or a prompt follows (tool results do not end it: the lines of a reply
+ * with parallel tool calls may come between them), or the file goes quiet. A line of the reply
+ * that arrives after that becomes a message of its own.
  *
  * <p>An assistant message's usage comes from {@code message.usage}, once per reply: its lines
  * repeat the same input and cache counts, and may carry a growing {@code output_tokens}
@@ -47,133 +51,202 @@ import java.util.stream.Collectors;
  * writes {@code cache_creation_input_tokens}. Its tool calls are its {@code tool_use} blocks,
  * each counted once by its {@code id}. Messages without {@code usage} get none.
  */
-final class ClaudeCodeFormat {
-    static final String AGENT = "claude-code";
+public final class ClaudeCodeFormat implements SessionFormat {
     private static final Set<String> NOT_CONVERSATION = Set.of("system", "progress", "summary", "file-history-snapshot",
             "queue-operation", "custom-title", "ai-title", "agent-name", "tag", "pr-link", "last-prompt");
+    private static final Pattern UUID_FILE = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.jsonl");
+    /** Title sources, weakest first: a state's {@code t=} is the strongest one seen. */
+    private static final int PROMPT = 1, SUMMARY = 2, CUSTOM = 3;
 
-    private ClaudeCodeFormat() {}
-
-    /** Whether the file's records look like a Claude Code transcript. */
-    static boolean recognises(List<JsonLines.Line> lines) {
-        return lines.stream().anyMatch(l -> l.record().has("sessionId") || "summary".equals(JsonLines.text(l.record(), "type")));
+    @Override
+    public String agentId() {
+        return "claude-code";
     }
 
-    static ParsedSession parse(Path file, JsonLines.Content content, String namespace) {
-        List<ImportProblem> problems = new ArrayList<>(content.problems());
-        Map<String, Draft> drafts = new LinkedHashMap<>();
-        String sessionId = null;
-        String summary = null;
-        String customTitle = null;
-        String cwd = null;
-        Instant started = null;
+    @Override
+    public boolean claims(Path file) {
+        Path parent = file.getParent();
+        return file.getFileName().toString().endsWith(".jsonl")
+                && !(parent != null && parent.getFileName() != null && parent.getFileName().toString().equals("subagents"));
+    }
 
-        for (JsonLines.Line line : content.lines()) {
-            JsonNode r = line.record();
-            String type = JsonLines.text(r, "type");
-            sessionId = sessionId != null ? sessionId : JsonLines.text(r, "sessionId");
-            cwd = cwd != null ? cwd : JsonLines.text(r, "cwd");
-            Instant at = Timestamps.parse(JsonLines.text(r, "timestamp"));
-            if (at != null && (started == null || at.isBefore(started))) {
-                started = at;
+    @Override
+    public boolean recognises(Path file, List<JsonNode> head) {
+        return head.stream().anyMatch(r -> r.has("sessionId") || "summary".equals(Json.text(r, "type")));
+    }
+
+    @Override
+    public String sessionId(Path file, List<JsonNode> head) {
+        return head.stream().map(r -> Json.text(r, "sessionId")).filter(id -> id != null && !id.isBlank()).findFirst()
+                .orElseGet(() -> {
+                    String name = file.getFileName().toString();
+                    return UUID_FILE.matcher(name).matches() ? name.substring(0, name.length() - ".jsonl".length()) : null;
+                });
+    }
+
+    @Override
+    public Reader reader(Path file, String state) {
+        int titleRank = 0;
+        if (state != null) {
+            if (!state.matches("t=[0-3]")) {
+                throw new IllegalArgumentException("not a Claude Code reader state: " + state);
+            }
+            titleRank = state.charAt(2) - '0';
+        }
+        return new ClaudeReader(titleRank);
+    }
+
+    private static final class ClaudeReader implements Reader {
+        /** The open reply, first, and the messages after it, which wait with it. */
+        private final List<Draft> held = new ArrayList<>();
+        private String openReply;
+        private int titleRank;
+        private boolean messages;
+        private boolean sidechain;
+
+        ClaudeReader(int titleRank) {
+            this.titleRank = titleRank;
+        }
+
+        @Override
+        public void line(long number, JsonNode r, Sink sink) {
+            String type = Json.text(r, "type");
+            sink.seen(Timestamps.parse(Json.text(r, "timestamp")));
+            String cwd = Json.text(r, "cwd");
+            if (cwd != null) {
+                sink.project(Titles.project(cwd));
+            }
+            boolean conversation = "user".equals(type) || "assistant".equals(type);
+            JsonNode message = r.get("message");
+            boolean skipped = conversation && (r.path("isMeta").asBoolean(false) || r.path("isSidechain").asBoolean(false));
+            sidechain |= r.path("isSidechain").asBoolean(false);
+            ArrayNode blocks = conversation ? blocks(message == null ? null : message.get("content")) : null;
+            String replyKey = "assistant".equals(type) && message != null && message.isObject()
+                    ? (Json.text(message, "id") != null ? "reply:" + Json.text(message, "id") : "line:" + Json.text(r, "uuid"))
+                    : null;
+            boolean endsReply = conversation && !skipped && openReply != null
+                    && (replyKey != null ? !replyKey.equals(openReply) : !onlyToolResults(blocks));
+            if (endsReply) {
+                held.forEach(d -> sink.message(d.toInput()));
+                held.clear();
+                openReply = null;
+            }
+            if (held.isEmpty()) {
+                sink.cut(titleRank == 0 ? null : "t=" + titleRank);
             }
             if ("summary".equals(type)) {
-                summary = JsonLines.text(r, "summary");
+                title(SUMMARY, Json.text(r, "summary"), sink);
             } else if ("custom-title".equals(type)) {
-                customTitle = JsonLines.text(r, "customTitle");
+                title(CUSTOM, Json.text(r, "customTitle"), sink);
             }
             if (type == null) {
-                problems.add(new ImportProblem(file, line.number(), "record without a type: skipped"));
-            } else if (type.equals("user") || type.equals("assistant")) {
-                conversation(file, line, type, at, drafts, problems);
-            } else if (!NOT_CONVERSATION.contains(type)) {
-                problems.add(new ImportProblem(file, line.number(), "unknown record type \"" + type + "\": skipped"));
+                sink.problem(number, "record without a type: skipped");
+            } else if (conversation && !skipped) {
+                conversation(number, r, type, message, blocks, replyKey, sink);
+            } else if (!conversation && !NOT_CONVERSATION.contains(type)) {
+                sink.problem(number, "unknown record type \"" + type + "\": skipped");
             }
         }
-        if (sessionId == null) {
-            problems.add(new ImportProblem(file, 0, "no record carries a sessionId: not imported"));
-            return null;
-        }
-        if (drafts.isEmpty() && content.lines().stream().anyMatch(l -> l.record().path("isSidechain").asBoolean(false))) {
-            problems.add(new ImportProblem(file, 0, "a subagent (sidechain) transcript: not imported on its own, "
-                    + "its parent session shows the call that started it and the result it returned"));
-            return null;
-        }
-        List<MessageInput> messages = drafts.values().stream().map(Draft::toInput).toList();
-        String title = customTitle != null ? customTitle : summary != null ? summary : Titles.fromPrompt(
-                messages.stream().filter(m -> m.role() == Role.USER).map(MessageInput::text).findFirst().orElse(null));
-        TraceInput trace = TraceInput.of(namespace, sessionId).withTitle(title).withAgent(AGENT)
-                .withModel(mostUsedModel(drafts.values())).withProject(Titles.project(cwd)).withCreatedAt(started);
-        return new ParsedSession(file, trace, messages, problems);
-    }
 
-    private static void conversation(Path file, JsonLines.Line line, String type, Instant at, Map<String, Draft> drafts,
-            List<ImportProblem> problems) {
-        JsonNode r = line.record();
-        if (r.path("isMeta").asBoolean(false) || r.path("isSidechain").asBoolean(false)) {
-            return;
-        }
-        String uuid = JsonLines.text(r, "uuid");
-        JsonNode message = r.get("message");
-        if (uuid == null || message == null || !message.isObject()) {
-            problems.add(new ImportProblem(file, line.number(), type + " record without uuid or message: skipped"));
-            return;
-        }
-        ArrayNode blocks = blocks(message.get("content"));
-        if (type.equals("assistant")) {
-            String replyId = JsonLines.text(message, "id");
-            String key = replyId != null ? "reply:" + replyId : "line:" + uuid;
-            Draft draft = drafts.computeIfAbsent(key, k -> new Draft(uuid, line.number(), Role.ASSISTANT, at));
-            draft.model = draft.model != null ? draft.model : JsonLines.text(message, "model");
-            draft.addUsage(message.get("usage"));
-            draft.add(blocks);
-            return;
-        }
-        boolean onlyToolResults = !blocks.isEmpty();
-        for (JsonNode b : blocks) {
-            onlyToolResults &= "tool_result".equals(JsonLines.text(b, "type"));
-        }
-        Draft draft = new Draft(uuid, line.number(), onlyToolResults ? Role.TOOL : Role.USER, at);
-        draft.add(blocks);
-        drafts.put("line:" + uuid, draft);
-    }
-
-    /** The content as a list of blocks: a plain string becomes one text block. */
-    private static ArrayNode blocks(JsonNode content) {
-        ArrayNode blocks = JsonLines.JSON.createArrayNode();
-        if (content != null && content.isTextual()) {
-            blocks.addObject().put("type", "text").put("text", content.asText());
-        } else if (content != null && content.isArray()) {
-            content.forEach(blocks::add);
-        }
-        return blocks;
-    }
-
-    private static String mostUsedModel(Iterable<Draft> drafts) {
-        List<String> models = new ArrayList<>();
-        drafts.forEach(d -> {
-            if (d.model != null && !d.model.startsWith("<")) { // "<synthetic>" marks client-made replies
-                models.add(d.model);
+        private void conversation(long number, JsonNode r, String type, JsonNode message, ArrayNode blocks, String replyKey,
+                Sink sink) {
+            String uuid = Json.text(r, "uuid");
+            if (uuid == null || message == null || !message.isObject()) {
+                sink.problem(number, type + " record without uuid or message: skipped");
+                return;
             }
-        });
-        return models.stream().collect(Collectors.groupingBy(Function.identity(), LinkedHashMap::new, Collectors.counting()))
-                .entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+            Instant at = Timestamps.parse(Json.text(r, "timestamp"));
+            messages = true;
+            if (replyKey != null) {
+                if (openReply == null) {
+                    held.add(0, new Draft(uuid, number, Role.ASSISTANT, at));
+                    openReply = replyKey;
+                }
+                Draft reply = held.get(0);
+                String model = Json.text(message, "model");
+                if (reply.model == null && model != null) {
+                    reply.model = model;
+                    if (!model.startsWith("<")) { // "<synthetic>" marks replies the client made
+                        sink.model(model);
+                    }
+                }
+                reply.addUsage(message.get("usage"));
+                reply.add(blocks);
+                return;
+            }
+            Draft d = new Draft(uuid, number, onlyToolResults(blocks) ? Role.TOOL : Role.USER, at);
+            d.add(blocks);
+            if (d.role == Role.USER && titleRank < PROMPT) {
+                title(PROMPT, Titles.fromPrompt(d.text.toString()), sink);
+            }
+            if (openReply != null) {
+                held.add(d);
+            } else {
+                sink.message(d.toInput());
+            }
+        }
+
+        @Override
+        public void end(boolean quiet, Sink sink) {
+            if (quiet) {
+                held.forEach(d -> sink.message(d.toInput()));
+                held.clear();
+                openReply = null;
+            }
+            if (held.isEmpty()) {
+                sink.cut(titleRank == 0 ? null : "t=" + titleRank);
+            }
+            if (!messages && sidechain) {
+                sink.problem(0, "a subagent (sidechain) transcript: not synced on its own, its parent session shows"
+                        + " the call that started it and the result it returned");
+            }
+        }
+
+        private void title(int rank, String title, Sink sink) {
+            if (title != null && !title.isBlank() && rank >= titleRank) {
+                titleRank = rank;
+                sink.title(title);
+            }
+        }
+
+        private static boolean onlyToolResults(ArrayNode blocks) {
+            if (blocks == null || blocks.isEmpty()) {
+                return false;
+            }
+            for (JsonNode b : blocks) {
+                if (!"tool_result".equals(Json.text(b, "type"))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** The content as a list of blocks: a plain string becomes one text block. */
+        private static ArrayNode blocks(JsonNode content) {
+            ArrayNode blocks = Json.MAPPER.createArrayNode();
+            if (content != null && content.isTextual()) {
+                blocks.addObject().put("type", "text").put("text", content.asText());
+            } else if (content != null && content.isArray()) {
+                content.forEach(blocks::add);
+            }
+            return blocks;
+        }
     }
 
     /** A message being assembled from one or more lines. */
     private static final class Draft {
         final String externalId;
-        final int line;
+        final long line;
         final Role role;
         final Instant createdAt;
-        final ArrayNode parts = JsonLines.JSON.createArrayNode();
+        final ArrayNode parts = Json.MAPPER.createArrayNode();
         final StringBuilder text = new StringBuilder();
         final Set<String> toolUseIds = new HashSet<>();
         String model;
         int toolCalls;
         TokenUsage usage;
 
-        Draft(String externalId, int line, Role role, Instant createdAt) {
+        Draft(String externalId, long line, Role role, Instant createdAt) {
             this.externalId = externalId;
             this.line = line;
             this.role = role;
@@ -183,12 +256,12 @@ final class ClaudeCodeFormat {
         void add(ArrayNode blocks) {
             for (JsonNode b : blocks) {
                 parts.add(b);
-                if ("tool_use".equals(JsonLines.text(b, "type"))) {
-                    String id = JsonLines.text(b, "id");
+                if ("tool_use".equals(Json.text(b, "type"))) {
+                    String id = Json.text(b, "id");
                     toolCalls += id == null || toolUseIds.add(id) ? 1 : 0; // a block without an id cannot repeat
                 }
-                String t = switch (String.valueOf(JsonLines.text(b, "type"))) {
-                    case "text" -> JsonLines.text(b, "text");
+                String t = switch (String.valueOf(Json.text(b, "type"))) {
+                    case "text" -> Json.text(b, "text");
                     case "tool_result" -> toolResultText(b.get("content"));
                     default -> null; // thinking, tool_use, image: kept in the parts only
                 };
@@ -206,17 +279,11 @@ final class ClaudeCodeFormat {
             if (u == null || !u.isObject()) {
                 return;
             }
-            TokenUsage line = new TokenUsage(count(u, "input_tokens"), count(u, "output_tokens"),
-                    count(u, "cache_read_input_tokens"), count(u, "cache_creation_input_tokens"));
+            TokenUsage line = new TokenUsage(Json.count(u, "input_tokens"), Json.count(u, "output_tokens"),
+                    Json.count(u, "cache_read_input_tokens"), Json.count(u, "cache_creation_input_tokens"));
             usage = usage == null ? line : new TokenUsage(Math.max(usage.inputTokens(), line.inputTokens()),
                     Math.max(usage.outputTokens(), line.outputTokens()), Math.max(usage.cacheReadTokens(), line.cacheReadTokens()),
                     Math.max(usage.cacheWriteTokens(), line.cacheWriteTokens()));
-        }
-
-        /** A count, or 0 when absent, not a number or negative. */
-        private static long count(JsonNode usage, String field) {
-            JsonNode n = usage.get(field);
-            return n != null && n.canConvertToLong() ? Math.max(0, n.asLong()) : 0;
         }
 
         private static String toolResultText(JsonNode content) {
@@ -228,7 +295,7 @@ final class ClaudeCodeFormat {
             }
             StringBuilder sb = new StringBuilder();
             content.forEach(c -> {
-                String t = JsonLines.text(c, "text");
+                String t = Json.text(c, "text");
                 if (t != null) {
                     sb.append(sb.length() > 0 ? "\n" : "").append(t);
                 }

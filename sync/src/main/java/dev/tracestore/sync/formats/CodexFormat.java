@@ -1,16 +1,14 @@
-package dev.tracestore.examples.importer;
+package dev.tracestore.sync.formats;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracestore.MessageInput;
 import dev.tracestore.Role;
 import dev.tracestore.TokenUsage;
-import dev.tracestore.TraceInput;
+import dev.tracestore.sync.SessionFormat;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,7 +33,8 @@ import java.util.regex.Pattern;
  * </ul>
  * Lines carry no id, so external ids are derived: {@code call_id} for tool calls,
  * {@code call_id + "/output"} for outputs, {@code "line-" + N} otherwise; all stable when a
- * live session's file grows. Sequence: the line number.
+ * live session's file grows. Sequence: the line number. Title: the first prompt. Model: the
+ * latest {@code turn_context}'s. Project: the last segment of {@code session_meta}'s {@code cwd}.
  *
  * <p>A tool call message has one tool call. Token usage comes from the {@code event_msg}
  * stream's {@code token_count} events, each given to the {@link Role#ASSISTANT} message (reply
@@ -51,11 +50,14 @@ import java.util.regex.Pattern;
  *       cache writes;
  *   <li>an event before any assistant message is reported as a problem and not counted.
  * </ul>
+ * So an assistant message is held back until the next assistant message or prompt shows that
+ * no more events are coming for it (tool outputs do not), or the file goes quiet; an event
+ * that still comes after that is counted on the next assistant message.
  */
-final class CodexFormat {
-    static final String AGENT = "codex";
+public final class CodexFormat implements SessionFormat {
     private static final Pattern FILE_UUID =
             Pattern.compile("([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\.jsonl$");
+    private static final Pattern STATE = Pattern.compile("t=(\\d+),(\\d+),(\\d+);c=(\\d+),(\\d+),(\\d+);p=([01]);a=([01])");
     private static final Set<String> NOT_CONVERSATION = Set.of("session_meta", "turn_context", "event_msg", "compacted");
     private static final Set<String> TOOL_CALLS = Set.of("function_call", "custom_tool_call", "local_shell_call",
             "web_search_call");
@@ -63,137 +65,216 @@ final class CodexFormat {
     private static final List<String> SCAFFOLDING = List.of("<environment_context>", "<user_instructions>",
             "# AGENTS.md instructions", "<permissions instructions>");
 
-    private CodexFormat() {}
-
-    /** Whether the file's records look like a Codex rollout. */
-    static boolean recognises(List<JsonLines.Line> lines) {
-        return lines.stream().anyMatch(l -> l.record().has("payload") || l.record().has("record_type"));
+    @Override
+    public String agentId() {
+        return "codex";
     }
 
-    static ParsedSession parse(Path file, JsonLines.Content content, String namespace) {
-        List<ImportProblem> problems = new ArrayList<>(content.problems());
-        Map<String, MessageInput> messages = new LinkedHashMap<>();
-        String sessionId = null;
-        String cwd = null;
-        String model = null;
-        Instant started = null;
-        String lastAssistant = null;
-        Tokens lastTotal = Tokens.ZERO;
+    @Override
+    public boolean claims(Path file) {
+        String name = file.getFileName().toString();
+        return name.startsWith("rollout-") && name.endsWith(".jsonl");
+    }
 
-        for (JsonLines.Line line : content.lines()) {
-            JsonNode r = line.record();
-            if (r.has("record_type")) {
-                continue; // legacy state lines
+    @Override
+    public boolean recognises(Path file, List<JsonNode> head) {
+        return head.stream().anyMatch(r -> r.has("payload") || r.has("record_type"));
+    }
+
+    @Override
+    public String sessionId(Path file, List<JsonNode> head) {
+        for (JsonNode r : head) {
+            String id = "session_meta".equals(Json.text(r, "type")) ? Json.text(r.path("payload"), "id") : null;
+            if (id != null && !id.isBlank()) {
+                return id;
             }
-            String type = JsonLines.text(r, "type");
+        }
+        Matcher m = FILE_UUID.matcher(file.getFileName().toString());
+        return m.find() ? m.group(1) : null;
+    }
+
+    @Override
+    public Reader reader(Path file, String state) {
+        if (state == null) {
+            return new CodexReader(Tokens.ZERO, Tokens.ZERO, false, false);
+        }
+        Matcher m = STATE.matcher(state);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a Codex reader state: " + state);
+        }
+        long[] n = new long[6];
+        for (int i = 0; i < 6; i++) {
+            n[i] = Long.parseLong(m.group(i + 1));
+        }
+        return new CodexReader(new Tokens(n[0], n[1], n[2]), new Tokens(n[3], n[4], n[5]), m.group(7).equals("1"),
+                m.group(8).equals("1"));
+    }
+
+    private static final class CodexReader implements Reader {
+        /** The latest assistant message, first, and the messages after it, which wait with it. */
+        private final List<MessageInput> held = new ArrayList<>();
+        /** The last event's {@code total_token_usage}. */
+        private Tokens lastTotal;
+        /** Tokens of events that came after their message was sent: for the next assistant message. */
+        private Tokens carried;
+        private boolean titled;
+        private boolean assistantSeen;
+
+        CodexReader(Tokens lastTotal, Tokens carried, boolean titled, boolean assistantSeen) {
+            this.lastTotal = lastTotal;
+            this.carried = carried;
+            this.titled = titled;
+            this.assistantSeen = assistantSeen;
+        }
+
+        private String state() {
+            return "t=" + lastTotal + ";c=" + carried + ";p=" + (titled ? 1 : 0) + ";a=" + (assistantSeen ? 1 : 0);
+        }
+
+        @Override
+        public void line(long number, JsonNode r, Sink sink) {
+            if (r.has("record_type")) {
+                if (held.isEmpty()) {
+                    sink.cut(state());
+                }
+                return; // legacy state lines
+            }
+            String type = Json.text(r, "type");
             JsonNode payload = r.path("payload");
-            Instant at = Timestamps.parse(JsonLines.text(r, "timestamp"));
-            if (at != null && (started == null || at.isBefore(started))) {
-                started = at;
+            Instant at = Timestamps.parse(Json.text(r, "timestamp"));
+            sink.seen(at);
+            MessageInput m = "response_item".equals(type) ? message(number, payload, at, sink) : null;
+            if (m != null && m.role() != Role.TOOL) {
+                release(sink); // a prompt or the next assistant message: no more events for the held one
+            }
+            if (held.isEmpty()) {
+                sink.cut(state());
             }
             if ("session_meta".equals(type)) {
-                sessionId = sessionId != null ? sessionId : JsonLines.text(payload, "id");
-                cwd = cwd != null ? cwd : JsonLines.text(payload, "cwd");
-            } else if ("turn_context".equals(type)) {
-                model = JsonLines.text(payload, "model") != null ? JsonLines.text(payload, "model") : model;
+                String cwd = Json.text(payload, "cwd");
+                if (cwd != null) {
+                    sink.project(Titles.project(cwd));
+                }
+            } else if ("turn_context".equals(type) && Json.text(payload, "model") != null) {
+                sink.model(Json.text(payload, "model"));
             }
-            if ("response_item".equals(type)) {
-                MessageInput m = message(file, line, payload, at, problems);
-                if (m != null) {
-                    messages.put(m.externalId(), m);
-                    lastAssistant = m.role() == Role.ASSISTANT ? m.externalId() : lastAssistant;
-                }
-            } else if ("event_msg".equals(type) && "token_count".equals(JsonLines.text(payload, "type"))) {
-                JsonNode info = payload.path("info");
-                Tokens total = Tokens.of(info.get("total_token_usage"));
-                Tokens last = Tokens.of(info.get("last_token_usage"));
-                Tokens added = total == null ? last : total.isAtLeast(lastTotal) ? total.minus(lastTotal) : last;
-                lastTotal = total != null ? total : lastTotal;
-                if (added == null || added.equals(Tokens.ZERO)) {
-                    continue; // no info (a rate-limit update), a repeated event, or nothing used
-                }
-                if (lastAssistant == null) {
-                    problems.add(new ImportProblem(file, line.number(), "token_count before any assistant message: not counted"));
-                    continue;
-                }
-                messages.computeIfPresent(lastAssistant, (id, m) ->
-                        m.withUsage(m.usage() == null ? added.usage() : m.usage().plus(added.usage())));
+            if (m != null) {
+                take(m, sink);
+            } else if ("event_msg".equals(type) && "token_count".equals(Json.text(payload, "type"))) {
+                tokens(number, payload.path("info"), sink);
             } else if (type == null) {
-                problems.add(new ImportProblem(file, line.number(), "record without a type: skipped"));
-            } else if (!NOT_CONVERSATION.contains(type)) {
-                problems.add(new ImportProblem(file, line.number(), "unknown record type \"" + type + "\": skipped"));
+                sink.problem(number, "record without a type: skipped");
+            } else if (!"response_item".equals(type) && !NOT_CONVERSATION.contains(type)) {
+                sink.problem(number, "unknown record type \"" + type + "\": skipped");
             }
         }
-        if (sessionId == null) {
-            Matcher m = FILE_UUID.matcher(file.getFileName().toString());
-            if (!m.find()) {
-                problems.add(new ImportProblem(file, 0, "no session_meta id and no session id in the file name: not imported"));
-                return null;
-            }
-            sessionId = m.group(1);
-        }
-        String title = Titles.fromPrompt(messages.values().stream().filter(m -> m.role() == Role.USER)
-                .map(MessageInput::text).findFirst().orElse(null));
-        TraceInput trace = TraceInput.of(namespace, sessionId).withTitle(title).withAgent(AGENT).withModel(model)
-                .withProject(Titles.project(cwd)).withCreatedAt(started);
-        return new ParsedSession(file, trace, List.copyOf(messages.values()), problems);
-    }
 
-    private static MessageInput message(Path file, JsonLines.Line line, JsonNode payload, Instant at,
-            List<ImportProblem> problems) {
-        String kind = JsonLines.text(payload, "type");
-        String parts = "[" + payload + "]";
-        String callId = JsonLines.text(payload, "call_id");
-        if ("message".equals(kind)) {
-            String role = JsonLines.text(payload, "role");
-            String text = contentText(payload.get("content"));
-            if ("assistant".equals(role)) {
-                return MessageInput.of("line-" + line.number(), line.number(), Role.ASSISTANT, text)
-                        .withCreatedAt(at).withPartsJson(parts);
+        private void take(MessageInput m, Sink sink) {
+            if (m.role() == Role.USER && !titled) {
+                titled = true;
+                sink.title(Titles.fromPrompt(m.text()));
             }
-            if ("user".equals(role) && SCAFFOLDING.stream().noneMatch(text.stripLeading()::startsWith)) {
-                return MessageInput.of("line-" + line.number(), line.number(), Role.USER, text)
-                        .withCreatedAt(at).withPartsJson(parts);
+            if (m.role() == Role.ASSISTANT) {
+                assistantSeen = true;
+                if (!carried.equals(Tokens.ZERO)) {
+                    m = m.withUsage(carried.usage());
+                    carried = Tokens.ZERO;
+                }
+                held.add(m);
+            } else if (!held.isEmpty()) {
+                held.add(m);
+            } else {
+                sink.message(m);
             }
-            return null; // developer and system messages, scaffolding
         }
-        if (TOOL_CALLS.contains(kind)) {
-            String name = JsonLines.text(payload, "name");
-            String args = JsonLines.text(payload, "arguments") != null ? JsonLines.text(payload, "arguments")
-                    : JsonLines.text(payload, "input");
-            String text = (name != null ? name : kind) + (args != null ? " " + args : "");
-            String id = callId != null ? callId : "line-" + line.number();
-            return MessageInput.of(id, line.number(), Role.ASSISTANT, text).withCreatedAt(at).withPartsJson(parts)
-                    .withToolCalls(1);
-        }
-        if (TOOL_OUTPUTS.contains(kind)) {
-            JsonNode output = payload.get("output");
-            String text = output == null ? "" : output.isTextual() ? output.asText()
-                    : output.has("output") ? output.path("output").asText() : output.toString();
-            String id = callId != null ? callId + "/output" : "line-" + line.number();
-            return MessageInput.of(id, line.number(), Role.TOOL, text).withCreatedAt(at).withPartsJson(parts);
-        }
-        if (!"reasoning".equals(kind)) {
-            problems.add(new ImportProblem(file, line.number(), "unknown response item \"" + kind + "\": skipped"));
-        }
-        return null;
-    }
 
-    private static String contentText(JsonNode content) {
-        if (content == null) {
-            return "";
-        }
-        if (content.isTextual()) {
-            return content.asText();
-        }
-        StringBuilder sb = new StringBuilder();
-        content.forEach(part -> {
-            String t = JsonLines.text(part, "text");
-            if (t != null) {
-                sb.append(sb.length() > 0 ? "\n\n" : "").append(t);
+        private void tokens(long number, JsonNode info, Sink sink) {
+            Tokens total = Tokens.of(info.get("total_token_usage"));
+            Tokens last = Tokens.of(info.get("last_token_usage"));
+            Tokens added = total == null ? last : total.isAtLeast(lastTotal) ? total.minus(lastTotal) : last;
+            lastTotal = total != null ? total : lastTotal;
+            if (added == null || added.equals(Tokens.ZERO)) {
+                return; // no info (a rate-limit update), a repeated event, or nothing used
             }
-        });
-        return sb.toString();
+            if (held.isEmpty()) {
+                if (assistantSeen) {
+                    carried = carried.plus(added);
+                } else {
+                    sink.problem(number, "token_count before any assistant message: not counted");
+                }
+                return;
+            }
+            MessageInput m = held.get(0);
+            held.set(0, m.withUsage(m.usage() == null ? added.usage() : m.usage().plus(added.usage())));
+        }
+
+        private void release(Sink sink) {
+            held.forEach(sink::message);
+            held.clear();
+        }
+
+        @Override
+        public void end(boolean quiet, Sink sink) {
+            if (quiet) {
+                release(sink);
+            }
+            if (held.isEmpty()) {
+                sink.cut(state());
+            }
+        }
+
+        private static MessageInput message(long number, JsonNode payload, Instant at, Sink sink) {
+            String kind = Json.text(payload, "type");
+            String parts = "[" + payload + "]";
+            String callId = Json.text(payload, "call_id");
+            if ("message".equals(kind)) {
+                String role = Json.text(payload, "role");
+                String text = contentText(payload.get("content"));
+                if ("assistant".equals(role)) {
+                    return MessageInput.of("line-" + number, number, Role.ASSISTANT, text).withCreatedAt(at).withPartsJson(parts);
+                }
+                if ("user".equals(role) && SCAFFOLDING.stream().noneMatch(text.stripLeading()::startsWith)) {
+                    return MessageInput.of("line-" + number, number, Role.USER, text).withCreatedAt(at).withPartsJson(parts);
+                }
+                return null; // developer and system messages, scaffolding
+            }
+            if (TOOL_CALLS.contains(kind)) {
+                String name = Json.text(payload, "name");
+                String args = Json.text(payload, "arguments") != null ? Json.text(payload, "arguments")
+                        : Json.text(payload, "input");
+                String text = (name != null ? name : kind) + (args != null ? " " + args : "");
+                String id = callId != null ? callId : "line-" + number;
+                return MessageInput.of(id, number, Role.ASSISTANT, text).withCreatedAt(at).withPartsJson(parts).withToolCalls(1);
+            }
+            if (TOOL_OUTPUTS.contains(kind)) {
+                JsonNode output = payload.get("output");
+                String text = output == null ? "" : output.isTextual() ? output.asText()
+                        : output.has("output") ? output.path("output").asText() : output.toString();
+                String id = callId != null ? callId + "/output" : "line-" + number;
+                return MessageInput.of(id, number, Role.TOOL, text).withCreatedAt(at).withPartsJson(parts);
+            }
+            if (!"reasoning".equals(kind)) {
+                sink.problem(number, "unknown response item \"" + kind + "\": skipped");
+            }
+            return null;
+        }
+
+        private static String contentText(JsonNode content) {
+            if (content == null) {
+                return "";
+            }
+            if (content.isTextual()) {
+                return content.asText();
+            }
+            StringBuilder sb = new StringBuilder();
+            content.forEach(part -> {
+                String t = Json.text(part, "text");
+                if (t != null) {
+                    sb.append(sb.length() > 0 ? "\n\n" : "").append(t);
+                }
+            });
+            return sb.toString();
+        }
     }
 
     /** A {@code token_count} event's counts, as Codex reports them: input includes cached input. */
@@ -205,12 +286,8 @@ final class CodexFormat {
             if (usage == null || !usage.isObject()) {
                 return null;
             }
-            return new Tokens(count(usage, "input_tokens"), count(usage, "cached_input_tokens"), count(usage, "output_tokens"));
-        }
-
-        private static long count(JsonNode usage, String field) {
-            JsonNode n = usage.get(field);
-            return n != null && n.canConvertToLong() ? Math.max(0, n.asLong()) : 0;
+            return new Tokens(Json.count(usage, "input_tokens"), Json.count(usage, "cached_input_tokens"),
+                    Json.count(usage, "output_tokens"));
         }
 
         boolean isAtLeast(Tokens o) {
@@ -221,9 +298,18 @@ final class CodexFormat {
             return new Tokens(input - o.input, cachedInput - o.cachedInput, output - o.output);
         }
 
+        Tokens plus(Tokens o) {
+            return new Tokens(input + o.input, cachedInput + o.cachedInput, output + o.output);
+        }
+
         /** In TokenUsage's terms, where input excludes what the cache served. */
         TokenUsage usage() {
             return new TokenUsage(Math.max(0, input - cachedInput), output, cachedInput, 0);
+        }
+
+        @Override
+        public String toString() {
+            return input + "," + cachedInput + "," + output;
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.tracestore.examples.importer;
+package dev.tracestore.sync.formats;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

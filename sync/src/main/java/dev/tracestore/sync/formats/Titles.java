@@ -1,4 +1,4 @@
-package dev.tracestore.examples.importer;
+package dev.tracestore.sync.formats;
 
 final class Titles {
     static final int MAX = 100;

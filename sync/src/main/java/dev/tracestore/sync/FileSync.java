@@ -1,0 +1,323 @@
+package dev.tracestore.sync;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tracestore.IngestCursorConflictException;
+import dev.tracestore.InvalidMessageException;
+import dev.tracestore.MessageInput;
+import dev.tracestore.StorageException;
+import dev.tracestore.TraceDetail;
+import dev.tracestore.TraceInput;
+import dev.tracestore.TraceStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One sync of one file: finds its trace, checks the trace's cursor against the file, reads
+ * from the cursor on, and sends what it read in batches, each with the cursor it advances to
+ * ({@link TraceStore#appendMessages}). Nothing is read twice into the store: a batch that
+ * landed but whose acknowledgement was lost comes back as a cursor conflict naming the cursor
+ * it set, and counts as sent.
+ */
+final class FileSync implements SessionFormat.Sink {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int HEAD_RECORDS = 16;
+    private static final int ATTEMPTS = 3;
+
+    private final SessionSync.Settings settings;
+    private final Path file;
+    private final List<SyncProblem> problems;
+
+    private SessionFormat format;
+    private String sessionId;
+    private TraceDetail trace;
+    private String storedCursor;
+    private SyncCursor lastCut;
+    private LineReader lines;
+    private LineReader.Line current;
+    private final List<MessageInput> pending = new ArrayList<>();
+    private int pendingAtCut;
+    private String title;
+    private String model;
+    private String project;
+    private Instant startedAt;
+    private int sent;
+    private int batches;
+    private boolean stopped;
+
+    FileSync(SessionSync.Settings settings, Path file, List<SyncProblem> problems) {
+        this.settings = settings;
+        this.file = file;
+        this.problems = problems;
+    }
+
+    /** Syncs the file; null when it is not a session any format reads, or cannot be synced now (reported). */
+    SyncedFile run() throws IOException {
+        long size = Files.size(file);
+        List<JsonNode> head = head();
+        format = settings.formats().stream().filter(f -> f.recognises(file, head)).findFirst().orElse(null);
+        if (format == null) {
+            problem(0, head.isEmpty() ? "no line is a JSON object: not a session file" : "not a session of any known format ("
+                    + String.join(", ", settings.formats().stream().map(SessionFormat::agentId).toList()) + "): not synced");
+            return null;
+        }
+        sessionId = format.sessionId(file, head);
+        if (sessionId == null) {
+            problem(0, "no session id in the file or its name: not synced");
+            return null;
+        }
+        trace = settings.store().findTrace(settings.namespace(), sessionId).orElse(null);
+        storedCursor = trace == null ? null : trace.ingestCursor();
+        SyncCursor from;
+        try {
+            from = storedCursor == null ? SyncCursor.START : SyncCursor.parse(storedCursor);
+        } catch (IllegalArgumentException e) {
+            problem(0, "trace " + trace.id() + " holds an ingest cursor that " + e.getMessage() + ": not synced");
+            return null;
+        }
+        if (!from.matches(file, size)) {
+            problem(0, "replaced or truncated since trace " + trace.id() + " was synced from it (it no longer starts"
+                    + " as it did, or is shorter than the " + from.offset() + " bytes synced): not synced");
+            return null;
+        }
+        boolean adopted = trace != null && storedCursor == null && trace.messageCount() > 0;
+        if (from.offset() < size) {
+            read(from, size);
+        }
+        if (adopted && !stopped) {
+            settings.store().recalculateMessageCount(trace.id()); // its messages came without a cursor: re-sent now
+        }
+        boolean complete = lastCut != null ? lastCut.offset() == lineEnd() : from.offset() == size;
+        return new SyncedFile(file, format.agentId(), sessionId, trace == null ? 0 : trace.id(), sent, batches,
+                complete && !stopped);
+    }
+
+    private void read(SyncCursor from, long size) throws IOException {
+        SessionFormat.Reader reader;
+        try {
+            reader = format.reader(file, from.state());
+        } catch (IllegalArgumentException e) {
+            problem(0, "the ingest cursor's state is not " + format.agentId() + "'s (" + e.getMessage() + "): not synced");
+            return;
+        }
+        boolean quiet = quiet();
+        lastCut = from;
+        try (LineReader r = new LineReader(file, from.offset(), from.line(), settings.maxLineBytes())) {
+            lines = r;
+            while (!stopped && (current = r.next()) != null) {
+                JsonNode record = parse(current);
+                if (record != null) {
+                    reader.line(current.number(), record, this);
+                }
+            }
+            if (!stopped) {
+                reader.end(quiet, this);
+                if (quiet && r.end() < size) {
+                    problem(r.nextLineNumber(), "truncated last line (no newline at its end): not synced until it is complete");
+                }
+            }
+            if (!stopped) {
+                finish();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the sink
+
+    @Override
+    public void message(MessageInput message) {
+        pending.add(Objects.requireNonNull(message, "message"));
+    }
+
+    @Override
+    public void cut(String state) {
+        if (stopped) {
+            return;
+        }
+        if (state != null && state.length() > SessionFormat.MAX_STATE_LENGTH) {
+            throw new IllegalStateException("a format's cut state is over " + SessionFormat.MAX_STATE_LENGTH + " characters");
+        }
+        long offset = current != null ? current.start() : lines.end();
+        long line = current != null ? current.number() : lines.nextLineNumber();
+        try {
+            lastCut = SyncCursor.at(file, offset, line, state);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        pendingAtCut = pending.size();
+        if (pendingAtCut >= settings.batchSize()) {
+            flush();
+        }
+    }
+
+    @Override
+    public void title(String title) {
+        this.title = title;
+    }
+
+    @Override
+    public void model(String model) {
+        this.model = model;
+    }
+
+    @Override
+    public void project(String project) {
+        this.project = this.project != null ? this.project : project;
+    }
+
+    @Override
+    public void seen(Instant at) {
+        if (at != null && (startedAt == null || at.isBefore(startedAt))) {
+            startedAt = at;
+        }
+    }
+
+    @Override
+    public void problem(long line, String reason) {
+        problems.add(new SyncProblem(file, line, reason));
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** At the end of a pass: whatever precedes the last cut goes, even without messages (it moves the cursor). */
+    private void finish() {
+        boolean cursorMoved = !lastCut.toString().equals(storedCursor == null ? SyncCursor.START.toString() : storedCursor);
+        if (pendingAtCut > 0 || cursorMoved) {
+            flush();
+        } else if (trace != null) {
+            updateTrace();
+        }
+    }
+
+    /**
+     * Sends the messages before the last cut with the cursor they advance to. A message the
+     * store refuses is reported with its line and left out; the rest go.
+     */
+    private void flush() {
+        List<MessageInput> batch = new ArrayList<>(pending.subList(0, pendingAtCut));
+        String next = lastCut.toString();
+        if (batch.isEmpty() && (next.equals(storedCursor) || trace == null)) {
+            return; // nothing new, or only lines that are not messages in a file with no trace yet
+        }
+        updateTrace();
+        for (int attempt = 1; ; ) {
+            try {
+                settings.store().appendMessages(trace.id(), batch, storedCursor, next);
+                break;
+            } catch (InvalidMessageException e) {
+                MessageInput bad = batch.remove(e.index());
+                problem(bad.sequence(), "message not stored: " + e.getMessage());
+            } catch (IngestCursorConflictException e) {
+                if (next.equals(e.storedCursor())) {
+                    break; // an earlier attempt landed; its acknowledgement was lost
+                }
+                problem(0, "another sync moved trace " + trace.id() + "'s ingest cursor meanwhile: stopped here,"
+                        + " the next sync goes on from where it left it");
+                stopped = true;
+                return;
+            } catch (IllegalArgumentException e) {
+                problem(current == null ? 0 : current.number(), "cannot send " + batch.size() + " messages read with no"
+                        + " point between them to resume from (" + e.getMessage() + "): stopped here");
+                stopped = true;
+                return;
+            } catch (StorageException e) {
+                if (++attempt > ATTEMPTS) {
+                    throw e; // the cursor makes the next sync's retry of this batch safe
+                }
+            }
+        }
+        storedCursor = next;
+        sent += batch.size();
+        batches++;
+        pending.subList(0, pendingAtCut).clear();
+        pendingAtCut = 0;
+    }
+
+    /** Creates the trace, or updates its title and model if the lines read changed them: no write otherwise. */
+    private void updateTrace() {
+        SessionSync.Settings s = settings;
+        if (trace == null) {
+            TraceInput input = TraceInput.of(s.namespace(), sessionId).withAgent(format.agentId()).withTitle(title)
+                    .withModel(model).withProject(project).withCreatedAt(startedAt);
+            trace = s.store().upsertTrace(s.visibility() == null ? input : input.withVisibility(s.visibility()));
+            return;
+        }
+        boolean titleChanged = title != null && !title.equals(trace.title());
+        boolean modelChanged = model != null && !model.equals(trace.model());
+        if (titleChanged || modelChanged) {
+            trace = s.store().upsertTrace(TraceInput.of(trace.namespace(), trace.externalId())
+                    .withTitle(titleChanged ? title : null).withModel(modelChanged ? model : null));
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    private List<JsonNode> head() throws IOException {
+        List<JsonNode> head = new ArrayList<>();
+        try (LineReader r = new LineReader(file, 0, 1, settings.maxLineBytes())) {
+            LineReader.Line l;
+            for (int i = 0; i < 4 * HEAD_RECORDS && head.size() < HEAD_RECORDS && (l = r.next()) != null; i++) {
+                JsonNode n = l.tooLong() ? null : quietParse(l.bytes());
+                if (n != null && n.isObject()) {
+                    head.add(n);
+                }
+            }
+        }
+        return head;
+    }
+
+    /** The line as a JSON object, or null (reported) when it is not one. */
+    private JsonNode parse(LineReader.Line line) {
+        if (line.tooLong()) {
+            problem(line.number(), "longer than " + settings.maxLineBytes() + " bytes: skipped");
+            return null;
+        }
+        if (isBlank(line.bytes())) {
+            return null;
+        }
+        try {
+            JsonNode node = JSON.readTree(line.bytes());
+            if (node != null && node.isObject()) {
+                return node;
+            }
+            problem(line.number(), "not a JSON object: skipped");
+        } catch (JsonProcessingException e) {
+            problem(line.number(), "malformed JSON or not UTF-8 (" + e.getOriginalMessage() + "): skipped");
+        } catch (IOException e) {
+            problem(line.number(), "unreadable (" + e.getMessage() + "): skipped");
+        }
+        return null;
+    }
+
+    private static JsonNode quietParse(byte[] bytes) {
+        try {
+            return JSON.readTree(bytes);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static boolean isBlank(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean quiet() throws IOException {
+        Instant modified = Files.getLastModifiedTime(file).toInstant();
+        return !modified.plus(settings.quietPeriod()).isAfter(settings.clock().instant());
+    }
+
+    private long lineEnd() {
+        return lines == null ? 0 : lines.end();
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Syncs agent session files into a {@link dev.tracestore.TraceStore}, streaming, incrementally
+ * and exactly once: {@link dev.tracestore.sync.SessionSync} is the entry point,
+ * {@link dev.tracestore.sync.SessionFormat} the plugin interface of one agent's files.
+ */
+package dev.tracestore.sync;
