@@ -80,6 +80,30 @@ public final class SessionSync {
         return formats;
     }
 
+    /**
+     * Follows the session files at or under {@code paths} until the returned follower is
+     * closed: every {@code pollInterval}, the files that grew, new files, and files whose
+     * held-back reply has gone quiet are synced, and each pass that synced or met something is
+     * given to {@code listener} (on the follower's thread). A prompt or tool result appended to
+     * a file is in the store within about one poll interval; a reply, once the next line or the
+     * quiet period says it is complete. Stopping and starting again resumes from the cursors in
+     * the store: the follower keeps no state on disk.
+     */
+    public Follower follow(List<Path> paths, Duration pollInterval, java.util.function.Consumer<SyncReport> listener) {
+        if (pollInterval.isNegative() || pollInterval.isZero()) {
+            throw new IllegalArgumentException("pollInterval: must be positive; got " + pollInterval);
+        }
+        return new Follower(this, paths, pollInterval, Objects.requireNonNull(listener, "listener"));
+    }
+
+    Clock clock() {
+        return settings.clock();
+    }
+
+    Duration quietPeriod() {
+        return settings.quietPeriod();
+    }
+
     /** The formats this sync reads, in the order they are asked to recognise a file. */
     public List<SessionFormat> formats() {
         return settings.formats();
