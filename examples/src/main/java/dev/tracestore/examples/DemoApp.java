@@ -1,6 +1,5 @@
 package dev.tracestore.examples;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tracestore.TraceQuery;
 import dev.tracestore.TraceStore;
@@ -37,12 +36,8 @@ import java.util.List;
  */
 public final class DemoApp implements AutoCloseable {
     static final String NAMESPACE = "local";
-    /**
-     * The embedded default: an SQLite file in {@code ./data/}, with the settings under which a
-     * killed process loses no acknowledged batch ({@code KillDuringIngestTest}).
-     */
-    static final String DEFAULT_DB =
-            "jdbc:sqlite:./data/tracestore.db?foreign_keys=true&busy_timeout=30000&journal_mode=WAL&synchronous=NORMAL";
+    /** The embedded default: an SQLite file in {@code ./data/}. */
+    static final String DEFAULT_DB = EmbeddedDefault.URL;
     static final String USAGE = """
             Usage: demo [options]
 
@@ -104,12 +99,7 @@ public final class DemoApp implements AutoCloseable {
      * app, to be closed, or null when nothing could be imported.
      */
     static DemoApp run(Options options, PrintStream out, PrintStream err) {
-        createDirectoryOf(options.db);
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(options.db);
-        config.setMaximumPoolSize(4);
-        config.setPoolName("tracestore-demo");
-        HikariDataSource dataSource = new HikariDataSource(config);
+        HikariDataSource dataSource = EmbeddedDefault.open(options.db, "tracestore-demo");
         try {
             JdbcTraceStorage storage = JdbcTraceStorage.create(dataSource);
             int applied = storage.migrate();
@@ -176,7 +166,7 @@ public final class DemoApp implements AutoCloseable {
     private static SessionSync sync(TraceStore store, Visibility visibility, Duration quietPeriod, PrintStream err) {
         boolean terminal = System.console() != null;
         return SessionSync.builder(store).namespace(NAMESPACE).visibility(visibility).quietPeriod(quietPeriod)
-                .progress((done, total, messages) -> {
+                .progress((done, total, messages, bytes) -> {
                     if (terminal) {
                         err.printf("\rSyncing: %d/%d files, %,d messages%s", done, total, messages, done == total ? "\n" : "");
                     }
@@ -210,21 +200,6 @@ public final class DemoApp implements AutoCloseable {
             return "";
         }
         return s.length() <= max ? s : s.substring(0, max - 1) + "…";
-    }
-
-    /** SQLite creates its file but not the directory it goes in; H2 and the servers need nothing. */
-    private static void createDirectoryOf(String jdbcUrl) {
-        if (!jdbcUrl.startsWith("jdbc:sqlite:") || jdbcUrl.startsWith("jdbc:sqlite::memory:")) {
-            return;
-        }
-        String file = jdbcUrl.substring("jdbc:sqlite:".length()).replaceFirst("\\?.*", "");
-        Path parent = Path.of(file.startsWith("file:") ? file.substring("file:".length()) : file).toAbsolutePath()
-                .getParent();
-        try {
-            Files.createDirectories(parent);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the database's directory " + parent, e);
-        }
     }
 
     /** A fresh copy each run: a trace's cursor holds how far its session was read, not from where. */

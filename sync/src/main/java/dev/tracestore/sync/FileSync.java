@@ -94,8 +94,9 @@ final class FileSync implements SessionFormat.Sink {
             settings.store().recalculateMessageCount(trace.id()); // its messages came without a cursor: re-sent now
         }
         boolean complete = lastCut != null ? lastCut.offset() == lineEnd() : from.offset() == size;
+        long read = lines == null ? 0 : lines.end() - from.offset();
         return new SyncedFile(file, format.agentId(), sessionId, trace == null ? 0 : trace.id(), sent, batches,
-                complete && !stopped);
+                complete && !stopped, read);
     }
 
     private void read(SyncCursor from, long size) throws IOException {

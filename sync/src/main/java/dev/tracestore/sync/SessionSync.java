@@ -43,14 +43,14 @@ import java.util.stream.Stream;
  * process or several, never send its lines twice (the loser of the cursor race reports it).
  */
 public final class SessionSync {
-    /** Reports progress: files done of files found, and messages sent so far. */
+    /** Reports progress: files done of files found, and messages sent and bytes read so far. */
     @FunctionalInterface
     public interface Progress {
-        void update(int filesDone, int filesTotal, long messages);
+        void update(int filesDone, int filesTotal, long messages, long bytesRead);
 
         /** Progress that reports nothing. */
         static Progress none() {
-            return (done, total, messages) -> {};
+            return (done, total, messages, bytes) -> {};
         }
     }
 
@@ -118,13 +118,15 @@ public final class SessionSync {
         List<Path> files = sessionFiles(paths, problems);
         List<SyncedFile> synced = new ArrayList<>();
         long messages = 0;
+        long bytes = 0;
         for (int i = 0; i < files.size(); i++) {
             SyncedFile f = syncFile(files.get(i), problems);
             if (f != null) {
                 synced.add(f);
                 messages += f.messages();
+                bytes += f.bytesRead();
             }
-            progress.update(i + 1, files.size(), messages);
+            progress.update(i + 1, files.size(), messages, bytes);
         }
         return new SyncReport(synced, problems);
     }

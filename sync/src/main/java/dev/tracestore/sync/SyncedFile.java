@@ -14,7 +14,8 @@ import java.nio.file.Path;
  * @param complete  whether the store now holds everything the file's complete lines say; false
  *                  while a reply whose lines may still be arriving is held back (see
  *                  {@link SessionSync.Builder#quietPeriod}), or when the sync stopped early (reported)
+ * @param bytesRead how much of the file this sync read: from the trace's cursor to the end of its complete lines
  */
 public record SyncedFile(Path file, String agentId, String sessionId, long traceId, int messages, int batches,
-        boolean complete) {
+        boolean complete, long bytesRead) {
 }

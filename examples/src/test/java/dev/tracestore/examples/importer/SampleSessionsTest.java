@@ -166,7 +166,7 @@ class SampleSessionsTest {
     void progress() {
         List<String> updates = new ArrayList<>();
         SessionSync.builder(store).namespace("me").quietPeriod(Duration.ZERO)
-                .progress((done, total, messages) -> updates.add(done + "/" + total + ":" + messages)).build()
+                .progress((done, total, messages, bytes) -> updates.add(done + "/" + total + ":" + messages)).build()
                 .sync(List.of(samples));
         assertThat(updates).containsExactly("1/4:31", "2/4:35", "3/4:47", "4/4:51");
     }
