@@ -38,7 +38,10 @@ final class FileSync implements SessionFormat.Sink {
     private String sessionId;
     private TraceDetail trace;
     private String storedCursor;
+    /** The last point reading may resume from; its fingerprint is computed when it is sent. */
     private SyncCursor lastCut;
+    /** The fingerprint of the file's first {@value SyncCursor#FINGERPRINT_BYTES} bytes, once computed. */
+    private String headFingerprint;
     private LineReader lines;
     private LineReader.Line current;
     private final List<MessageInput> pending = new ArrayList<>();
@@ -146,11 +149,7 @@ final class FileSync implements SessionFormat.Sink {
         }
         long offset = current != null ? current.start() : lines.end();
         long line = current != null ? current.number() : lines.nextLineNumber();
-        try {
-            lastCut = SyncCursor.at(file, offset, line, state);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        lastCut = new SyncCursor(offset, line, 0, null, state); // fingerprinted only when sent: most cuts never are
         pendingAtCut = pending.size();
         if (pendingAtCut >= settings.batchSize()) {
             flush();
@@ -188,7 +187,7 @@ final class FileSync implements SessionFormat.Sink {
 
     /** At the end of a pass: whatever precedes the last cut goes, even without messages (it moves the cursor). */
     private void finish() {
-        boolean cursorMoved = !lastCut.toString().equals(storedCursor == null ? SyncCursor.START.toString() : storedCursor);
+        boolean cursorMoved = !cursor(lastCut).equals(storedCursor == null ? SyncCursor.START.toString() : storedCursor);
         if (pendingAtCut > 0 || cursorMoved) {
             flush();
         } else if (trace != null) {
@@ -202,7 +201,7 @@ final class FileSync implements SessionFormat.Sink {
      */
     private void flush() {
         List<MessageInput> batch = new ArrayList<>(pending.subList(0, pendingAtCut));
-        String next = lastCut.toString();
+        String next = cursor(lastCut);
         if (batch.isEmpty() && (next.equals(storedCursor) || trace == null)) {
             return; // nothing new, or only lines that are not messages in a file with no trace yet
         }
@@ -238,6 +237,21 @@ final class FileSync implements SessionFormat.Sink {
         batches++;
         pending.subList(0, pendingAtCut).clear();
         pendingAtCut = 0;
+    }
+
+    /** A cut as the cursor to store: with the fingerprint of the file's first bytes, up to the cut. */
+    private String cursor(SyncCursor cut) {
+        if (cut.fingerprint() != null) {
+            return cut.toString();
+        }
+        int length = (int) Math.min(cut.offset(), SyncCursor.FINGERPRINT_BYTES);
+        try {
+            String fingerprint = length < SyncCursor.FINGERPRINT_BYTES ? SyncCursor.fingerprint(file, length)
+                    : headFingerprint != null ? headFingerprint : (headFingerprint = SyncCursor.fingerprint(file, length));
+            return new SyncCursor(cut.offset(), cut.line(), length, fingerprint, cut.state()).toString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + file, e);
+        }
     }
 
     /** Creates the trace, or updates its title and model if the lines read changed them: no write otherwise. */

@@ -45,12 +45,6 @@ record SyncCursor(long offset, long line, int fingerprintLength, String fingerpr
         }
     }
 
-    /** A cursor at {@code offset}, fingerprinting the file's first bytes before it. */
-    static SyncCursor at(Path file, long offset, long line, String state) throws IOException {
-        int length = (int) Math.min(offset, FINGERPRINT_BYTES);
-        return new SyncCursor(offset, line, length, fingerprint(file, length), state);
-    }
-
     /** Whether the file still starts as it did when this cursor was written, and reaches its offset. */
     boolean matches(Path file, long size) throws IOException {
         return size >= offset && fingerprint.equals(fingerprint(file, fingerprintLength));
@@ -61,7 +55,8 @@ record SyncCursor(long offset, long line, int fingerprintLength, String fingerpr
         return PREFIX + offset + ":" + line + ":" + fingerprintLength + ":" + fingerprint + ":" + (state == null ? "" : state);
     }
 
-    private static String fingerprint(Path file, int length) throws IOException {
+    /** The fingerprint of the file's first {@code length} bytes (of fewer, if it is shorter). */
+    static String fingerprint(Path file, int length) throws IOException {
         byte[] head = new byte[length];
         try (InputStream in = Files.newInputStream(file)) {
             int read = in.readNBytes(head, 0, length);
