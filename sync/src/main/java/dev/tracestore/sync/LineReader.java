@@ -44,36 +44,41 @@ final class LineReader implements Closeable {
     /** The next complete line, or null at the end of the complete lines. */
     Line next() throws IOException {
         long start = position;
+        long scanned = start;
         int length = 0;
         boolean tooLong = false;
-        long scanned = start;
         while (true) {
-            if (!buffer.hasRemaining()) {
-                if (eof || !fill()) {
-                    channel.position(start); // an unterminated last line: read again next time
-                    buffer.limit(0);
-                    position = start;
-                    return null;
+            if (!buffer.hasRemaining() && (eof || !fill())) {
+                channel.position(start); // an unterminated last line: read again next time
+                buffer.limit(0);
+                position = start;
+                return null;
+            }
+            byte[] bytes = buffer.array();
+            int from = buffer.position();
+            int limit = buffer.limit();
+            int newline = from;
+            while (newline < limit && bytes[newline] != '\n') {
+                newline++;
+            }
+            int chunk = newline - from;
+            if (!tooLong && length + chunk > maxLineBytes) {
+                tooLong = true; // skipped as it streams by
+            } else if (!tooLong) {
+                if (length + chunk > line.length) {
+                    line = Arrays.copyOf(line, Math.min(maxLineBytes, Math.max(line.length * 2, length + chunk)));
                 }
+                System.arraycopy(bytes, from, line, length, chunk);
+                length += chunk;
             }
-            byte b = buffer.get();
-            scanned++;
-            if (b == '\n') {
-                position = scanned;
+            scanned += chunk;
+            if (newline < limit) {
+                buffer.position(newline + 1);
+                position = scanned + 1;
                 int n = length > 0 && line[length - 1] == '\r' && !tooLong ? length - 1 : length;
-                return new Line(lineNumber++, start, scanned, tooLong ? new byte[0] : Arrays.copyOf(line, n), tooLong);
+                return new Line(lineNumber++, start, position, tooLong ? new byte[0] : Arrays.copyOf(line, n), tooLong);
             }
-            if (tooLong) {
-                continue;
-            }
-            if (length == maxLineBytes) {
-                tooLong = true;
-                continue;
-            }
-            if (length == line.length) {
-                line = Arrays.copyOf(line, Math.min(maxLineBytes, line.length * 2));
-            }
-            line[length++] = b;
+            buffer.position(limit);
         }
     }
 
