@@ -194,11 +194,16 @@ public final class TraceStore implements AutoCloseable {
             throw new IllegalArgumentException("newCursor: must not be null; an append states the cursor it advances to"
                     + " (use upsertMessagesBatch for a batch without one)");
         }
+        return write(traceId, messages, cursorMove(expectedCursor, newCursor));
+    }
+
+    private static CursorMove cursorMove(String expectedCursor, String newCursor) {
+        Checks.notNull("newCursor", newCursor);
         Checks.id("newCursor", newCursor, MAX_CURSOR_LENGTH);
         if (expectedCursor != null) {
             Checks.id("expectedCursor", expectedCursor, MAX_CURSOR_LENGTH);
         }
-        return write(traceId, messages, new CursorMove(expectedCursor, newCursor));
+        return new CursorMove(expectedCursor, newCursor);
     }
 
     private BatchResult write(long traceId, List<MessageInput> messages, CursorMove cursor) {
@@ -276,6 +281,34 @@ public final class TraceStore implements AutoCloseable {
         if (r.previousTotals() != null && !r.previousTotals().equals(r.actualTotals())) {
             log.info("Corrected totals of trace {}: stored {}, actual {}", traceId, r.previousTotals(), r.actualTotals());
         }
+        return new Recount(traceId, r.actual(), drift, r.previous() == null, r.actualTotals(), r.previousTotals());
+    }
+
+    /**
+     * Removes the trace's messages from sequence {@code fromSequence} on and sets its count and
+     * totals to those of the messages that remain, exactly, and its ingest cursor from
+     * {@code expectedCursor} to {@code newCursor}, as one atomic operation: for a source that
+     * was rewound, truncated or replaced since it was synced (the trace keeps its id, and so its
+     * share link). As safe under concurrent batches as {@link #recalculateMessageCount}. Logs
+     * one INFO line with what it removed.
+     *
+     * @param fromSequence   the first sequence removed; {@link Long#MIN_VALUE} removes every message
+     * @param expectedCursor the cursor the trace must hold, or null for a trace that holds none
+     * @param newCursor      the cursor it holds after: 1 to {@value #MAX_CURSOR_LENGTH} characters
+     * @return the recount of the messages that remain (its drift: the count stored before minus the messages that remain)
+     * @throws IllegalArgumentException      if a cursor breaks a limit; nothing is removed
+     * @throws IngestCursorConflictException if the trace holds another cursor; nothing is removed
+     * @throws TraceNotFoundException        if the trace is absent or being deleted; nothing is removed
+     */
+    public Recount truncateMessages(long traceId, long fromSequence, String expectedCursor, String newCursor) {
+        CursorMove move = cursorMove(expectedCursor, newCursor);
+        RecountResult r = storage.truncateMessages(traceId, fromSequence, move, now());
+        log.info("Truncated trace {} from sequence {}: count {} before, {} messages remain", traceId, fromSequence,
+                r.previous(), r.actual());
+        if (reconciler != null) {
+            reconciler.written(traceId);
+        }
+        long drift = r.previous() == null ? 0 : r.previous() - r.actual();
         return new Recount(traceId, r.actual(), drift, r.previous() == null, r.actualTotals(), r.previousTotals());
     }
 

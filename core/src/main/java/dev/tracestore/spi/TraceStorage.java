@@ -109,6 +109,20 @@ public interface TraceStorage {
      */
     RecountResult recount(long traceId);
 
+    /**
+     * Removes the trace's messages whose sequence is {@code fromSequence} or more, then sets its
+     * count and totals to those of the rows that remain, and sets its ingest cursor: the rewind of
+     * a source that no longer says what was synced from it. Under the same lock as
+     * {@link #recount}, so an increment that commits meanwhile is never erased, and atomic: if
+     * the trace holds another cursor than {@code cursor.expected()}, nothing is removed and the
+     * call fails with {@link IngestCursorConflictException}.
+     *
+     * @return the recount of what remains, with the count and totals stored before
+     * @throws TraceNotFoundException        if the trace is absent or being deleted; nothing is removed
+     * @throws IngestCursorConflictException if the trace holds another cursor than expected; nothing is removed
+     */
+    RecountResult truncateMessages(long traceId, long fromSequence, CursorMove cursor, Instant now);
+
     /** Up to {@code query.limit()} traces after {@code query.after()}, in listing order. */
     List<StoredTrace> listTraces(TraceListQuery query);
 

@@ -185,6 +185,51 @@ public abstract class ConcurrencyContract extends TotalsContract {
         }
 
         @Test
+        @DisplayName("truncations racing with batches never erase an increment: the count and every total end equal to the rows")
+        void truncationRacesBatches(TestReporter reporter) throws Exception {
+            long id = trace("s-1").id();
+            AtomicLong truncations = new AtomicLong();
+            CountDownLatch truncating = new CountDownLatch(2);
+            CountDownLatch writersDone = new CountDownLatch(4);
+            concurrently(6, t -> {
+                if (t < 4) {
+                    try {
+                        awaitQuietly(truncating);
+                        Random random = new Random(t);
+                        for (int b = 0; b < 100; b++) { // sequences 0-19: the truncations remove 10-19 when they run
+                            store.upsertMessagesBatch(id, messagesWithUsage("t" + t + "-b" + b, 0, 20, random));
+                        }
+                    } finally {
+                        writersDone.countDown();
+                    }
+                } else {
+                    truncating.countDown();
+                    long deadline = System.nanoTime() + CONCURRENCY_TIMEOUT.toNanos();
+                    do {
+                        String cursor = store.getTrace(id).orElseThrow().ingestCursor();
+                        try {
+                            store.truncateMessages(id, 10, cursor, "truncation " + t + "-" + truncations.incrementAndGet());
+                        } catch (IngestCursorConflictException otherTruncatorFirst) {
+                            // read the cursor again
+                        }
+                    } while (writersDone.getCount() > 0 && System.nanoTime() < deadline);
+                }
+            });
+            assertThat(truncations.get()).isPositive();
+            long rows = rows(id).size();
+            reporter.publishEntry("truncation race", truncations.get() + " truncations; " + rows + " rows at the end");
+            assertThat(rows).isBetween(4_000L, 8_000L); // every batch's sequences 0-9 survive
+            if (capabilities().exactRecountUnderConcurrency()) {
+                assertThat(storage.findTrace(id).orElseThrow().messageCount()).as("without a final recount").isEqualTo(rows);
+                assertThat(storage.findTrace(id).orElseThrow().totals()).isEqualTo(rowTotals(id));
+                return;
+            }
+            long raced = storage.findTrace(id).orElseThrow().messageCount();
+            assertThat(raced).as("a truncation never erases a concurrent increment").isGreaterThanOrEqualTo(rows);
+            assertThat(store.recalculateMessageCount(id).count()).isEqualTo(rows);
+        }
+
+        @Test
         @DisplayName("a recount that meets a batch between its increment and its commit leaves the count equal to the rows")
         void recountMeetsHeldBatch(TestReporter reporter) throws Exception {
             long id = trace("s-1").id();

@@ -13,6 +13,7 @@ import dev.tracestore.StorageException;
 import dev.tracestore.TokenUsage;
 import dev.tracestore.TraceDetail;
 import dev.tracestore.TraceInput;
+import dev.tracestore.TraceNotFoundException;
 import dev.tracestore.TraceQuery;
 import dev.tracestore.TraceStore;
 import dev.tracestore.TraceSummary;
@@ -199,6 +200,69 @@ public abstract class TotalsContract extends PolicyContract {
                             e -> assertThat(e.storedCursor()).isEqualTo("line 10"));
             assertThat(count(id)).as("counted once").isEqualTo(10);
             assertThat(totals(id)).isEqualTo(rowTotals(id));
+        }
+    }
+
+    // ------------------------------------------------------------------ truncation
+
+    @Nested
+    @DisplayName("Truncating a trace")
+    class Truncating {
+
+        @Test
+        @DisplayName("removes the messages from a sequence on, sets the count and every total to the rest, exactly, and moves the cursor")
+        void removesFromASequence() {
+            long id = trace("s-1").id();
+            store.appendMessages(id, messagesWithUsage("m", 0, 10, new Random(3)), null, "c1");
+            store.upsertMessagesBatch(id, messagesWithUsage("m", 0, 3, new Random(3))); // re-sent: count 13 for 10 rows
+
+            Recount r = store.truncateMessages(id, 6, "c1", "c2");
+
+            assertThat(rows(id)).extracting(Message::sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+            assertThat(r.count()).isEqualTo(6);
+            assertThat(r.drift()).as("the count before minus what remains").isEqualTo(13 - 6);
+            assertThat(count(id)).isEqualTo(6);
+            assertThat(totals(id)).isEqualTo(rowTotals(id)).isEqualTo(r.totals());
+            assertThat(store.getTrace(id).orElseThrow().ingestCursor()).isEqualTo("c2");
+
+            store.appendMessages(id, messagesWithUsage("n", 6, 4, new Random(4)), "c2", "c3");
+            assertThat(count(id)).as("batches count on from the exact figure").isEqualTo(10).isEqualTo(rows(id).size());
+            assertThat(totals(id)).isEqualTo(rowTotals(id));
+        }
+
+        @Test
+        @DisplayName("from Long.MIN_VALUE it removes every message; the trace stays, with its id")
+        void removesEverything() {
+            TraceDetail before = trace("s-1");
+            store.appendMessages(before.id(), messagesWithUsage("m", 0, 5, new Random(1)), null, "c1");
+
+            store.truncateMessages(before.id(), Long.MIN_VALUE, "c1", "start");
+
+            TraceDetail after = store.findTrace(NS, "s-1").orElseThrow();
+            assertThat(after.id()).isEqualTo(before.id());
+            assertThat(after.messageCount()).isZero();
+            assertThat(after.tokens()).isEqualTo(TokenUsage.NONE);
+            assertThat(after.toolCallCount()).isZero();
+            assertThat(after.lastMessageAt()).isNull();
+            assertThat(rows(before.id())).isEmpty();
+        }
+
+        @Test
+        @DisplayName("with a stale cursor, on an absent or a deleted trace, it removes nothing")
+        void removesNothingWhenRefused() {
+            long id = trace("s-1").id();
+            store.appendMessages(id, messages("m", 0, 5), null, "c1");
+            TraceDetail before = store.getTrace(id).orElseThrow();
+
+            assertThatThrownBy(() -> store.truncateMessages(id, 0, "stale", "c2"))
+                    .isInstanceOfSatisfying(IngestCursorConflictException.class, e -> assertThat(e.storedCursor()).isEqualTo("c1"));
+            assertThatThrownBy(() -> store.truncateMessages(id, 0, null, "c2")).isInstanceOf(IngestCursorConflictException.class);
+            assertThat(store.getTrace(id).orElseThrow()).isEqualTo(before);
+            assertThat(rows(id)).hasSize(5);
+
+            assertThatThrownBy(() -> store.truncateMessages(999_999, 0, null, "c2")).isInstanceOf(TraceNotFoundException.class);
+            store.deleteTrace(id);
+            assertThatThrownBy(() -> store.truncateMessages(id, 0, "c1", "c2")).isInstanceOf(TraceNotFoundException.class);
         }
     }
 }

@@ -396,6 +396,27 @@ public final class CassandraTraceStorage implements TraceStorage {
         return new RecountResult(row.messageCount(), actual.counters().messages(), row.totals(), actual.totals());
     }
 
+    /**
+     * {@inheritDoc} Not atomic here, in order: the cursor is checked with a serial read (another
+     * one: nothing is removed), the messages' keys and rows are removed, the trace is recounted,
+     * and the cursor is moved with a lightweight transaction. A failure between leaves the
+     * messages removed and the old cursor, so the caller's retry removes nothing more and moves
+     * it; an append racing the truncation can make the last step fail with a conflict.
+     */
+    @Override
+    public RecountResult truncateMessages(long traceId, long fromSequence, CursorMove cursor, Instant now) {
+        String operation = "truncating trace " + traceId;
+        TraceRow trace = traces.read(operation, traceId);
+        if (trace == null || trace.deleting()) {
+            throw new TraceNotFoundException(traceId);
+        }
+        cursors.require(operation, traceId, cursor.expected());
+        rows.removeFrom(operation, traceId, fromSequence, timestamps.next());
+        RecountResult recount = recount(traceId);
+        cursors.advance(operation, traceId, cursor);
+        return recount;
+    }
+
     /** {@inheritDoc} Reads the message keys and the summed columns of the current message rows, page by page. */
     @Override
     public TraceTotals sumMessages(long traceId) {

@@ -50,6 +50,8 @@ final class Cql {
     final String deleteStaleMessage;
     final String countMessages;
     final String messageKeys;
+    final String deleteMessageKey;
+    final String deleteMessagesFrom;
     final String messageSums;
     final String dropMessages;
     final String dropMessageKeys;
@@ -132,6 +134,8 @@ final class Cql {
         messageKeys = "SELECT external_id, seq FROM " + keys + " WHERE trace_id = ?";
         messageSums = "SELECT seq, external_id, created_at, usage, tool_calls FROM " + messages + " WHERE trace_id = ?";
         dropMessages = "DELETE FROM " + messages + " WHERE trace_id = ?";
+        deleteMessageKey = "DELETE FROM " + keys + " WHERE trace_id = ? AND external_id = ?";
+        deleteMessagesFrom = "DELETE FROM " + messages + " WHERE trace_id = ? AND seq >= ?";
         dropMessageKeys = "DELETE FROM " + keys + " WHERE trace_id = ?";
 
         insertPending = "INSERT INTO " + keyspace + ".pending_deletions (shard, trace_id) VALUES (?, ?)";

@@ -40,6 +40,18 @@ final class IngestCursors {
         }
     }
 
+    /**
+     * Checks, with a serial read, that the trace holds {@code expected}.
+     *
+     * @throws IngestCursorConflictException carrying the stored cursor, if it holds another
+     */
+    void require(String operation, long traceId, String expected) {
+        String stored = cursor(driver.run(operation, driver.serialRead(cql.readCursor, traceId)).one());
+        if (!Objects.equals(stored, expected)) {
+            throw new IngestCursorConflictException(traceId, expected, stored);
+        }
+    }
+
     /** What a serial read after a timeout shows: moved, another append's cursor, or null to try again. */
     private static Outcome settled(Row now, CursorMove move) {
         if (now == null) {
@@ -53,7 +65,7 @@ final class IngestCursors {
     }
 
     private static String cursor(Row row) {
-        return row.getColumnDefinitions().contains("ingest_cursor") ? row.getString("ingest_cursor") : null;
+        return row != null && row.getColumnDefinitions().contains("ingest_cursor") ? row.getString("ingest_cursor") : null;
     }
 
     /** The decision: moved, or the cursor another append left. */

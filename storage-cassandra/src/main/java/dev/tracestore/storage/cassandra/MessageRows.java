@@ -1,7 +1,10 @@
 package dev.tracestore.storage.cassandra;
 
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.type.TupleType;
 import dev.tracestore.Message;
 import dev.tracestore.TokenUsage;
@@ -74,4 +77,29 @@ final class MessageRows {
     private static TupleType tupleType(PreparedStatement statement, int variable) {
         return (TupleType) statement.getVariableDefinitions().get(variable).getType();
     }
+
+    /**
+     * Removes the trace's messages from sequence {@code fromSequence} on: first their keys, in
+     * single-partition batches of at most {@value #KEYS_PER_BATCH}, then their rows, with one
+     * range deletion. A row whose key is gone is no message (reads skip it), so a failure
+     * between the two leaves the messages removed, and their rows for the next call to remove.
+     */
+    void removeFrom(String operation, long traceId, long fromSequence, long timestamp) {
+        BatchStatementBuilder keys = BatchStatement.builder(BatchType.UNLOGGED);
+        for (Row r : driver.all(operation, driver.read(cql.messageKeys, traceId))) {
+            if (r.getLong("seq") >= fromSequence) {
+                keys.addStatement(driver.prepared(cql.deleteMessageKey).bind(traceId, r.getString("external_id")));
+                if (keys.getStatementsCount() == KEYS_PER_BATCH) {
+                    driver.run(operation, driver.batch(keys, timestamp));
+                    keys = BatchStatement.builder(BatchType.UNLOGGED);
+                }
+            }
+        }
+        if (keys.getStatementsCount() > 0) {
+            driver.run(operation, driver.batch(keys, timestamp));
+        }
+        driver.run(operation, driver.write(cql.deleteMessagesFrom, timestamp, traceId, fromSequence));
+    }
+
+    private static final int KEYS_PER_BATCH = 100;
 }

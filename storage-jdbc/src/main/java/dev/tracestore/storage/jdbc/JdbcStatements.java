@@ -99,6 +99,13 @@ final class JdbcStatements {
     final String incrementWithCursor;
     /** The trace's tombstone flag and cursor, read after an append's increment matched nothing; binds the trace id. */
     final String cursorOf;
+    /**
+     * A truncation's first statement: compares and sets the cursor of a live trace, taking its
+     * write lock; binds the new cursor, updatedAt, the trace id, the expected cursor.
+     */
+    final String moveCursor;
+    /** Deletes a trace's messages from a sequence on; binds the trace id, the sequence. */
+    final String deleteMessagesFrom;
     private final String cursorIncrementAndUpsertArrays;
     /** Kept upserts by row count, index rows - 1 (the last: a full chunk); built on first use. */
     private final AtomicReferenceArray<String> upserts = new AtomicReferenceArray<>(KEPT_ROW_COUNTS + 1);
@@ -158,6 +165,9 @@ final class JdbcStatements {
         boolean arrays = dialect.bindsMessageArrays(MAX_ROWS_PER_STATEMENT);
         upsertArrays = arrays ? dialect.upsertMessageArrays(messages) : null;
         cursorOf = "SELECT deleting, ingest_cursor FROM " + traces + " WHERE id = ?";
+        moveCursor = "UPDATE " + traces + " SET ingest_cursor = ?, updated_at = ? WHERE id = ? AND deleting = FALSE"
+                + " AND ingest_cursor" + dialect.nullSafeEquals();
+        deleteMessagesFrom = "DELETE FROM " + messages + " WHERE trace_id = ? AND seq >= ?";
         incrementAndUpsertArrays = arrays ? increment + "; " + dialect.upsertMessageArraysIntoVisibleTrace(messages, traces)
                 : null;
         cursorIncrementAndUpsertArrays = arrays

@@ -385,30 +385,59 @@ public final class JdbcTraceStorage implements TraceStorage {
                     throw new TraceNotFoundException(traceId);
                 }
             }
-            // 2. Count and sum in a new statement: at READ COMMITTED it sees every batch committed before the lock.
-            Long previous;
-            long actual;
-            TraceTotals previousTotals;
-            TraceTotals actualTotals;
-            try (PreparedStatement ps = c.prepareStatement(sql.countsForRecount)) {
-                ps.setLong(1, traceId);
-                ps.setLong(2, traceId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    long stored = rs.getLong(1);
-                    previous = rs.wasNull() ? null : stored;
-                    previousTotals = sql.totals(rs, 2);
-                    actual = rs.getLong(8);
-                    actualTotals = sql.totals(rs, 9);
+            return setToRows(c, traceId);
+        });
+    }
+
+    /**
+     * {@inheritDoc} One transaction at the recount's isolation: the cursor's compare-and-set
+     * takes the row's write lock (a batch in flight commits first), then the {@code DELETE},
+     * then the recount's count, sum and set.
+     */
+    @Override
+    public RecountResult truncateMessages(long traceId, long fromSequence, CursorMove cursor, Instant now) {
+        return tx.transaction("truncating trace " + traceId, dialect.recountIsolation(), c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.moveCursor)) {
+                ps.setString(1, cursor.next());
+                dialect.setInstant(ps, 2, now);
+                ps.setLong(3, traceId);
+                ps.setString(4, cursor.expected());
+                if (ps.executeUpdate() == 0) {
+                    throw cursorFailure(c, traceId, cursor);
                 }
             }
-            // 3. Set.
-            try (PreparedStatement ps = c.prepareStatement(sql.setCount)) {
-                sql.bindSetCount(ps, actual, actualTotals, traceId);
+            try (PreparedStatement ps = c.prepareStatement(sql.deleteMessagesFrom)) {
+                ps.setLong(1, traceId);
+                ps.setLong(2, fromSequence);
                 ps.executeUpdate();
             }
-            return new RecountResult(previous, actual, previousTotals, actualTotals);
+            return setToRows(c, traceId);
         });
+    }
+
+    /** A locked trace's count and totals set to its rows', in a new statement: at READ COMMITTED it sees every batch committed before the lock. */
+    private RecountResult setToRows(Connection c, long traceId) throws SQLException {
+        Long previous;
+        long actual;
+        TraceTotals previousTotals;
+        TraceTotals actualTotals;
+        try (PreparedStatement ps = c.prepareStatement(sql.countsForRecount)) {
+            ps.setLong(1, traceId);
+            ps.setLong(2, traceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long stored = rs.getLong(1);
+                previous = rs.wasNull() ? null : stored;
+                previousTotals = sql.totals(rs, 2);
+                actual = rs.getLong(8);
+                actualTotals = sql.totals(rs, 9);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.setCount)) {
+            sql.bindSetCount(ps, actual, actualTotals, traceId);
+            ps.executeUpdate();
+        }
+        return new RecountResult(previous, actual, previousTotals, actualTotals);
     }
 
     @Override

@@ -213,6 +213,26 @@ public final class InMemoryTraceStorage implements TraceStorage {
     }
 
     @Override
+    public RecountResult truncateMessages(long traceId, long fromSequence, CursorMove cursor, Instant now) {
+        TraceState s = visible(traceId);
+        synchronized (s) {
+            s.requireVisible();
+            if (!Objects.equals(cursor.expected(), s.row.ingestCursor())) {
+                throw new IngestCursorConflictException(traceId, cursor.expected(), s.row.ingestCursor());
+            }
+            s.byExternalId.values().removeIf(m -> m.sequence() >= fromSequence);
+            s.dirty = true;
+            StoredTrace before = s.row;
+            long actual = s.byExternalId.size();
+            TraceTotals totals = TraceTotals.of(new ArrayList<>(s.byExternalId.values()));
+            StoredTrace r = withCounts(before, actual, totals, now);
+            s.row = new StoredTrace(r.id(), r.namespace(), r.externalId(), r.title(), r.agentId(), r.model(),
+                    r.visibility(), r.projectName(), r.createdAt(), r.updatedAt(), r.messageCount(), r.totals(), cursor.next());
+            return new RecountResult(before.messageCount(), actual, before.totals(), totals);
+        }
+    }
+
+    @Override
     public List<StoredTrace> listTraces(TraceListQuery query) {
         // Keep the `limit` first rows in listing order: a max-heap on that order, evicting the last.
         PriorityQueue<StoredTrace> firstRows = new PriorityQueue<>(LISTING_ORDER.reversed());
