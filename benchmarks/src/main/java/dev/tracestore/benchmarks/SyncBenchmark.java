@@ -190,6 +190,8 @@ public class SyncBenchmark {
         SessionFormat.Sink sink = new SessionFormat.Sink() {
             @Override public void message(MessageInput m) { messages.add(m); }
             @Override public void cut(String state) {}
+            @Override public void rewind(long fromSequence, String state) { throw new IllegalStateException("no rewind here"); }
+            @Override public void rewindTo(String externalId, String state) { throw new IllegalStateException("no rewind here"); }
             @Override public void title(String title) {}
             @Override public void model(String model) {}
             @Override public void project(String project) {}

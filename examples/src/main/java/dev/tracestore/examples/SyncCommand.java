@@ -45,8 +45,8 @@ public final class SyncCommand {
             remembers how far its file was read, so a run sends only what was appended since
             the last one, and a run over unchanged files writes nothing.
 
-            PATH            session files or directories (default: ~/.claude/projects and
-                            ~/.codex/sessions, those that exist)
+            PATH            session files or directories (default: ~/.claude/projects,
+                            ~/.codex/sessions and ~/.gemini/tmp, those that exist)
 
             Options:
               --db URL          JDBC URL of the database (default: the SQLite file
@@ -150,6 +150,7 @@ public final class SyncCommand {
 
         private final Map<String, Agent> byAgent = new TreeMap<>();
         private final Set<Path> writing = new HashSet<>();
+        private final Set<Path> resynced = new HashSet<>();
         private int problems;
 
         synchronized void add(SyncReport report, PrintStream err) {
@@ -160,6 +161,9 @@ public final class SyncCommand {
                 if (f.messages() > 0) {
                     a.withNew().add(f.file());
                     a.messages()[0] += f.messages();
+                }
+                if (f.resynced()) {
+                    resynced.add(f.file());
                 }
                 if (f.complete()) {
                     writing.remove(f.file());
@@ -179,6 +183,10 @@ public final class SyncCommand {
             }
             byAgent.forEach((agent, a) -> out.printf("%-11s %,d session file%s, %,d with new messages, %,d new messages%n",
                     agent, a.files().size(), a.files().size() == 1 ? "" : "s", a.withNew().size(), a.messages()[0]));
+            if (!resynced.isEmpty()) {
+                out.printf("%d file%s replaced or truncated since the last sync: synced again from the start, into the same trace%n",
+                        resynced.size(), resynced.size() == 1 ? "" : "s");
+            }
             if (!writing.isEmpty()) {
                 out.printf("%d file%s still being written: the reply at %s end waits for the quiet period%n",
                         writing.size(), writing.size() == 1 ? "" : "s", writing.size() == 1 ? "its" : "their");
@@ -229,13 +237,15 @@ public final class SyncCommand {
             }
             if (o.paths.isEmpty()) {
                 Path home = Path.of(System.getProperty("user.home"));
-                for (Path p : List.of(home.resolve(".claude/projects"), home.resolve(".codex/sessions"))) {
+                for (Path p : List.of(home.resolve(".claude/projects"), home.resolve(".codex/sessions"),
+                        home.resolve(".gemini/tmp"))) {
                     if (Files.isDirectory(p)) {
                         o.paths.add(p);
                     }
                 }
                 if (o.paths.isEmpty() && !o.help) {
-                    throw new IllegalArgumentException("no PATH given, and neither ~/.claude/projects nor ~/.codex/sessions exists");
+                    throw new IllegalArgumentException(
+                            "no PATH given, and none of ~/.claude/projects, ~/.codex/sessions, ~/.gemini/tmp exists");
                 }
             }
             return o;

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tracestore.IngestCursorConflictException;
 import dev.tracestore.InvalidMessageException;
+import dev.tracestore.Message;
 import dev.tracestore.MessageInput;
+import dev.tracestore.Page;
 import dev.tracestore.StorageException;
 import dev.tracestore.TraceDetail;
 import dev.tracestore.TraceInput;
@@ -15,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -53,6 +57,13 @@ final class FileSync implements SessionFormat.Sink {
     private int sent;
     private int batches;
     private boolean stopped;
+    private boolean resynced;
+    /** Sequences of messages this pass sent, by external id, for a rewind to find: at most {@value #SENT_KEPT}. */
+    private final Map<String, Long> sentSequences = new HashMap<>();
+    private static final int SENT_KEPT = 10_000;
+    private static final long SKIP_WITHOUT_WRITE = 1 << 20;
+    /** Where the stored cursor stands. */
+    private long storedOffset;
 
     FileSync(SessionSync.Settings settings, Path file, List<SyncProblem> problems) {
         this.settings = settings;
@@ -85,10 +96,20 @@ final class FileSync implements SessionFormat.Sink {
             return null;
         }
         if (!from.matches(file, size)) {
-            problem(0, "replaced or truncated since trace " + trace.id() + " was synced from it (it no longer starts"
-                    + " as it did, or is shorter than the " + from.offset() + " bytes synced): not synced");
-            return null;
+            // Replaced or truncated since: the trace keeps its id (and share link) and is synced
+            // again from the file's start, its old messages removed in the same write that resets the cursor.
+            String start = SyncCursor.START.toString();
+            try {
+                settings.store().truncateMessages(trace.id(), Long.MIN_VALUE, storedCursor, start);
+            } catch (IngestCursorConflictException e) {
+                problem(0, "another sync moved trace " + trace.id() + "'s ingest cursor meanwhile: not synced now");
+                return null;
+            }
+            storedCursor = start;
+            from = SyncCursor.START;
+            resynced = true;
         }
+        storedOffset = from.offset();
         boolean adopted = trace != null && storedCursor == null && trace.messageCount() > 0;
         if (from.offset() < size) {
             read(from, size);
@@ -99,7 +120,7 @@ final class FileSync implements SessionFormat.Sink {
         boolean complete = lastCut != null ? lastCut.offset() == lineEnd() : from.offset() == size;
         long read = lines == null ? 0 : lines.end() - from.offset();
         return new SyncedFile(file, format.agentId(), sessionId, trace == null ? 0 : trace.id(), sent, batches,
-                complete && !stopped, read);
+                complete && !stopped, read, resynced);
     }
 
     private void read(SyncCursor from, long size) throws IOException {
@@ -157,6 +178,59 @@ final class FileSync implements SessionFormat.Sink {
     }
 
     @Override
+    public void rewind(long fromSequence, String state) {
+        if (stopped) {
+            return;
+        }
+        pending.removeIf(m -> m.sequence() >= fromSequence); // emitted, not sent: only dropped
+        cut(state); // what is left came before this line: reading may resume here
+        if (stopped || trace == null) {
+            return; // nothing stored yet to remove
+        }
+        flush(); // first what came before, so that a failure before the truncation resumes at this line
+        if (stopped) {
+            return;
+        }
+        SyncCursor after = new SyncCursor(current.end(), current.number() + 1, 0, null, state);
+        String next = cursor(after);
+        try {
+            settings.store().truncateMessages(trace.id(), fromSequence, storedCursor, next);
+        } catch (IngestCursorConflictException e) {
+            problem(current.number(), "another sync moved trace " + trace.id() + "'s ingest cursor meanwhile: stopped here,"
+                    + " the next sync goes on from where it left it");
+            stopped = true;
+            return;
+        }
+        storedCursor = next;
+        storedOffset = after.offset();
+        lastCut = after;
+    }
+
+    @Override
+    public void rewindTo(String externalId, String state) {
+        rewind(trace == null ? Long.MIN_VALUE : storedSequence(externalId), state);
+    }
+
+    /** The sequence of a stored message: sent by this pass, or else looked up in the trace; the lowest if it has none. */
+    private long storedSequence(String externalId) {
+        Long sequence = sentSequences.get(externalId);
+        if (sequence != null) {
+            return sequence;
+        }
+        String page = null;
+        do {
+            Page<Message> messages = settings.store().listMessages(trace.id(), page, 1000);
+            for (Message m : messages.items()) {
+                if (m.externalId().equals(externalId)) {
+                    return m.sequence();
+                }
+            }
+            page = messages.nextCursor();
+        } while (page != null);
+        return Long.MIN_VALUE; // not in the session: a rewind to it removes everything
+    }
+
+    @Override
     public void title(String title) {
         this.title = title;
     }
@@ -185,10 +259,15 @@ final class FileSync implements SessionFormat.Sink {
 
     // ---------------------------------------------------------------- writing
 
-    /** At the end of a pass: whatever precedes the last cut goes, even without messages (it moves the cursor). */
+    /**
+     * At the end of a pass: whatever precedes the last cut goes. Lines that hold no message
+     * (Gemini CLI's {@code $set} after every message, Claude Code's progress records) move the
+     * cursor only once they add up to {@value #SKIP_WITHOUT_WRITE} bytes: until then a pass
+     * reads them again, which costs less than a write each.
+     */
     private void finish() {
         boolean cursorMoved = !cursor(lastCut).equals(storedCursor == null ? SyncCursor.START.toString() : storedCursor);
-        if (pendingAtCut > 0 || cursorMoved) {
+        if (pendingAtCut > 0 || (cursorMoved && lastCut.offset() - storedOffset >= SKIP_WITHOUT_WRITE)) {
             flush();
         } else if (trace != null) {
             updateTrace();
@@ -233,8 +312,15 @@ final class FileSync implements SessionFormat.Sink {
             }
         }
         storedCursor = next;
+        storedOffset = lastCut.offset();
         sent += batch.size();
         batches++;
+        if (sentSequences.size() + batch.size() > SENT_KEPT) {
+            sentSequences.clear(); // older ones are looked up in the trace
+        }
+        for (MessageInput m : batch) {
+            sentSequences.put(m.externalId(), m.sequence());
+        }
         pending.subList(0, pendingAtCut).clear();
         pendingAtCut = 0;
     }

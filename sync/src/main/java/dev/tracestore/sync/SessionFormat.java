@@ -22,6 +22,8 @@ import java.util.List;
  * message emitted before it.
  */
 public interface SessionFormat {
+    /** The longest state a {@link Sink#cut(String)} may carry. */
+    int MAX_STATE_LENGTH = 400;
 
     /** The agent id of the traces this format makes, such as {@code claude-code}; also its name. */
     String agentId();
@@ -88,6 +90,23 @@ public interface SessionFormat {
          */
         void cut(String state);
 
+        /**
+         * The messages of sequence {@code fromSequence} or more are no longer part of the
+         * session, as a rewind of the conversation says: those not sent yet are dropped, those
+         * stored are removed from the trace ({@link dev.tracestore.TraceStore#truncateMessages}),
+         * and reading resumes after the line being read, with {@code state} (a rewind changes
+         * nothing else of the reader's state: reading may also resume at the line's start with
+         * it). The reader must hold nothing back when it calls this.
+         */
+        void rewind(long fromSequence, String state);
+
+        /**
+         * As {@link #rewind(long, String)}, from the sequence of the stored message
+         * {@code externalId}, for a message emitted by an earlier pass whose sequence the reader
+         * does not know; if the trace holds no such message, every message is removed.
+         */
+        void rewindTo(String externalId, String state);
+
         /** The session's title, replacing the trace's. */
         void title(String title);
 
@@ -103,7 +122,4 @@ public interface SessionFormat {
         /** Something on line {@code line} (0: the whole file) that was not read; the pass goes on. */
         void problem(long line, String reason);
     }
-
-    /** The longest state a {@link Sink#cut(String)} may carry. */
-    int MAX_STATE_LENGTH = 400;
 }

@@ -21,8 +21,10 @@ import java.util.stream.Stream;
  *
  * <p>For each file: the {@link SessionFormat} that recognises it names the session; its trace
  * (namespace, session id) is looked up; if the trace holds a cursor, the file must still start
- * as it did and be at least as long (else it is reported as replaced or truncated, and left
- * alone); then the file is read from the cursor on, as a stream, and its new messages are sent
+ * as it did and be at least as long, else it was replaced or truncated, and the trace's
+ * messages are removed ({@link TraceStore#truncateMessages}, which resets the cursor in the
+ * same write) so that it shows what the file now says, keeping its id and share link; then the
+ * file is read from the cursor on, as a stream, and its new messages are sent
  * in batches of about {@link Builder#batchSize}, each with
  * {@link TraceStore#appendMessages}, which advances the cursor in the same single write that
  * adds the batch to the trace's count and totals. So the cached count equals the rows without
@@ -73,7 +75,7 @@ public final class SessionSync {
         return new Builder(store);
     }
 
-    /** The formats on the class path, found with {@link ServiceLoader}: Claude Code and Codex, and any an application adds. */
+    /** The formats on the class path, found with {@link ServiceLoader}: Claude Code, Codex and Gemini CLI, and any an application adds. */
     public static List<SessionFormat> installedFormats() {
         List<SessionFormat> formats = new ArrayList<>();
         ServiceLoader.load(SessionFormat.class).forEach(formats::add);

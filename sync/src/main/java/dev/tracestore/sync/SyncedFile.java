@@ -15,7 +15,10 @@ import java.nio.file.Path;
  *                  while a reply whose lines may still be arriving is held back (see
  *                  {@link SessionSync.Builder#quietPeriod}), or when the sync stopped early (reported)
  * @param bytesRead how much of the file this sync read: from the trace's cursor to the end of its complete lines
+ * @param resynced  whether the file was replaced or truncated since the last sync (it no longer
+ *                  starts as it did, or is shorter than what was read), so that its trace's
+ *                  messages were removed and the file synced again from its start
  */
 public record SyncedFile(Path file, String agentId, String sessionId, long traceId, int messages, int batches,
-        boolean complete, long bytesRead) {
+        boolean complete, long bytesRead, boolean resynced) {
 }

@@ -17,7 +17,7 @@ import java.util.Optional;
 
 /**
  * The in-memory storage, counting the writes a sync makes (trace upserts, message batches,
- * recounts), and able to lose the acknowledgement of the next batches: the batch lands, then
+ * recounts, truncations), and able to lose the acknowledgement of the next batches: the batch lands, then
  * the call fails, as a connection dropped after the commit would.
  */
 final class CountingStorage implements TraceStorage {
@@ -25,12 +25,13 @@ final class CountingStorage implements TraceStorage {
     int traceWrites;
     int batches;
     int recounts;
+    int truncations;
     int acknowledgementsToLose;
     /** Runs once, before the next batch is written: another writer getting there first. */
     Runnable beforeNextBatch;
 
     int writes() {
-        return traceWrites + batches + recounts;
+        return traceWrites + batches + recounts + truncations;
     }
 
     @Override
@@ -59,6 +60,12 @@ final class CountingStorage implements TraceStorage {
     public RecountResult recount(long traceId) {
         recounts++;
         return delegate.recount(traceId);
+    }
+
+    @Override
+    public RecountResult truncateMessages(long traceId, long fromSequence, CursorMove cursor, Instant now) {
+        truncations++;
+        return delegate.truncateMessages(traceId, fromSequence, cursor, now);
     }
 
     @Override

@@ -222,22 +222,31 @@ class SessionSyncTest {
     }
 
     @Test
-    @DisplayName("a replaced or truncated file is reported and its trace left as it was")
-    void replacedOrTruncated_leftAlone() throws IOException {
+    @DisplayName("a replaced or a truncated file: the trace shows what the file now says, keeps its id, and counts exactly")
+    void replacedOrTruncated_resynced() throws IOException {
         Path f = file("s1");
         append(f, session("s1", 3));
         finished().sync(List.of(f));
-        int writes = storage.writes();
+        long id = trace("s1").id();
 
         Files.writeString(f, session("s1", 3).replace("prompt 1", "prompt X"));
-        SyncReport replaced = finished().sync(List.of(f));
+        SyncedFile replaced = finished().sync(List.of(f)).files().get(0);
+        assertThat(replaced.resynced()).isTrue();
+        assertThat(rows("s1")).extracting(Message::text).contains("prompt X").doesNotContain("prompt 1");
+        assertThat(trace("s1").messageCount()).isEqualTo(12).isEqualTo(rows("s1").size());
+
         Files.writeString(f, session("s1", 1));
         SyncReport truncated = finished().sync(List.of(f));
+        assertThat(truncated.problems()).isEmpty();
+        assertThat(truncated.files().get(0).resynced()).isTrue();
+        assertThat(trace("s1").id()).isEqualTo(id);
+        assertThat(trace("s1").messageCount()).isEqualTo(4).isEqualTo(rows("s1").size());
+        assertThat(trace("s1").toolCallCount()).isEqualTo(1);
+        assertThat(storage.recounts).isZero();
 
-        assertThat(replaced.problems()).singleElement().extracting(SyncProblem::reason).asString().contains("replaced or truncated");
-        assertThat(truncated.problems()).singleElement().extracting(SyncProblem::reason).asString().contains("replaced or truncated");
-        assertThat(storage.writes()).isEqualTo(writes);
-        assertThat(trace("s1").messageCount()).isEqualTo(12);
+        int writes = storage.writes();
+        assertThat(finished().sync(List.of(f)).files().get(0).resynced()).isFalse();
+        assertThat(storage.writes()).as("then unchanged: nothing written").isEqualTo(writes);
     }
 
     @Test
@@ -339,7 +348,7 @@ class SessionSyncTest {
             assertThat(byFile.get(text)).containsExactly("no line is a JSON object: not a session file");
             assertThat(byFile.get(binary)).containsExactly("no line is a JSON object: not a session file");
             assertThat(byFile.get(empty)).containsExactly("no line is a JSON object: not a session file");
-            assertThat(byFile.get(other)).containsExactly("not a session of any known format (claude-code, codex): not synced");
+            assertThat(byFile.get(other)).containsExactly("not a session of any known format (claude-code, codex, gemini-cli): not synced");
             assertThat(byFile.get(emptyDir)).containsExactly("no session files under this directory");
             assertThat(byFile.get(missing)).containsExactly("no such file or directory");
             assertThat(byFile).doesNotContainKey(good);
@@ -371,7 +380,7 @@ class SessionSyncTest {
     @Test
     @DisplayName("the formats on the class path are found through ServiceLoader")
     void installedFormats() {
-        assertThat(SessionSync.installedFormats()).extracting(SessionFormat::agentId).containsExactly("claude-code", "codex");
+        assertThat(SessionSync.installedFormats()).extracting(SessionFormat::agentId).containsExactly("claude-code", "codex", "gemini-cli");
     }
 
     @Test

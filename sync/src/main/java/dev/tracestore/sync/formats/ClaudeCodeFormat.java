@@ -72,7 +72,9 @@ public final class ClaudeCodeFormat implements SessionFormat {
 
     @Override
     public boolean recognises(Path file, List<JsonNode> head) {
-        return head.stream().anyMatch(r -> r.has("sessionId") || "summary".equals(Json.text(r, "type")));
+        // Every Claude Code line has a type; Gemini CLI's metadata line has a sessionId too, and a projectHash.
+        return head.stream().noneMatch(r -> r.has("projectHash")) && head.stream().anyMatch(r -> Json.text(r, "type") != null
+                && (r.has("sessionId") || "summary".equals(Json.text(r, "type"))));
     }
 
     @Override
