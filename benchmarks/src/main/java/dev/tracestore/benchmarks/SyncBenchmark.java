@@ -212,28 +212,33 @@ public class SyncBenchmark {
 
     /** A Claude Code session: per turn a prompt, a reply over two lines with a tool call, its result, a closing reply, a progress record. */
     static void write(Path file, int turns) throws IOException {
+        write(file, turns, "bench");
+    }
+
+    /** The same, for session {@code session}. */
+    static void write(Path file, int turns, String session) throws IOException {
         String text = "x".repeat(900);
-        String progress = "{\"type\":\"progress\",\"sessionId\":\"bench\",\"data\":\"" + "p".repeat(4000) + "\"}\n";
+        String progress = "{\"type\":\"progress\",\"sessionId\":\"" + session + "\",\"data\":\"" + "p".repeat(4000) + "\"}\n";
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             int n = 0;
             for (int t = 0; t < turns; t++) {
-                w.write(user(++n, "\"prompt " + t + " " + text.substring(0, 200) + "\""));
-                w.write(reply(++n, "m" + t + "a", "{\"type\":\"text\",\"text\":\"" + text + "\"}", 30));
-                w.write(reply(++n, "m" + t + "a", "{\"type\":\"tool_use\",\"id\":\"tool-" + t + "\",\"name\":\"Bash\",\"input\":{}}", 90));
-                w.write(user(++n, "[{\"type\":\"tool_result\",\"tool_use_id\":\"tool-" + t + "\",\"content\":\"" + text + text + "\"}]"));
+                w.write(user(session, ++n, "\"prompt " + t + " " + text.substring(0, 200) + "\""));
+                w.write(reply(session, ++n, "m" + t + "a", "{\"type\":\"text\",\"text\":\"" + text + "\"}", 30));
+                w.write(reply(session, ++n, "m" + t + "a", "{\"type\":\"tool_use\",\"id\":\"tool-" + t + "\",\"name\":\"Bash\",\"input\":{}}", 90));
+                w.write(user(session, ++n, "[{\"type\":\"tool_result\",\"tool_use_id\":\"tool-" + t + "\",\"content\":\"" + text + text + "\"}]"));
                 w.write(progress);
-                w.write(reply(++n, "m" + t + "b", "{\"type\":\"text\",\"text\":\"" + text + "\"}", 40));
+                w.write(reply(session, ++n, "m" + t + "b", "{\"type\":\"text\",\"text\":\"" + text + "\"}", 40));
             }
         }
     }
 
-    private static String user(int n, String content) {
-        return "{\"type\":\"user\",\"sessionId\":\"bench\",\"uuid\":\"u-" + n + "\",\"timestamp\":\"2026-01-01T00:00:00Z\","
+    private static String user(String session, int n, String content) {
+        return "{\"type\":\"user\",\"sessionId\":\"" + session + "\",\"uuid\":\"u-" + n + "\",\"timestamp\":\"2026-01-01T00:00:00Z\","
                 + "\"message\":{\"role\":\"user\",\"content\":" + content + "}}\n";
     }
 
-    private static String reply(int n, String id, String block, int outputTokens) {
-        return "{\"type\":\"assistant\",\"sessionId\":\"bench\",\"uuid\":\"a-" + n + "\",\"timestamp\":\"2026-01-01T00:00:01Z\","
+    private static String reply(String session, int n, String id, String block, int outputTokens) {
+        return "{\"type\":\"assistant\",\"sessionId\":\"" + session + "\",\"uuid\":\"a-" + n + "\",\"timestamp\":\"2026-01-01T00:00:01Z\","
                 + "\"message\":{\"id\":\"" + id + "\",\"role\":\"assistant\",\"model\":\"m\",\"content\":[" + block + "],"
                 + "\"usage\":{\"input_tokens\":3,\"cache_read_input_tokens\":19000,\"output_tokens\":" + outputTokens + "}}}\n";
     }
