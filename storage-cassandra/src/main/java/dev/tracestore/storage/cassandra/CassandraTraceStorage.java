@@ -102,6 +102,7 @@ public final class CassandraTraceStorage implements TraceStorage {
     private final Bookkeeping bookkeeping;
     private final MessageSums sums;
     private final MessageRows rows;
+    private final Recounts recounts;
     private final IdBlocks ids;
     /** Where the migrations are: the shipped scripts' directory, and in tests a fixture's too. */
     private final List<String> migrationLocations;
@@ -128,6 +129,7 @@ public final class CassandraTraceStorage implements TraceStorage {
         this.bookkeeping = new Bookkeeping(driver, traces, cql, timestamps);
         this.sums = new MessageSums(driver, cql);
         this.rows = new MessageRows(driver, cql, b.maxBatchBytes);
+        this.recounts = new Recounts(driver, cql, timestamps, traces, sums, cursors, rows);
         this.ids = new IdBlocks(driver, transactions, cql);
     }
 
@@ -379,21 +381,7 @@ public final class CassandraTraceStorage implements TraceStorage {
      */
     @Override
     public RecountResult recount(long traceId) {
-        String operation = "recounting the messages of trace " + traceId;
-        long timestamp = timestamps.next();
-        TraceRow row = traces.read(operation, traceId); // reads the counter, before the count
-        if (row == null || row.deleting()) {
-            throw new TraceNotFoundException(traceId);
-        }
-        MessageSums.Sums actual = sums.of(operation, traceId);
-        Counters offsets = actual.counters().minus(row.counters());
-        driver.run(operation, driver.write(cql.setCount, timestamp, offsets.messages(), offsets.toolCalls(),
-                offsets.inputTokens(), offsets.outputTokens(), offsets.cacheReadTokens(), offsets.cacheWriteTokens(),
-                actual.lastMessageAt(), traceId));
-        if (row.somethingUnknown()) {
-            driver.run(operation, driver.write(cql.deleteUnknown, timestamp, Bookkeeping.shard(traceId), traceId));
-        }
-        return new RecountResult(row.messageCount(), actual.counters().messages(), row.totals(), actual.totals());
+        return recounts.recount(traceId);
     }
 
     /**
@@ -405,16 +393,7 @@ public final class CassandraTraceStorage implements TraceStorage {
      */
     @Override
     public RecountResult truncateMessages(long traceId, long fromSequence, CursorMove cursor, Instant now) {
-        String operation = "truncating trace " + traceId;
-        TraceRow trace = traces.read(operation, traceId);
-        if (trace == null || trace.deleting()) {
-            throw new TraceNotFoundException(traceId);
-        }
-        cursors.require(operation, traceId, cursor.expected());
-        rows.removeFrom(operation, traceId, fromSequence, timestamps.next());
-        RecountResult recount = recount(traceId);
-        cursors.advance(operation, traceId, cursor);
-        return recount;
+        return recounts.truncate(traceId, fromSequence, cursor);
     }
 
     /** {@inheritDoc} Reads the message keys and the summed columns of the current message rows, page by page. */

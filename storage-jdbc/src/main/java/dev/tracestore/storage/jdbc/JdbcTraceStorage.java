@@ -83,6 +83,8 @@ public final class JdbcTraceStorage implements TraceStorage {
     private final JdbcStatements sql;
     /** A batch's compiled statements, kept for the next batch where the dialect asks for it. */
     private final StatementCache statements;
+    /** Recounts and truncations: a trace's count and totals set to its rows'. */
+    private final JdbcRecounts recounts;
 
     private JdbcTraceStorage(DataSource dataSource, Dialect dialect, String prefix, int maxAttempts,
             Duration writeLockTimeout, Clock clock, List<String> migrationLocations) {
@@ -94,6 +96,7 @@ public final class JdbcTraceStorage implements TraceStorage {
         this.tx = new JdbcTransactions(dataSource, dialect, prefix, maxAttempts, writeLockTimeout);
         this.sql = new JdbcStatements(dialect, prefix);
         this.statements = new StatementCache(dialect.statementsKept());
+        this.recounts = new JdbcRecounts(tx, dialect, sql);
     }
 
     /**
@@ -302,7 +305,7 @@ public final class JdbcTraceStorage implements TraceStorage {
                 if (ps.getUpdateCount() == 0) { // the increment's count: the first result
                     // Only a failed write reads the row, to tell a missing trace from another cursor; the
                     // exception rolls back whatever the guarded upsert wrote.
-                    throw cursor == null ? new TraceNotFoundException(traceId) : cursorFailure(c, traceId, cursor);
+                    throw cursor == null ? new TraceNotFoundException(traceId) : JdbcRecounts.cursorFailure(c, sql, traceId, cursor);
                 }
             }
             while (from < batch.size()) {
@@ -314,19 +317,6 @@ public final class JdbcTraceStorage implements TraceStorage {
             }
             return null;
         }));
-    }
-
-    /** Why an append's increment matched nothing: the trace is gone, or it holds another cursor. */
-    private RuntimeException cursorFailure(Connection c, long traceId, CursorMove cursor) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql.cursorOf)) {
-            ps.setLong(1, traceId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getBoolean(1)) {
-                    return new TraceNotFoundException(traceId);
-                }
-                return new IngestCursorConflictException(traceId, cursor.expected(), rs.getString(2));
-            }
-        }
     }
 
     @Override
@@ -369,24 +359,7 @@ public final class JdbcTraceStorage implements TraceStorage {
 
     @Override
     public RecountResult recount(long traceId) {
-        return tx.transaction("recounting the messages of trace " + traceId, dialect.recountIsolation(), c -> {
-            // 1. Lock the row: waits for batches in flight on the trace to commit.
-            try (PreparedStatement ps = c.prepareStatement(sql.lockTrace)) {
-                ps.setLong(1, traceId);
-                boolean found;
-                if (ps.execute()) {
-                    try (ResultSet rs = ps.getResultSet()) {
-                        found = rs.next();
-                    }
-                } else {
-                    found = ps.getUpdateCount() > 0;
-                }
-                if (!found) {
-                    throw new TraceNotFoundException(traceId);
-                }
-            }
-            return setToRows(c, traceId);
-        });
+        return recounts.recount(traceId);
     }
 
     /**
@@ -396,48 +369,7 @@ public final class JdbcTraceStorage implements TraceStorage {
      */
     @Override
     public RecountResult truncateMessages(long traceId, long fromSequence, CursorMove cursor, Instant now) {
-        return tx.transaction("truncating trace " + traceId, dialect.recountIsolation(), c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.moveCursor)) {
-                ps.setString(1, cursor.next());
-                dialect.setInstant(ps, 2, now);
-                ps.setLong(3, traceId);
-                ps.setString(4, cursor.expected());
-                if (ps.executeUpdate() == 0) {
-                    throw cursorFailure(c, traceId, cursor);
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement(sql.deleteMessagesFrom)) {
-                ps.setLong(1, traceId);
-                ps.setLong(2, fromSequence);
-                ps.executeUpdate();
-            }
-            return setToRows(c, traceId);
-        });
-    }
-
-    /** A locked trace's count and totals set to its rows', in a new statement: at READ COMMITTED it sees every batch committed before the lock. */
-    private RecountResult setToRows(Connection c, long traceId) throws SQLException {
-        Long previous;
-        long actual;
-        TraceTotals previousTotals;
-        TraceTotals actualTotals;
-        try (PreparedStatement ps = c.prepareStatement(sql.countsForRecount)) {
-            ps.setLong(1, traceId);
-            ps.setLong(2, traceId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                long stored = rs.getLong(1);
-                previous = rs.wasNull() ? null : stored;
-                previousTotals = sql.totals(rs, 2);
-                actual = rs.getLong(8);
-                actualTotals = sql.totals(rs, 9);
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql.setCount)) {
-            sql.bindSetCount(ps, actual, actualTotals, traceId);
-            ps.executeUpdate();
-        }
-        return new RecountResult(previous, actual, previousTotals, actualTotals);
+        return recounts.truncate(traceId, fromSequence, cursor, now);
     }
 
     @Override

@@ -24,23 +24,27 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Kills a JVM (SIGKILL, no shutdown hooks) in the middle of deleting a large trace; a new
  * process's {@code resumeDeletions()} finishes the deletion and nothing of the trace remains.
  * Runs in the {@code reliability} profile: it starts child JVMs and takes half a minute.
+ *
+ * <p>Not on an H2 file: a kill can leave its indexes corrupt (a CI dry run of 2026-12-03 met
+ * {@code Row "5473" not found in primary index} when the new process deleted), which no
+ * resumption repairs; the adapter warns that an H2 file is not crash-safe.
  */
 @Tag("reliability")
 class CrashDuringDeletionTest {
     private static final int MESSAGES = 20_000;
     private static final int CHUNK = 100;
-    /** The chunk after which the child is killed: over a second in, past H2's commit delay. */
+    /** The chunk after which the child is killed: over a second in. */
     private static final int KILL_AFTER = 60;
 
     @ParameterizedTest
-    @EnumSource(value = Setup.class, names = {"H2_FILE", "SQLITE_FILE", "POSTGRESQL"})
+    @EnumSource(value = Setup.class, names = {"SQLITE_FILE", "POSTGRESQL"})
     void killedDeletion_isFinishedByResumeDeletions_inANewProcess(Setup setup) throws Exception {
         String name = "crash" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
         HikariConfig config = setup.config(name);
         String prefix = name + "_";
         long traceId;
         long kept;
-        // 1. This process writes a large trace and a small one, then lets go of the database (H2 locks its file).
+        // 1. This process writes a large trace and a small one, then lets go of the database.
         try (HikariDataSource pool = new HikariDataSource(config)) {
             JdbcTraceStorage storage = JdbcTraceStorage.builder(pool).tablePrefix(prefix).build();
             storage.migrate();
@@ -80,10 +84,7 @@ class CrashDuringDeletionTest {
                 TraceStore store = TraceStore.builder().storage(db.storage(InterceptingDataSource.over(() -> { })))
                         .build();
                 long left = db.queryLong("SELECT COUNT(*) FROM " + db.table("messages") + " WHERE trace_id = " + traceId);
-                // H2 writes commits to its file up to 500 ms late (WRITE_DELAY), so a kill may undo its last
-                // acknowledged chunks: KillDuringIngestTest measured acknowledged batches lost that way. What
-                // this test claims for H2 file is only what holds there too: hidden, then resumable.
-                long deletedAtLeast = setup == Setup.H2_FILE ? CHUNK : (long) KILL_AFTER * CHUNK;
+                long deletedAtLeast = (long) KILL_AFTER * CHUNK;
                 assertThat(left).as("messages left by the killed deletion").isBetween(1L, MESSAGES - deletedAtLeast);
                 assertThat(store.getTrace(traceId)).as("an interrupted deletion is hidden").isEmpty();
 
