@@ -12,6 +12,7 @@ import dev.tracestore.StorageException;
 import dev.tracestore.TraceDetail;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceStore;
+import dev.tracestore.TraceStoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,11 +139,11 @@ final class FileSync implements SessionFormat.Sink {
             while (!stopped && (current = r.next()) != null) {
                 JsonNode record = parse(current);
                 if (record != null) {
-                    reader.line(current.number(), record, this);
+                    formatSays(() -> reader.line(current.number(), record, this));
                 }
             }
             if (!stopped) {
-                reader.end(quiet, this);
+                formatSays(() -> reader.end(quiet, this));
                 if (quiet && r.end() < size) {
                     problem(r.nextLineNumber(), "truncated last line (no newline at its end): not synced until it is complete");
                 }
@@ -150,6 +151,27 @@ final class FileSync implements SessionFormat.Sink {
             if (!stopped) {
                 finish();
             }
+        }
+    }
+
+    /**
+     * Runs a format's code: a format that fails (an application's plugin with a bug) stops
+     * this file, reported with the line, after sending what it read before its last cut; the
+     * sync goes on with the other files. A storage failure
+     * from a batch the format's call set off is not the format's: it propagates.
+     */
+    private void formatSays(Runnable call) {
+        try {
+            call.run();
+        } catch (TraceStoreException | java.io.UncheckedIOException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            problem(current == null ? 0 : current.number(), "the " + format.agentId() + " format failed (" + e
+                    + "): stopped here; what it read before its last resumable point is synced");
+            if (!stopped) {
+                flush();
+            }
+            stopped = true;
         }
     }
 
