@@ -3,6 +3,7 @@ package dev.tracestore.sync;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tracestore.IngestCursorConflictException;
 import dev.tracestore.InvalidMessageException;
 import dev.tracestore.Message;
@@ -65,6 +66,10 @@ final class FileSync implements SessionFormat.Sink {
     private static final long SKIP_WITHOUT_WRITE = 1 << 20;
     /** Where the stored cursor stands. */
     private long storedOffset;
+    /** A file that is one JSON document ({@link JsonDocuments}): its header; null for JSON Lines. */
+    private ObjectNode document;
+    private long documentSize;
+    private boolean ending;
 
     FileSync(SessionSync.Settings settings, Path file, List<SyncProblem> problems) {
         this.settings = settings;
@@ -96,7 +101,10 @@ final class FileSync implements SessionFormat.Sink {
             problem(0, "trace " + trace.id() + " holds an ingest cursor that " + e.getMessage() + ": not synced");
             return null;
         }
-        if (!from.matches(file, size)) {
+        // A document is rewritten whole: any change means reading it again from its start.
+        boolean changed = document != null ? from.offset() > 0 && (from.offset() != size || !from.matches(file, size))
+                : !from.matches(file, size);
+        if (changed) {
             // Replaced or truncated since: the trace keeps its id (and share link) and is synced
             // again from the file's start, its old messages removed in the same write that resets the cursor.
             String start = SyncCursor.START.toString();
@@ -118,13 +126,18 @@ final class FileSync implements SessionFormat.Sink {
         if (adopted && !stopped) {
             settings.store().recalculateMessageCount(trace.id()); // its messages came without a cursor: re-sent now
         }
-        boolean complete = lastCut != null ? lastCut.offset() == lineEnd() : from.offset() == size;
-        long read = lines == null ? 0 : lines.end() - from.offset();
+        boolean complete = lastCut == null ? from.offset() == size
+                : lastCut.offset() == (document != null ? size : lineEnd());
+        long read = document != null ? (from.offset() < size ? size : 0) : lines == null ? 0 : lines.end() - from.offset();
         return new SyncedFile(file, format.agentId(), sessionId, trace == null ? 0 : trace.id(), sent, batches,
                 complete && !stopped, read, resynced);
     }
 
     private void read(SyncCursor from, long size) throws IOException {
+        if (document != null) {
+            readDocument(from, size);
+            return;
+        }
         SessionFormat.Reader reader;
         try {
             reader = format.reader(file, from.state());
@@ -151,6 +164,36 @@ final class FileSync implements SessionFormat.Sink {
             if (!stopped) {
                 finish();
             }
+        }
+    }
+
+    /** A document, read whole (it is complete as written: nothing is held back for quiet). */
+    private void readDocument(SyncCursor from, long size) throws IOException {
+        SessionFormat.Reader reader;
+        try {
+            reader = format.reader(file, null);
+        } catch (IllegalArgumentException e) {
+            problem(0, "the " + format.agentId() + " format cannot read it as a document (" + e.getMessage() + "): not synced");
+            return;
+        }
+        lastCut = from;
+        documentSize = size;
+        try {
+            JsonDocuments.read(file, document, (number, record) -> {
+                if (!stopped) {
+                    formatSays(() -> reader.line(number, record, this));
+                }
+            });
+        } catch (JsonProcessingException e) {
+            problem(0, "malformed JSON document (" + e.getOriginalMessage() + "): synced up to there, read again when it changes");
+            stopped = true;
+        }
+        if (!stopped) {
+            ending = true;
+            formatSays(() -> reader.end(true, this));
+        }
+        if (!stopped) {
+            finish();
         }
     }
 
@@ -190,8 +233,11 @@ final class FileSync implements SessionFormat.Sink {
         if (state != null && state.length() > SessionFormat.MAX_STATE_LENGTH) {
             throw new IllegalStateException("a format's cut state is over " + SessionFormat.MAX_STATE_LENGTH + " characters");
         }
-        long offset = current != null ? current.start() : lines.end();
-        long line = current != null ? current.number() : lines.nextLineNumber();
+        // In a document only its end is a point to resume from: a cut inside it stores a cursor past
+        // the end, which the next sync takes for a change and reads the document again.
+        long offset = document != null ? (ending ? documentSize : documentSize + 1)
+                : current != null ? current.start() : lines.end();
+        long line = document != null ? 0 : current != null ? current.number() : lines.nextLineNumber();
         lastCut = new SyncCursor(offset, line, 0, null, state); // fingerprinted only when sent: most cuts never are
         pendingAtCut = pending.size();
         if (pendingAtCut >= settings.batchSize()) {
@@ -213,13 +259,14 @@ final class FileSync implements SessionFormat.Sink {
         if (stopped) {
             return;
         }
-        SyncCursor after = new SyncCursor(current.end(), current.number() + 1, 0, null, state);
+        SyncCursor after = document != null ? new SyncCursor(documentSize + 1, 0, 0, null, state)
+                : new SyncCursor(current.end(), current.number() + 1, 0, null, state);
         String next = cursor(after);
         try {
             settings.store().truncateMessages(trace.id(), fromSequence, storedCursor, next);
         } catch (IngestCursorConflictException e) {
-            problem(current.number(), "another sync moved trace " + trace.id() + "'s ingest cursor meanwhile: stopped here,"
-                    + " the next sync goes on from where it left it");
+            problem(current == null ? 0 : current.number(), "another sync moved trace " + trace.id()
+                    + "'s ingest cursor meanwhile: stopped here, the next sync goes on from where it left it");
             stopped = true;
             return;
         }
@@ -390,6 +437,16 @@ final class FileSync implements SessionFormat.Sink {
                 if (n != null && n.isObject()) {
                     head.add(n);
                 }
+            }
+        }
+        if (head.isEmpty() && JsonDocuments.looksLikeOne(file)) {
+            try {
+                document = JsonDocuments.header(file);
+            } catch (JsonProcessingException e) {
+                document = null; // neither JSON Lines nor a document: reported as no session
+            }
+            if (document != null) {
+                head.add(document);
             }
         }
         return head;

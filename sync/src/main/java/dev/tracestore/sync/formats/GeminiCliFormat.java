@@ -5,6 +5,7 @@ import dev.tracestore.MessageInput;
 import dev.tracestore.Role;
 import dev.tracestore.TokenUsage;
 import dev.tracestore.sync.SessionFormat;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,7 +50,12 @@ import java.util.regex.Pattern;
  *
  * <p>Since a message is written again as it changes, the latest message is held back until a
  * reply or a prompt with another id follows (tool results do not end it), or the file is quiet.
- * The whole-file JSON of versions up to v0.38 is not read.
+ *
+ * <p>Versions up to v0.38 wrote {@code session-*.json}: one {@code ConversationRecord} document
+ * ({@code sessionId}, {@code projectHash}, {@code startTime}, {@code lastUpdated},
+ * {@code messages}, {@code summary}), rewritten whole on every change. Such a file is read whole,
+ * its messages by the same rules, and read again whenever it changes (its trace's messages
+ * replaced); one that Gemini CLI has since migrated to a {@code .jsonl} beside it is left to that.
  */
 public final class GeminiCliFormat implements SessionFormat {
     private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
@@ -60,10 +66,12 @@ public final class GeminiCliFormat implements SessionFormat {
         return "gemini-cli";
     }
 
+    /** {@code session-*.jsonl}, and {@code session-*.json} unless Gemini CLI has migrated it to the {@code .jsonl} beside it. */
     @Override
     public boolean claims(Path file) {
         String name = file.getFileName().toString();
-        return name.startsWith("session-") && name.endsWith(".jsonl");
+        return name.startsWith("session-") && (name.endsWith(".jsonl")
+                || name.endsWith(".json") && !Files.exists(file.resolveSibling(name + "l")));
     }
 
     @Override
@@ -145,6 +153,7 @@ public final class GeminiCliFormat implements SessionFormat {
                     sink.cut(state());
                 }
                 sink.seen(Timestamps.parse(Json.text(r, "startTime")));
+                title(SUMMARY, Json.text(r, "summary"), sink); // a whole-file document's
             } else {
                 sink.problem(number, "neither a message, a $set, a $rewindTo nor metadata: skipped");
             }

@@ -160,4 +160,51 @@ class GeminiCliFormatTest {
         assertThat(t.tokens()).isEqualTo(TokenUsage.of(15, 3).withCache(5, 0));
         assertThat(t.projectName()).isEqualTo("demo-app");
     }
+
+    @Test
+    @DisplayName("the whole-file JSON of versions up to v0.38: read whole, unchanged costs nothing, rewritten is read again into the same trace")
+    void legacyDocument() throws IOException {
+        Path legacy = dir.resolve("legacy/chats/session-2026-04-10T09-00-1a2b3c4d.json");
+        Files.createDirectories(legacy.getParent());
+        try (InputStream in = GeminiCliFormatTest.class.getResourceAsStream(
+                "/fixtures/gemini-cli/legacy/chats/session-2026-04-10T09-00-1a2b3c4d.json")) {
+            Files.copy(in, legacy);
+        }
+        String session = "1a2b3c4d-0000-4000-8000-000000000001";
+
+        SyncReport first = finished().sync(List.of(dir.resolve("legacy")));
+        TraceDetail t = store.findTrace("me", session).orElseThrow();
+        assertThat(first.problems()).isEmpty();
+        assertThat(first.files()).singleElement().satisfies(f -> assertThat(f.complete()).isTrue());
+        assertThat(store.listMessages(t.id(), null, 100).items()).extracting(Message::role, Message::toolCalls)
+                .containsExactly(tuple(Role.USER, 0), tuple(Role.ASSISTANT, 1), tuple(Role.ASSISTANT, 0));
+        assertThat(t.tokens()).isEqualTo(TokenUsage.of(1860 - 512, 19).withCache(512, 0));
+        assertThat(t.title()).isEqualTo("What does Main.java do?");
+
+        assertThat(finished().sync(List.of(legacy)).files().get(0).batches()).as("unchanged: nothing written").isZero();
+
+        String rewritten = Files.readString(legacy).replace("\"lastUpdated\": \"2026-04-10T09:00:12.000Z\"",
+                "\"lastUpdated\": \"2026-04-10T09:05:00.000Z\"").replaceFirst("\\]\\s*}\\s*$",
+                ", {\"id\": \"aaaa0000-0000-4000-8000-000000000009\", \"timestamp\": \"2026-04-10T09:05:00.000Z\","
+                        + " \"type\": \"user\", \"content\": [{\"text\": \"Thanks\"}]}]}");
+        Files.writeString(legacy, rewritten);
+        SyncReport again = finished().sync(List.of(legacy));
+
+        assertThat(again.files().get(0).resynced()).isTrue();
+        TraceDetail after = store.findTrace("me", session).orElseThrow();
+        assertThat(after.id()).isEqualTo(t.id());
+        assertThat(after.messageCount()).isEqualTo(4).isEqualTo(store.listMessages(t.id(), null, 100).items().size());
+    }
+
+    @Test
+    @DisplayName("a .json that Gemini CLI migrated to the .jsonl beside it is left to the .jsonl")
+    void migratedDocumentIsNotClaimed() throws IOException {
+        Path json = file.resolveSibling(file.getFileName().toString().replace(".jsonl", ".json"));
+        Files.writeString(json, "{\"sessionId\": \"" + SESSION + "\", \"projectHash\": \"" + "a".repeat(64)
+                + "\", \"messages\": []}");
+
+        SyncReport report = finished().sync(List.of(dir));
+
+        assertThat(report.files()).singleElement().satisfies(f -> assertThat(f.file()).isEqualTo(file));
+    }
 }
