@@ -9,9 +9,7 @@ import dev.tracestore.examples.importer.BundledSamples;
 import dev.tracestore.examples.server.TraceServer;
 import dev.tracestore.storage.jdbc.JdbcTraceStorage;
 import dev.tracestore.sync.SessionSync;
-import dev.tracestore.sync.SyncProblem;
 import dev.tracestore.sync.SyncReport;
-import dev.tracestore.sync.SyncedFile;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -107,19 +105,19 @@ public final class DemoApp implements AutoCloseable {
             out.printf("TraceStore demo on %s (%s)%s%n", options.db, storage.dialect().name(),
                     applied > 0 ? ", schema created" : ", existing database reused");
 
+            // The sync command's own pass (SyncCommand.once): its lines and summary.
             List<SyncReport> reports = new ArrayList<>();
             if (options.samples) {
                 Path samples = BundledSamples.extractTo(tempDir());
-                reports.add(sync(store, Visibility.PUBLIC, Duration.ZERO, err).sync(List.of(samples)));
+                out.println();
+                reports.add(SyncCommand.once(sync(store, Visibility.PUBLIC, Duration.ZERO, err), List.of(samples), out, err));
             }
             if (!options.imports.isEmpty()) {
-                reports.add(sync(store, Visibility.UNLISTED, Duration.ofSeconds(5), err).sync(options.imports));
+                out.println();
+                reports.add(SyncCommand.once(sync(store, Visibility.UNLISTED, Duration.ofSeconds(5), err), options.imports,
+                        out, err));
             }
-            boolean imported = false;
-            for (SyncReport report : reports) {
-                print(report, out);
-                imported |= !report.files().isEmpty();
-            }
+            boolean imported = reports.stream().anyMatch(r -> !r.files().isEmpty());
             if (!imported) {
                 out.println("Nothing could be imported.");
                 dataSource.close();
@@ -171,18 +169,6 @@ public final class DemoApp implements AutoCloseable {
                         err.printf("\rSyncing: %d/%d files, %,d messages%s", done, total, messages, done == total ? "\n" : "");
                     }
                 }).build();
-    }
-
-    private static void print(SyncReport report, PrintStream out) {
-        out.println();
-        for (SyncedFile f : report.files()) {
-            out.printf("synced %-11s %5d new messages in %d batch%s%s  %s%n", f.agentId(), f.messages(), f.batches(),
-                    f.batches() == 1 ? "" : "es", f.messages() == 0 ? " (unchanged since the last sync: nothing written)" : "",
-                    f.file().getFileName());
-        }
-        for (SyncProblem p : report.problems()) {
-            out.println("problem: " + p);
-        }
     }
 
     /**

@@ -106,31 +106,45 @@ public final class SyncCommand {
             TraceStore store = TraceStore.builder().storage(storage).build();
             SessionSync sync = SessionSync.builder(store).namespace(o.namespace).visibility(o.visibility)
                     .quietPeriod(o.quietPeriod).progress(terminal ? progress(err) : SessionSync.Progress.none()).build();
-            Summary summary = new Summary();
             if (!o.follow) {
-                summary.add(sync.sync(o.paths), err);
-            } else {
-                out.printf("Following %s (every %d ms; Ctrl-C to stop)%n", o.paths, o.poll.toMillis());
-                Follower follower = sync.follow(o.paths, o.poll, report -> {
-                    summary.add(report, err);
-                    for (SyncedFile f : report.files()) {
-                        if (f.messages() > 0) {
-                            out.printf("%s %-11s +%d messages  %s%n", java.time.LocalTime.now().withNano(0), f.agentId(),
-                                    f.messages(), f.file().getFileName());
-                        }
-                    }
-                });
-                try {
-                    stop.await();
-                } finally {
-                    follower.close();
-                }
+                return once(sync, o.paths, out, err).problems().isEmpty() ? OK : PROBLEMS;
+            }
+            Summary summary = new Summary();
+            out.printf("Following %s (every %d ms; Ctrl-C to stop)%n", o.paths, o.poll.toMillis());
+            Follower follower = sync.follow(o.paths, o.poll, report -> {
+                summary.add(report, err);
+                report.files().forEach(f -> printFile(f, java.time.LocalTime.now().withNano(0) + " ", out));
+            });
+            try {
+                stop.await();
+            } finally {
+                follower.close();
             }
             summary.print(out);
             return summary.problems > 0 ? PROBLEMS : OK;
         } catch (TraceStoreException | com.zaxxer.hikari.pool.HikariPool.PoolInitializationException e) {
             err.println("tracestore-sync: the database failed: " + e.getMessage());
             return STORAGE_ERROR;
+        }
+    }
+
+    /**
+     * Syncs once, as the command does: a line for each file that had new messages, the problems
+     * on {@code err}, then the summary per agent. The demo syncs its samples with it.
+     */
+    static SyncReport once(SessionSync sync, List<Path> paths, PrintStream out, PrintStream err) {
+        SyncReport report = sync.sync(paths);
+        Summary summary = new Summary();
+        summary.add(report, err);
+        report.files().forEach(f -> printFile(f, "", out));
+        summary.print(out);
+        return report;
+    }
+
+    private static void printFile(SyncedFile f, String prefix, PrintStream out) {
+        if (f.messages() > 0) {
+            out.printf("%s%-11s +%d messages in %d batch%s  %s%n", prefix, f.agentId(), f.messages(), f.batches(),
+                    f.batches() == 1 ? "" : "es", f.file().getFileName());
         }
     }
 

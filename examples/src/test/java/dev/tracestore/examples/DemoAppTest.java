@@ -51,8 +51,10 @@ class DemoAppTest {
         // 70 + 32 + 194,395 + 46,482 = 240,979; websearch 18 + 4 + 32,772 + 6,682 = 39,476 (the
         // same script); csv 18,342 input (12,288 of them cached) + 913 output = 19,255.
         assertThat(first).contains("(sqlite), schema created")
-                .containsPattern("synced claude-code\\s+31 new messages in 1 batch  0ccf1a04")
-                .containsPattern("synced codex\\s+12 new messages in 1 batch  rollout-2026-11-20")
+                .containsPattern("claude-code\\s+\\+31 messages in 1 batch  0ccf1a04")
+                .containsPattern("codex\\s+\\+12 messages in 1 batch  rollout-2026-11-20")
+                .contains("claude-code 2 session files, 2 with new messages, 35 new messages")
+                .contains("codex       2 session files, 2 with new messages, 16 new messages")
                 .containsPattern("claude-code\\s+31 messages · 241K tokens · 7 tool calls\\s+Spawn curry poem agents, write sushi")
                 .containsPattern("claude-code\\s+4 messages · 39.5K tokens · 1 tool call\\s+spawn a subagent")
                 .containsPattern("codex\\s+12 messages · 19.3K tokens · 4 tool calls\\s+The CSV importer")
@@ -62,7 +64,8 @@ class DemoAppTest {
 
         String second = run("--db", db, "--no-serve");
         assertThat(second).contains("existing database reused")
-                .containsPattern("synced claude-code\\s+0 new messages in 0 batches \\(unchanged since the last sync: nothing written\\)  0ccf1a04")
+                .contains("claude-code 2 session files, 0 with new messages, 0 new messages")
+                .doesNotContain("+31 messages")
                 .containsPattern("claude-code\\s+31 messages · 241K tokens · 7 tool calls\\s+Spawn curry poem agents, write sushi")
                 .doesNotContain("Serving");
     }

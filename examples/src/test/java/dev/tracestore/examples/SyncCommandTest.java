@@ -96,7 +96,7 @@ class SyncCommandTest {
 
         Run run = following.get(30, TimeUnit.SECONDS);
         assertThat(run.status()).isEqualTo(SyncCommand.OK);
-        assertThat(run.out()).startsWith("Following [" + sessions + "]").contains("claude-code +1 messages  s-1.jsonl")
+        assertThat(run.out()).startsWith("Following [" + sessions + "]").containsPattern("claude-code +\\+1 messages in 1 batch  s-1.jsonl")
                 .contains("claude-code 1 session file, 1 with new messages, 2 new messages");
     }
 
