@@ -229,7 +229,7 @@ public final class CodexFormat implements SessionFormat {
             String callId = Json.text(payload, "call_id");
             if ("message".equals(kind)) {
                 String role = Json.text(payload, "role");
-                String text = contentText(payload.get("content"));
+                String text = Json.joinedText(payload.get("content"), part -> true);
                 if ("assistant".equals(role)) {
                     return MessageInput.of("line-" + number, number, Role.ASSISTANT, text).withCreatedAt(at).withPartsJson(parts);
                 }
@@ -257,23 +257,6 @@ public final class CodexFormat implements SessionFormat {
                 sink.problem(number, "unknown response item \"" + kind + "\": skipped");
             }
             return null;
-        }
-
-        private static String contentText(JsonNode content) {
-            if (content == null) {
-                return "";
-            }
-            if (content.isTextual()) {
-                return content.asText();
-            }
-            StringBuilder sb = new StringBuilder();
-            content.forEach(part -> {
-                String t = Json.text(part, "text");
-                if (t != null) {
-                    sb.append(sb.length() > 0 ? "\n\n" : "").append(t);
-                }
-            });
-            return sb.toString();
         }
     }
 

@@ -296,20 +296,7 @@ public final class GeminiCliFormat implements SessionFormat {
 
         /** A string content as it is; a list of parts: their text, thoughts left out. */
         private static String text(JsonNode content) {
-            if (content == null) {
-                return "";
-            }
-            if (content.isTextual()) {
-                return content.asText();
-            }
-            StringBuilder sb = new StringBuilder();
-            for (JsonNode part : content.isArray() ? content : List.of(content)) {
-                String t = Json.text(part, "text");
-                if (t != null && !part.path("thought").asBoolean(false)) {
-                    sb.append(sb.length() > 0 ? "\n\n" : "").append(t);
-                }
-            }
-            return sb.toString();
+            return Json.joinedText(content, part -> !part.path("thought").asBoolean(false));
         }
 
         private static boolean onlyFunctionResponses(JsonNode content) {

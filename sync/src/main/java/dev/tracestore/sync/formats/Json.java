@@ -20,4 +20,25 @@ final class Json {
         JsonNode n = node == null ? null : node.get(field);
         return n != null && n.canConvertToLong() ? Math.max(0, n.asLong()) : 0;
     }
+
+    /**
+     * A message content's text: a string as it is; a part, or a list of parts, their
+     * {@code text} fields joined by a blank line, the parts {@code keep} refuses left out.
+     */
+    static String joinedText(JsonNode content, java.util.function.Predicate<JsonNode> keep) {
+        if (content == null) {
+            return "";
+        }
+        if (content.isTextual()) {
+            return content.asText();
+        }
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode part : content.isArray() ? content : java.util.List.of(content)) {
+            String t = text(part, "text");
+            if (t != null && keep.test(part)) {
+                sb.append(sb.length() > 0 ? "\n\n" : "").append(t);
+            }
+        }
+        return sb.toString();
+    }
 }
