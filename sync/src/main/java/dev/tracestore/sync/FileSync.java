@@ -70,6 +70,8 @@ final class FileSync implements SessionFormat.Sink {
     private ObjectNode document;
     private long documentSize;
     private boolean ending;
+    /** Whether the file holds a complete line. */
+    private boolean headLines;
 
     FileSync(SessionSync.Settings settings, Path file, List<SyncProblem> problems) {
         this.settings = settings;
@@ -81,6 +83,9 @@ final class FileSync implements SessionFormat.Sink {
     SyncedFile run() throws IOException {
         long size = Files.size(file);
         List<JsonNode> head = head();
+        if (head.isEmpty() && !headLines && !quiet()) {
+            return null; // its first line is still being written: nothing to say of it yet
+        }
         format = settings.formats().stream().filter(f -> f.recognises(file, head)).findFirst().orElse(null);
         if (format == null) {
             problem(0, head.isEmpty() ? "no line is a JSON object: not a session file" : "not a session of any known format ("
@@ -185,7 +190,8 @@ final class FileSync implements SessionFormat.Sink {
                 }
             });
         } catch (JsonProcessingException e) {
-            problem(0, "malformed JSON document (" + e.getOriginalMessage() + "): synced up to there, read again when it changes");
+            problem(0, "malformed JSON document (" + e.getOriginalMessage() + "): nothing synced past that point;"
+                    + " a later sync reads it again from its start");
             stopped = true;
         }
         if (!stopped) {
@@ -200,8 +206,8 @@ final class FileSync implements SessionFormat.Sink {
     /**
      * Runs a format's code: a format that fails (an application's plugin with a bug) stops
      * this file, reported with the line, after sending what it read before its last cut; the
-     * sync goes on with the other files. A storage failure
-     * from a batch the format's call set off is not the format's: it propagates.
+     * sync goes on with the other files. A storage failure from a batch the format's call set
+     * off is not the format's: it propagates.
      */
     private void formatSays(Runnable call) {
         try {
@@ -433,6 +439,7 @@ final class FileSync implements SessionFormat.Sink {
         try (LineReader r = new LineReader(file, 0, 1, settings.maxLineBytes())) {
             LineReader.Line l;
             for (int i = 0; i < 4 * HEAD_RECORDS && head.size() < HEAD_RECORDS && (l = r.next()) != null; i++) {
+                headLines = true;
                 JsonNode n = l.tooLong() ? null : quietParse(l.bytes());
                 if (n != null && n.isObject()) {
                     head.add(n);

@@ -78,7 +78,7 @@ public final class Follower implements AutoCloseable {
         List<SyncProblem> problems = new ArrayList<>();
         if (polls++ % RESCAN_POLLS == 0) {
             List<SyncProblem> listing = new ArrayList<>();
-            files = sync.sessionFiles(paths, listing);
+            files = sync.sessionFiles(paths, listing, false);
             if (polls == 1) {
                 problems.addAll(listing); // a missing path is said once, not every rescan
             }

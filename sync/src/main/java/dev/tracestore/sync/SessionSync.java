@@ -117,7 +117,7 @@ public final class SessionSync {
      */
     public SyncReport sync(List<Path> paths) {
         List<SyncProblem> problems = new ArrayList<>();
-        List<Path> files = sessionFiles(paths, problems);
+        List<Path> files = sessionFiles(paths, problems, true);
         List<SyncedFile> synced = new ArrayList<>();
         long messages = 0;
         long bytes = 0;
@@ -146,8 +146,13 @@ public final class SessionSync {
         }
     }
 
-    /** The files at or under {@code paths} that some format claims, each once, in a stable order. */
-    List<Path> sessionFiles(List<Path> paths, List<SyncProblem> problems) {
+    /**
+     * The files at or under {@code paths} that some format claims, each once, in a stable order.
+     *
+     * @param reportEmpty whether a directory with no session file is a problem (not for a
+     *                    follower, whose directories may fill later)
+     */
+    List<Path> sessionFiles(List<Path> paths, List<SyncProblem> problems, boolean reportEmpty) {
         List<Path> files = new ArrayList<>();
         for (Path root : paths) {
             if (Files.isRegularFile(root)) {
@@ -156,7 +161,7 @@ public final class SessionSync {
                 try (Stream<Path> walk = Files.walk(root)) {
                     List<Path> found = walk.filter(Files::isRegularFile)
                             .filter(f -> settings.formats().stream().anyMatch(s -> s.claims(f))).sorted().toList();
-                    if (found.isEmpty()) {
+                    if (found.isEmpty() && reportEmpty) {
                         problems.add(new SyncProblem(root, 0, "no session files under this directory"));
                     }
                     files.addAll(found);
