@@ -39,8 +39,13 @@ class FollowerTest {
         store = TraceStore.builder().storage(storage).build();
     }
 
+    /**
+     * A quiet period of 2 s: longer than the writer ever leaves a file mid-reply, so no reply is
+     * split (a line after the quiet period is a message of its own, by design), and short enough
+     * for the last replies to go once the writer stops.
+     */
     private SessionSync sync() {
-        return SessionSync.builder(store).namespace("me").batchSize(8).quietPeriod(Duration.ofMillis(300)).build();
+        return SessionSync.builder(store).namespace("me").batchSize(8).quietPeriod(Duration.ofSeconds(2)).build();
     }
 
     private Optional<TraceDetail> trace(String session) {
