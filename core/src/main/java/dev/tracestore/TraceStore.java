@@ -274,13 +274,20 @@ public final class TraceStore implements AutoCloseable {
      */
     public Recount recalculateMessageCount(long traceId) {
         RecountResult r = storage.recount(traceId);
-        long drift = r.previous() == null ? 0 : r.previous() - r.actual();
+        Recount recount = recount(traceId, r);
+        long drift = recount.drift();
         if (drift != 0) {
             log.info("Corrected message count of trace {}: stored {}, actual {}", traceId, r.previous(), r.actual());
         }
         if (r.previousTotals() != null && !r.previousTotals().equals(r.actualTotals())) {
             log.info("Corrected totals of trace {}: stored {}, actual {}", traceId, r.previousTotals(), r.actualTotals());
         }
+        return recount;
+    }
+
+    /** The storage's recount as the API states it: the drift is the count stored before minus the exact one. */
+    private static Recount recount(long traceId, RecountResult r) {
+        long drift = r.previous() == null ? 0 : r.previous() - r.actual();
         return new Recount(traceId, r.actual(), drift, r.previous() == null, r.actualTotals(), r.previousTotals());
     }
 
@@ -308,8 +315,7 @@ public final class TraceStore implements AutoCloseable {
         if (reconciler != null) {
             reconciler.written(traceId);
         }
-        long drift = r.previous() == null ? 0 : r.previous() - r.actual();
-        return new Recount(traceId, r.actual(), drift, r.previous() == null, r.actualTotals(), r.previousTotals());
+        return recount(traceId, r);
     }
 
     /**

@@ -163,13 +163,8 @@ public final class DemoApp implements AutoCloseable {
      * (a session still being written holds back its last reply until the file is quiet).
      */
     private static SessionSync sync(TraceStore store, Visibility visibility, Duration quietPeriod, PrintStream err) {
-        boolean terminal = System.console() != null;
         return SessionSync.builder(store).namespace(NAMESPACE).visibility(visibility).quietPeriod(quietPeriod)
-                .progress((done, total, messages, bytes) -> {
-                    if (terminal) {
-                        err.printf("\rSyncing: %d/%d files, %,d messages%s", done, total, messages, done == total ? "\n" : "");
-                    }
-                }).build();
+                .progress(System.console() != null ? SyncCommand.progress(err) : SessionSync.Progress.none()).build();
     }
 
     /**

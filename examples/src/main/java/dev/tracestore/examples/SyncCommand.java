@@ -148,7 +148,8 @@ public final class SyncCommand {
         }
     }
 
-    private static SessionSync.Progress progress(PrintStream err) {
+    /** Files done of total, messages and MB/s, on one line rewritten in place: for a terminal. */
+    static SessionSync.Progress progress(PrintStream err) {
         long started = System.nanoTime();
         return (done, total, messages, bytes) -> {
             double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);

@@ -228,7 +228,7 @@ public final class GeminiCliFormat implements SessionFormat {
                 released.put(h.id(), h.sequence());
                 MessageInput m = message(h);
                 if (m != null) {
-                    if (m.role() == Role.USER) {
+                    if (m.role() == Role.USER && titleRank < PROMPT) {
                         title(PROMPT, Titles.fromPrompt(m.text()), sink);
                     }
                     if (m.model() != null) {
@@ -241,7 +241,7 @@ public final class GeminiCliFormat implements SessionFormat {
         }
 
         private void title(int rank, String title, Sink sink) {
-            if (title != null && !title.isBlank() && rank >= titleRank && !(rank == PROMPT && titleRank == PROMPT)) {
+            if (title != null && !title.isBlank() && rank >= titleRank) {
                 titleRank = rank;
                 sink.title(title);
             }
