@@ -49,8 +49,8 @@ public final class DemoApp implements AutoCloseable {
                               jdbc:postgresql://127.0.0.1:5432/test?user=postgres
               --port N        HTTP port for the share pages (default 8080; 0 picks a free one)
               --import PATH   also import the sessions at PATH (a file or a directory); repeatable
-              --import-home   also import ~/.claude/projects, ~/.codex/sessions and
-                              ~/.gemini/tmp, those that exist
+              --import-home   also import ~/.claude/projects, ~/.codex/sessions,
+                              ~/.gemini/tmp and OpenCode's opencode.db, those that exist
               --no-samples    do not import the bundled sample sessions
               --no-serve      import and list, then exit instead of serving
               --help          print this help
@@ -217,14 +217,7 @@ public final class DemoApp implements AutoCloseable {
                         }
                     }
                     case "--import" -> o.imports.add(Path.of(value(args, ++i, "--import")));
-                    case "--import-home" -> {
-                        Path home = Path.of(System.getProperty("user.home"));
-                        for (String agent : List.of(".claude/projects", ".codex/sessions", ".gemini/tmp")) {
-                            if (Files.isDirectory(home.resolve(agent))) {
-                                o.imports.add(home.resolve(agent));
-                            }
-                        }
-                    }
+                    case "--import-home" -> o.imports.addAll(SyncCommand.Options.homeSessions());
                     case "--no-samples" -> o.samples = false;
                     case "--no-serve" -> o.serve = false;
                     case "--help", "-h" -> o.help = true;

@@ -46,7 +46,8 @@ public final class SyncCommand {
             the last one, and a run over unchanged files writes nothing.
 
             PATH            session files or directories (default: ~/.claude/projects,
-                            ~/.codex/sessions and ~/.gemini/tmp, those that exist)
+                            ~/.codex/sessions, ~/.gemini/tmp and OpenCode's opencode.db,
+                            or its older storage/session, those that exist)
 
             Options:
               --db URL          JDBC URL of the database (default: the SQLite file
@@ -251,19 +252,36 @@ public final class SyncCommand {
                 }
             }
             if (o.paths.isEmpty()) {
-                Path home = Path.of(System.getProperty("user.home"));
-                for (Path p : List.of(home.resolve(".claude/projects"), home.resolve(".codex/sessions"),
-                        home.resolve(".gemini/tmp"))) {
-                    if (Files.isDirectory(p)) {
-                        o.paths.add(p);
-                    }
-                }
+                o.paths.addAll(homeSessions());
                 if (o.paths.isEmpty() && !o.help) {
-                    throw new IllegalArgumentException(
-                            "no PATH given, and none of ~/.claude/projects, ~/.codex/sessions, ~/.gemini/tmp exists");
+                    throw new IllegalArgumentException("no PATH given, and none of ~/.claude/projects, ~/.codex/sessions,"
+                            + " ~/.gemini/tmp, ~/.local/share/opencode exists");
                 }
             }
             return o;
+        }
+
+        /**
+         * The agents' session directories in the user's home that exist: Claude Code's, Codex's,
+         * Gemini CLI's, and OpenCode's database (or, before it had one, its session files; its
+         * data directory also holds logs and snapshots, which are not walked).
+         */
+        static List<Path> homeSessions() {
+            Path home = Path.of(System.getProperty("user.home"));
+            List<Path> paths = new ArrayList<>();
+            for (Path p : List.of(home.resolve(".claude/projects"), home.resolve(".codex/sessions"), home.resolve(".gemini/tmp"))) {
+                if (Files.isDirectory(p)) {
+                    paths.add(p);
+                }
+            }
+            String xdg = System.getenv("XDG_DATA_HOME");
+            Path openCode = (xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".local/share")).resolve("opencode");
+            if (Files.isRegularFile(openCode.resolve("opencode.db"))) {
+                paths.add(openCode.resolve("opencode.db"));
+            } else if (Files.isDirectory(openCode.resolve("storage/session"))) {
+                paths.add(openCode.resolve("storage/session"));
+            }
+            return paths;
         }
 
         private static String value(String[] args, int i, String option) {

@@ -5,13 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tracestore.IngestCursorConflictException;
-import dev.tracestore.InvalidMessageException;
 import dev.tracestore.Message;
 import dev.tracestore.MessageInput;
 import dev.tracestore.Page;
-import dev.tracestore.StorageException;
 import dev.tracestore.TraceDetail;
-import dev.tracestore.TraceInput;
 import dev.tracestore.TraceStore;
 import dev.tracestore.TraceStoreException;
 import java.io.IOException;
@@ -34,7 +31,6 @@ import java.util.Objects;
 final class FileSync implements SessionFormat.Sink {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int HEAD_RECORDS = 16;
-    private static final int ATTEMPTS = 3;
 
     private final SessionSync.Settings settings;
     private final Path file;
@@ -360,31 +356,20 @@ final class FileSync implements SessionFormat.Sink {
             return; // nothing new, or only lines that are not messages in a file with no trace yet
         }
         updateTrace();
-        for (int attempt = 1; ; ) {
-            try {
-                settings.store().appendMessages(trace.id(), batch, storedCursor, next);
-                break;
-            } catch (InvalidMessageException e) {
-                MessageInput bad = batch.remove(e.index());
-                problem(bad.sequence(), "message not stored: " + e.getMessage());
-            } catch (IngestCursorConflictException e) {
-                if (next.equals(e.storedCursor())) {
-                    break; // an earlier attempt landed; its acknowledgement was lost
-                }
+        try {
+            TraceWrites.Outcome outcome = TraceWrites.append(settings, trace.id(), batch, storedCursor, next,
+                    (bad, reason) -> problem(bad.sequence(), "message not stored: " + reason));
+            if (outcome == TraceWrites.Outcome.CONFLICT) {
                 problem(0, "another sync moved trace " + trace.id() + "'s ingest cursor meanwhile: stopped here,"
                         + " the next sync goes on from where it left it");
                 stopped = true;
                 return;
-            } catch (IllegalArgumentException e) {
-                problem(current == null ? 0 : current.number(), "cannot send " + batch.size() + " messages read with no"
-                        + " point between them to resume from (" + e.getMessage() + "): stopped here");
-                stopped = true;
-                return;
-            } catch (StorageException e) {
-                if (++attempt > ATTEMPTS) {
-                    throw e; // the cursor makes the next sync's retry of this batch safe
-                }
             }
+        } catch (IllegalArgumentException e) {
+            problem(current == null ? 0 : current.number(), "cannot send " + batch.size() + " messages read with no"
+                    + " point between them to resume from (" + e.getMessage() + "): stopped here");
+            stopped = true;
+            return;
         }
         storedCursor = next;
         storedOffset = lastCut.offset();
@@ -417,19 +402,7 @@ final class FileSync implements SessionFormat.Sink {
 
     /** Creates the trace, or updates its title and model if the lines read changed them: no write otherwise. */
     private void updateTrace() {
-        SessionSync.Settings s = settings;
-        if (trace == null) {
-            TraceInput input = TraceInput.of(s.namespace(), sessionId).withAgent(format.agentId()).withTitle(title)
-                    .withModel(model).withProject(project).withCreatedAt(startedAt);
-            trace = s.store().upsertTrace(s.visibility() == null ? input : input.withVisibility(s.visibility()));
-            return;
-        }
-        boolean titleChanged = title != null && !title.equals(trace.title());
-        boolean modelChanged = model != null && !model.equals(trace.model());
-        if (titleChanged || modelChanged) {
-            trace = s.store().upsertTrace(TraceInput.of(trace.namespace(), trace.externalId())
-                    .withTitle(titleChanged ? title : null).withModel(modelChanged ? model : null));
-        }
+        trace = TraceWrites.upsert(settings, trace, format.agentId(), sessionId, title, model, project, startedAt);
     }
 
     // ---------------------------------------------------------------- reading

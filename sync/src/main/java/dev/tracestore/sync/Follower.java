@@ -87,27 +87,43 @@ public final class Follower implements AutoCloseable {
         List<SyncedFile> synced = new ArrayList<>();
         Instant now = sync.clock().instant();
         for (Path file : files) {
-            BasicFileAttributes a;
-            try {
-                a = Files.readAttributes(file, BasicFileAttributes.class);
-            } catch (IOException gone) {
+            Seen current = look(file);
+            if (current == null) {
                 continue; // deleted since the listing; its trace stays as it is
             }
-            Instant modified = a.lastModifiedTime().toInstant();
             Seen last = seen.get(file);
-            boolean changed = last == null || last.size() != a.size() || !last.modified().equals(modified);
-            boolean quietNow = last != null && !last.complete() && !modified.plus(sync.quietPeriod()).isAfter(now);
+            boolean changed = last == null || last.size() != current.size() || !last.modified().equals(current.modified());
+            boolean quietNow = last != null && !last.complete() && !current.modified().plus(sync.quietPeriod()).isAfter(now);
             if (!changed && !quietNow) {
                 continue;
             }
-            SyncedFile f = sync.syncFile(file, problems);
-            if (f != null) {
-                synced.add(f);
-            }
+            List<SyncedFile> done = sync.syncFile(file, problems);
+            synced.addAll(done);
             // A file that could not be synced (not a session, replaced) is looked at again when it changes.
-            seen.put(file, new Seen(a.size(), modified, f == null || f.complete()));
+            seen.put(file, new Seen(current.size(), current.modified(), done.stream().allMatch(SyncedFile::complete)));
         }
         return new SyncReport(synced, problems);
+    }
+
+    /** The file's size and modification time, with its companions' (a store's {@code -wal} file); null if it is gone. */
+    private Seen look(Path file) {
+        long size = 0;
+        Instant modified = Instant.EPOCH;
+        for (Path p : sync.watched(file)) {
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(p, BasicFileAttributes.class);
+            } catch (IOException gone) {
+                if (p.equals(file)) {
+                    return null;
+                }
+                continue; // a companion that is not there now (SQLite removes its -wal file at close)
+            }
+            size += a.size();
+            Instant m = a.lastModifiedTime().toInstant();
+            modified = m.isAfter(modified) ? m : modified;
+        }
+        return new Seen(size, modified, false);
     }
 
     /** Stops following and waits for the pass under way, if any, to end. */

@@ -41,6 +41,10 @@ import java.util.stream.Stream;
  * line, and the rest is synced. Storage failures do stop it ({@link dev.tracestore.TraceStoreException});
  * the next sync goes on from the cursors.
  *
+ * <p>An agent that keeps its sessions in a store of many records (OpenCode's SQLite database)
+ * is read through a {@link SessionDatabase} instead, with the same guarantees: each session's
+ * trace holds as its cursor how many of the session's messages were read, and the last one's id.
+ *
  * <p>Safe to use from several threads on different files; two syncs of one file, in one
  * process or several, never send its lines twice (the loser of the cursor race reports it).
  */
@@ -58,7 +62,7 @@ public final class SessionSync {
 
     /** What every file's sync needs, fixed when the sync is built. */
     record Settings(TraceStore store, String namespace, Visibility visibility, int batchSize, Duration quietPeriod,
-            int maxLineBytes, List<SessionFormat> formats, Clock clock) {
+            int maxLineBytes, List<SessionFormat> formats, List<SessionDatabase> databases, Clock clock) {
     }
 
     private final Settings settings;
@@ -66,7 +70,8 @@ public final class SessionSync {
 
     private SessionSync(Builder b) {
         this.settings = new Settings(b.store, b.namespace, b.visibility, b.batchSize, b.quietPeriod, b.maxLineBytes,
-                List.copyOf(b.formats != null ? b.formats : installedFormats()), b.clock);
+                List.copyOf(b.formats != null ? b.formats : installedFormats()),
+                List.copyOf(b.databases != null ? b.databases : installedDatabases()), b.clock);
         this.progress = b.progress;
     }
 
@@ -80,6 +85,13 @@ public final class SessionSync {
         List<SessionFormat> formats = new ArrayList<>();
         ServiceLoader.load(SessionFormat.class).forEach(formats::add);
         return formats;
+    }
+
+    /** The session databases on the class path, found with {@link ServiceLoader}: OpenCode's, and any an application adds. */
+    public static List<SessionDatabase> installedDatabases() {
+        List<SessionDatabase> databases = new ArrayList<>();
+        ServiceLoader.load(SessionDatabase.class).forEach(databases::add);
+        return databases;
     }
 
     /**
@@ -122,8 +134,7 @@ public final class SessionSync {
         long messages = 0;
         long bytes = 0;
         for (int i = 0; i < files.size(); i++) {
-            SyncedFile f = syncFile(files.get(i), problems);
-            if (f != null) {
+            for (SyncedFile f : syncFile(files.get(i), problems)) {
                 synced.add(f);
                 messages += f.messages();
                 bytes += f.bytesRead();
@@ -133,17 +144,40 @@ public final class SessionSync {
         return new SyncReport(synced, problems);
     }
 
-    /** Syncs one file, adding what it could not take to {@code problems}; null if it was not synced. */
-    SyncedFile syncFile(Path file, List<SyncProblem> problems) {
+    /**
+     * Syncs one file (a session file, or a store of sessions), adding what it could not take to
+     * {@code problems}; the sessions synced, none if it was not synced.
+     */
+    List<SyncedFile> syncFile(Path file, List<SyncProblem> problems) {
         try {
-            return new FileSync(settings, file, problems).run();
+            SessionDatabase database = database(file);
+            if (database != null) {
+                return new DatabaseSync(settings, database, file, problems).run();
+            }
+            SyncedFile f = new FileSync(settings, file, problems).run();
+            return f == null ? List.of() : List.of(f);
         } catch (IOException | UncheckedIOException e) {
             if (!Files.exists(file)) {
-                return null; // it went away meanwhile: its trace stays as it is
+                return List.of(); // it went away meanwhile: its trace stays as it is
             }
             problems.add(new SyncProblem(file, 0, "cannot read: " + e.getMessage()));
-            return null;
+            return List.of();
         }
+    }
+
+    /** The files whose change means {@code file}'s sessions changed: itself, and a store's companions. */
+    List<Path> watched(Path file) {
+        SessionDatabase database = database(file);
+        if (database == null) {
+            return List.of(file);
+        }
+        List<Path> watched = new ArrayList<>(List.of(file));
+        watched.addAll(database.companions(file));
+        return watched;
+    }
+
+    private SessionDatabase database(Path file) {
+        return settings.databases().stream().filter(d -> d.claims(file)).findFirst().orElse(null);
     }
 
     /**
@@ -160,7 +194,8 @@ public final class SessionSync {
             } else if (Files.isDirectory(root)) {
                 try (Stream<Path> walk = Files.walk(root)) {
                     List<Path> found = walk.filter(Files::isRegularFile)
-                            .filter(f -> settings.formats().stream().anyMatch(s -> s.claims(f))).sorted().toList();
+                            .filter(f -> settings.formats().stream().anyMatch(s -> s.claims(f)) || database(f) != null)
+                            .sorted().toList();
                     if (found.isEmpty() && reportEmpty) {
                         problems.add(new SyncProblem(root, 0, "no session files under this directory"));
                     }
@@ -184,6 +219,7 @@ public final class SessionSync {
         private Duration quietPeriod = Duration.ofSeconds(5);
         private int maxLineBytes = 16 * 1024 * 1024;
         private List<SessionFormat> formats;
+        private List<SessionDatabase> databases;
         private Clock clock = Clock.systemUTC();
         private Progress progress = Progress.none();
 
@@ -244,6 +280,12 @@ public final class SessionSync {
         /** The formats to read, tried in this order (default: {@link #installedFormats()}). */
         public Builder formats(List<SessionFormat> formats) {
             this.formats = List.copyOf(formats);
+            return this;
+        }
+
+        /** The session databases to read, tried in this order (default: {@link #installedDatabases()}). */
+        public Builder databases(List<SessionDatabase> databases) {
+            this.databases = List.copyOf(databases);
             return this;
         }
 

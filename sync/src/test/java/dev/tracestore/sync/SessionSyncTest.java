@@ -378,9 +378,11 @@ class SessionSyncTest {
     }
 
     @Test
-    @DisplayName("the formats on the class path are found through ServiceLoader")
+    @DisplayName("the formats and session databases on the class path are found through ServiceLoader")
     void installedFormats() {
         assertThat(SessionSync.installedFormats()).extracting(SessionFormat::agentId).containsExactly("claude-code", "codex", "gemini-cli");
+        assertThat(SessionSync.installedDatabases()).extracting(d -> d.getClass().getSimpleName())
+                .containsExactly("OpenCodeDatabase", "OpenCodeStorage");
     }
 
     @Test
