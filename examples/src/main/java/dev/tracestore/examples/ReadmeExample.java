@@ -11,8 +11,15 @@ import dev.tracestore.TraceStore;
 import dev.tracestore.TraceSummary;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tracestore.Visibility;
 import dev.tracestore.storage.jdbc.JdbcTraceStorage;
 import dev.tracestore.storage.memory.InMemoryTraceStorage;
+import dev.tracestore.sync.SessionSync;
+import dev.tracestore.sync.SyncReport;
+import dev.tracestore.web.OgImageRenderer;
+import dev.tracestore.web.ShareSettings;
+import dev.tracestore.web.TraceMetadata;
+import java.nio.file.Path;
 import java.util.List;
 
 /** The usage examples of the README, kept compiling and in sync with it by {@code ReadmeExampleTest}. */
@@ -56,5 +63,33 @@ public final class ReadmeExample {
         // end::jdbc[]
         store.upsertTrace(TraceInput.of("team-42", "wired"));
         return dataSource;
+    }
+
+    /** What the README's share-page example gives, to check. */
+    public record Shared(String head, byte[] png, List<TraceSummary> listedPublic, List<TraceSummary> listedAll) {
+    }
+
+    /** The README's share-page example, on the trace of its usage example. */
+    public static Shared share(TraceStore store) {
+        // tag::share[]
+        TraceDetail shared = store.upsertTrace(TraceInput.of("team-42", "5f0c2b1e-1111-4222-8333-444455556666")
+                .withVisibility(Visibility.UNLISTED));           // new traces are private: never rendered
+        ShareSettings site = ShareSettings.builder("https://traces.example.com").siteName("Acme Traces").build();
+        TraceMetadata meta = TraceMetadata.of(shared, site); // a private trace: PrivateTraceException (answer 404)
+        String head = meta.toHeadHtml();                     // <title>, description, canonical, og:*, twitter:*
+        byte[] png = OgImageRenderer.create().render(meta.card()); // 1200×630; meta.imageUrl() carries ?v=<card version>
+        // end::share[]
+        return new Shared(head, png,
+                store.listTraces(TraceQuery.namespace("team-42").withVisibility(Visibility.PUBLIC)).items(),
+                store.listTraces(TraceQuery.namespace("team-42")).items());
+    }
+
+    /** The README's sync example, over the sessions under {@code sessions}. */
+    public static SyncReport sync(TraceStore store, Path sessions) {
+        // tag::sync[]
+        SessionSync sync = SessionSync.builder(store).namespace("local").build();
+        SyncReport report = sync.sync(List.of(sessions));   // files or directories, such as ~/.claude/projects
+        // end::sync[]
+        return report;
     }
 }

@@ -2,7 +2,14 @@ package dev.tracestore.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tracestore.TraceInput;
+import dev.tracestore.examples.importer.BundledSamples;
+import dev.tracestore.TraceQuery;
+import dev.tracestore.TraceStore;
 import dev.tracestore.TraceSummary;
+import dev.tracestore.Visibility;
+import dev.tracestore.storage.memory.InMemoryTraceStorage;
+import dev.tracestore.sync.SyncReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +38,35 @@ class ReadmeExampleTest {
         }
     }
 
+    @Test
+    void shareExample_rendersTheUsageExamplesTrace_onceItIsNotPrivate() {
+        TraceStore store = TraceStore.builder().storage(InMemoryTraceStorage.create()).build();
+        store.upsertTrace(TraceInput.of("team-42", "5f0c2b1e-1111-4222-8333-444455556666").withTitle("Fix flaky date test"));
+        assertThat(store.listTraces(TraceQuery.namespace("team-42")).items()).singleElement()
+                .extracting(TraceSummary::visibility).as("new traces are private").isEqualTo(Visibility.PRIVATE);
+
+        ReadmeExample.Shared shared = ReadmeExample.share(store);
+
+        assertThat(shared.head()).contains("<title>Fix flaky date test · Acme Traces</title>", "noindex");
+        assertThat(shared.png()).startsWith(0x89, 'P', 'N', 'G');
+        assertThat(shared.listedPublic()).as("an unlisted trace is not listed as public").isEmpty();
+        assertThat(shared.listedAll()).as("an unfiltered list shows every visibility").hasSize(1);
+    }
+
+    @Test
+    void syncExample_syncsTheBundledSamples(@TempDir Path dir) {
+        TraceStore store = TraceStore.builder().storage(InMemoryTraceStorage.create()).build();
+        Path samples = BundledSamples.extractTo(dir);
+
+        SyncReport report = ReadmeExample.sync(store, samples);
+
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.messages()).isPositive();
+        assertThat(store.listTraces(TraceQuery.namespace("local")).items()).hasSize(report.files().size());
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"usage", "jdbc"})
+    @ValueSource(strings = {"usage", "jdbc", "share", "sync"})
     void readme_showsTheExampleVerbatim(String tag) throws IOException {
         String source = Files.readString(Path.of("src/main/java/dev/tracestore/examples/ReadmeExample.java"));
         String start = "// tag::" + tag + "[]\n";
