@@ -73,6 +73,7 @@ public final class CountReconciler implements AutoCloseable {
      * {@link Settings#interval()} old, in the calling thread, and reports the pass to the listener.
      */
     public synchronized Report runOnce() {
+        long start = System.nanoTime();
         Instant now = clock.instant();
         lastRecount.values().removeIf(at -> !at.plus(settings.interval()).isAfter(now));
         List<Long> due = new ArrayList<>(settings.batchSize());
@@ -109,6 +110,7 @@ public final class CountReconciler implements AutoCloseable {
             log.info("Reconciled message counts: {} traces checked, {} fixed, total drift {}", checked, fixed, drift);
         }
         if (!due.isEmpty()) {
+            store.tell(l -> l.reconciled(report, System.nanoTime() - start));
             try {
                 settings.listener().accept(report);
             } catch (RuntimeException e) {

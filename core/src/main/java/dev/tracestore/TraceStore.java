@@ -20,6 +20,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,7 @@ public final class TraceStore implements AutoCloseable {
     private final int maxIdLength;
     private final int deletionChunkSize;
     private final CountReconciler reconciler;
+    private final TraceStoreListener listener;
 
     private TraceStore(Builder b) {
         this.storage = b.storage;
@@ -68,6 +70,7 @@ public final class TraceStore implements AutoCloseable {
         this.maxTextLength = b.maxTextLength;
         this.maxIdLength = b.maxIdLength;
         this.deletionChunkSize = b.deletionChunkSize;
+        this.listener = b.listener;
         this.reconciler = b.reconcile == null ? null : new CountReconciler(this, clock, b.reconcile);
     }
 
@@ -149,7 +152,7 @@ public final class TraceStore implements AutoCloseable {
      */
     public BatchResult upsertMessage(long traceId, MessageInput message) {
         Checks.notNull("message", message);
-        return upsertMessagesBatch(traceId, List.of(message));
+        return write(TraceStoreListener.Operation.MESSAGE, traceId, List.of(message), null);
     }
 
     /**
@@ -165,7 +168,7 @@ public final class TraceStore implements AutoCloseable {
      * @throws TraceNotFoundException   if the trace is absent or being deleted; nothing is written
      */
     public BatchResult upsertMessagesBatch(long traceId, List<MessageInput> messages) {
-        return write(traceId, messages, null);
+        return write(TraceStoreListener.Operation.BATCH, traceId, messages, null);
     }
 
     /**
@@ -194,7 +197,7 @@ public final class TraceStore implements AutoCloseable {
             throw new IllegalArgumentException("newCursor: must not be null; an append states the cursor it advances to"
                     + " (use upsertMessagesBatch for a batch without one)");
         }
-        return write(traceId, messages, cursorMove(expectedCursor, newCursor));
+        return write(TraceStoreListener.Operation.APPEND, traceId, messages, cursorMove(expectedCursor, newCursor));
     }
 
     private static CursorMove cursorMove(String expectedCursor, String newCursor) {
@@ -206,7 +209,26 @@ public final class TraceStore implements AutoCloseable {
         return new CursorMove(expectedCursor, newCursor);
     }
 
-    private BatchResult write(long traceId, List<MessageInput> messages, CursorMove cursor) {
+    /** A write, told to the listener with its outcome. */
+    private BatchResult write(TraceStoreListener.Operation operation, long traceId, List<MessageInput> messages,
+            CursorMove cursor) {
+        long start = System.nanoTime();
+        try {
+            Written w = write(traceId, messages, cursor);
+            tell(l -> l.written(new TraceStoreListener.Write(operation, TraceStoreListener.Outcome.SUCCESS,
+                    w.result().countIncrement(), w.totals().tokens(), System.nanoTime() - start)));
+            return w.result();
+        } catch (RuntimeException e) {
+            tell(l -> l.written(new TraceStoreListener.Write(operation, TraceStoreListener.Outcome.of(e), 0,
+                    TokenUsage.NONE, System.nanoTime() - start)));
+            throw e;
+        }
+    }
+
+    private record Written(BatchResult result, TraceTotals totals) {
+    }
+
+    private Written write(long traceId, List<MessageInput> messages, CursorMove cursor) {
         Checks.notNull("messages", messages);
         if (messages.size() > maxBatchSize) {
             throw new IllegalArgumentException("messages: a batch must hold at most " + maxBatchSize
@@ -233,13 +255,14 @@ public final class TraceStore implements AutoCloseable {
         sorted.subList(distinct, sorted.size()).clear();
         if (sorted.isEmpty() && cursor == null) {
             requireTrace(traceId);
-            return new BatchResult(traceId, 0, 0);
+            return new Written(new BatchResult(traceId, 0, 0), TraceTotals.NONE);
         }
-        storage.writeMessages(traceId, sorted, sorted.size(), TraceTotals.of(sorted), cursor, now);
+        TraceTotals totals = TraceTotals.of(sorted);
+        storage.writeMessages(traceId, sorted, sorted.size(), totals, cursor, now);
         if (reconciler != null) {
             reconciler.written(traceId);
         }
-        return new BatchResult(traceId, messages.size(), sorted.size());
+        return new Written(new BatchResult(traceId, messages.size(), sorted.size()), totals);
     }
 
     /**
@@ -273,8 +296,18 @@ public final class TraceStore implements AutoCloseable {
      * @throws TraceNotFoundException if the trace is absent or being deleted
      */
     public Recount recalculateMessageCount(long traceId) {
-        RecountResult r = storage.recount(traceId);
+        long start = System.nanoTime();
+        RecountResult r;
+        try {
+            r = storage.recount(traceId);
+        } catch (RuntimeException e) {
+            tell(l -> l.recounted(new TraceStoreListener.Recounted(false, TraceStoreListener.Outcome.of(e), 0, false,
+                    System.nanoTime() - start)));
+            throw e;
+        }
         Recount recount = recount(traceId, r);
+        tell(l -> l.recounted(new TraceStoreListener.Recounted(false, TraceStoreListener.Outcome.SUCCESS, recount.drift(),
+                recount.corrected(), System.nanoTime() - start)));
         long drift = recount.drift();
         if (drift != 0) {
             log.info("Corrected message count of trace {}: stored {}, actual {}", traceId, r.previous(), r.actual());
@@ -309,7 +342,17 @@ public final class TraceStore implements AutoCloseable {
      */
     public Recount truncateMessages(long traceId, long fromSequence, String expectedCursor, String newCursor) {
         CursorMove move = cursorMove(expectedCursor, newCursor);
-        RecountResult r = storage.truncateMessages(traceId, fromSequence, move, now());
+        long start = System.nanoTime();
+        RecountResult r;
+        try {
+            r = storage.truncateMessages(traceId, fromSequence, move, now());
+        } catch (RuntimeException e) {
+            tell(l -> l.recounted(new TraceStoreListener.Recounted(true, TraceStoreListener.Outcome.of(e), 0, false,
+                    System.nanoTime() - start)));
+            throw e;
+        }
+        tell(l -> l.recounted(new TraceStoreListener.Recounted(true, TraceStoreListener.Outcome.SUCCESS,
+                r.previous() == null ? 0 : r.previous() - r.actual(), true, System.nanoTime() - start)));
         log.info("Truncated trace {} from sequence {}: count {} before, {} messages remain", traceId, fromSequence,
                 r.previous(), r.actual());
         if (reconciler != null) {
@@ -327,6 +370,7 @@ public final class TraceStore implements AutoCloseable {
      */
     public BackfillResult backfillMessageCounts(int batchSize) {
         Checks.inRange("batchSize", batchSize, 1, 10_000);
+        long start = System.nanoTime();
         long fixed = 0;
         long batches = 0;
         long afterId = 0;
@@ -346,7 +390,9 @@ public final class TraceStore implements AutoCloseable {
             }
         }
         log.debug("Backfilled the message count of {} traces in {} batches", fixed, batches);
-        return new BackfillResult(fixed, batches);
+        BackfillResult result = new BackfillResult(fixed, batches);
+        tell(l -> l.backfilled(result, System.nanoTime() - start));
+        return result;
     }
 
     // ---------------------------------------------------------------- deletion
@@ -407,13 +453,24 @@ public final class TraceStore implements AutoCloseable {
     }
 
     private long finishDeletion(long traceId) {
+        long start = System.nanoTime();
         long deleted = 0;
-        int n;
-        do {
-            n = storage.deleteMessages(traceId, deletionChunkSize);
-            deleted += n;
-        } while (n >= deletionChunkSize);
-        storage.removeTrace(traceId);
+        try {
+            int n;
+            do {
+                n = storage.deleteMessages(traceId, deletionChunkSize);
+                deleted += n;
+            } while (n >= deletionChunkSize);
+            storage.removeTrace(traceId);
+        } catch (RuntimeException e) {
+            long removed = deleted;
+            tell(l -> l.deleted(new TraceStoreListener.Deleted(TraceStoreListener.Outcome.of(e), removed,
+                    System.nanoTime() - start)));
+            throw e;
+        }
+        long removed = deleted;
+        tell(l -> l.deleted(new TraceStoreListener.Deleted(TraceStoreListener.Outcome.SUCCESS, removed,
+                System.nanoTime() - start)));
         log.debug("Deleted trace {} and {} messages", traceId, deleted);
         return deleted;
     }
@@ -435,6 +492,18 @@ public final class TraceStore implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Tells the listener; a listener that fails is logged, never the caller's failure. */
+    void tell(java.util.function.Consumer<TraceStoreListener> event) {
+        if (listener == TraceStoreListener.NONE) {
+            return;
+        }
+        try {
+            event.accept(listener);
+        } catch (RuntimeException e) {
+            log.warn("TraceStore listener failed", e);
+        }
+    }
 
     private Instant now() {
         return micros(clock.instant());
@@ -530,6 +599,7 @@ public final class TraceStore implements AutoCloseable {
         private int maxIdLength = 255;
         private int deletionChunkSize = 1000;
         private CountReconciler.Settings reconcile;
+        private TraceStoreListener listener = TraceStoreListener.NONE;
 
         private Builder() {}
 
@@ -569,6 +639,15 @@ public final class TraceStore implements AutoCloseable {
         /** How many messages one deletion transaction removes, 1 to 100,000; default 1000. */
         public Builder deletionChunkSize(int deletionChunkSize) {
             this.deletionChunkSize = deletionChunkSize;
+            return this;
+        }
+
+        /**
+         * Tells {@code listener} what the store does, for metrics (default
+         * {@link TraceStoreListener#NONE}). One listener; an application with several combines them.
+         */
+        public Builder listener(TraceStoreListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -8,7 +8,10 @@ import dev.tracestore.TraceInput;
 import dev.tracestore.TraceStore;
 import dev.tracestore.TraceTotals;
 import dev.tracestore.spi.TraceStorage;
+import dev.tracestore.micrometer.TraceStoreMetrics;
 import dev.tracestore.storage.memory.InMemoryTraceStorage;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -54,6 +57,8 @@ import org.openjdk.jmh.runner.IterationType;
  * <li>{@code tracestoreCursor}: {@code TraceStore.appendMessages}, the same with an ingest
  *     cursor compared and set in the same write (a rotation only: it needs the cursor the last
  *     of its batches set);</li>
+ * <li>{@code tracestoreMetrics}: {@code tracestore} with {@code tracestore-micrometer}'s listener
+ *     recording into a {@code SimpleMeterRegistry} (a rotation only);</li>
  * <li>{@code countOnly}: the count-only design as the adapter wrote before totals existed, by
  *     hand ({@link CountOnly}): against {@code handWritten}, what the totals cost the design;</li>
  * <li>{@code rawMultiRow}: the adapter's own multi-row upserts, chunked as the adapter chunks
@@ -163,7 +168,7 @@ public class IngestBenchmark {
      * The designs a rotation can hold; {@code countOnRead} writes as {@code rawMultiRow} and runs
      * only as its own trial; {@code rawArrays} runs on PostgreSQL only, in a rotation.
      */
-    static final List<String> DESIGNS = List.of("tracestore", "tracestoreCursor", "rawMultiRow", "rawMultiRowReused", "rawArrays",
+    static final List<String> DESIGNS = List.of("tracestore", "tracestoreCursor", "tracestoreMetrics", "rawMultiRow", "rawMultiRowReused", "rawArrays",
             "rawSingleRowBatch", "handWritten", "countOnly", "perMessageCounter", "ormCounter");
     /** What an assistant message of the benchmark reports: a reply's usage as Claude Code records it, one tool call. */
     static final TokenUsage REPLY_USAGE = TokenUsage.of(3, 120).withCache(19_000, 400);
@@ -191,6 +196,8 @@ public class IngestBenchmark {
     Baselines baselines;
     TraceStorage spi;
     TraceStore store;
+    /** The same storage behind a store whose listener records Micrometer metrics ({@code tracestoreMetrics}). */
+    TraceStore metered;
     /** What the trial wrote, checked against the tables at its end. */
     WrittenBatches written;
 
@@ -225,6 +232,7 @@ public class IngestBenchmark {
         public long tracestoreNanos;
         public long rawMultiRowNanos;
         public long tracestoreCursorNanos;
+        public long tracestoreMetricsNanos;
         public long rawMultiRowReusedNanos;
         public long countOnlyNanos;
         public long rawArraysNanos;
@@ -241,6 +249,7 @@ public class IngestBenchmark {
             tracestoreNanos = 0;
             rawMultiRowNanos = 0;
             tracestoreCursorNanos = 0;
+            tracestoreMetricsNanos = 0;
             rawMultiRowReusedNanos = 0;
             countOnlyNanos = 0;
             rawArraysNanos = 0;
@@ -256,6 +265,7 @@ public class IngestBenchmark {
                 case "tracestore" -> tracestoreNanos += nanos;
                 case "rawMultiRow" -> rawMultiRowNanos += nanos;
                 case "tracestoreCursor" -> tracestoreCursorNanos += nanos;
+                case "tracestoreMetrics" -> tracestoreMetricsNanos += nanos;
                 case "rawMultiRowReused" -> rawMultiRowReusedNanos += nanos;
                 case "countOnly" -> countOnlyNanos += nanos;
                 case "rawArrays" -> rawArraysNanos += nanos;
@@ -295,6 +305,8 @@ public class IngestBenchmark {
             baselines = new Baselines(db);
         }
         store = TraceStore.builder().storage(spi).build();
+        metered = TraceStore.builder().storage(spi)
+                .listener(TraceStoreMetrics.of(new SimpleMeterRegistry(), Tags.of("storage", storage))).build();
         written = new WrittenBatches("IngestBenchmark " + storage + " batch=" + batch + " " + variant, batch);
         newTrace();
     }
@@ -464,6 +476,7 @@ public class IngestBenchmark {
         String design = Samples.original(name) == null ? name : Samples.original(name);
         switch (design) {
             case "tracestore" -> store.upsertMessagesBatch(traceId, inputs);
+            case "tracestoreMetrics" -> metered.upsertMessagesBatch(traceId, inputs);
             case "tracestoreCursor" -> {
                 String next = "offset " + inputs.get(inputs.size() - 1).sequence();
                 store.appendMessages(traceId, inputs, cursor, next);
