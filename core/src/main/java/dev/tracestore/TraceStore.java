@@ -212,16 +212,29 @@ public final class TraceStore implements AutoCloseable {
     /** A write, told to the listener with its outcome. */
     private BatchResult write(TraceStoreListener.Operation operation, long traceId, List<MessageInput> messages,
             CursorMove cursor) {
+        if (listener == TraceStoreListener.NONE) {
+            return write(traceId, messages, cursor).result();
+        }
         long start = System.nanoTime();
+        Written w;
         try {
-            Written w = write(traceId, messages, cursor);
-            tell(l -> l.written(new TraceStoreListener.Write(operation, TraceStoreListener.Outcome.SUCCESS,
-                    w.result().countIncrement(), w.totals().tokens(), System.nanoTime() - start)));
-            return w.result();
+            w = write(traceId, messages, cursor);
         } catch (RuntimeException e) {
-            tell(l -> l.written(new TraceStoreListener.Write(operation, TraceStoreListener.Outcome.of(e), 0,
-                    TokenUsage.NONE, System.nanoTime() - start)));
+            written(new TraceStoreListener.Write(operation, TraceStoreListener.Outcome.of(e), 0, TokenUsage.NONE,
+                    System.nanoTime() - start));
             throw e;
+        }
+        written(new TraceStoreListener.Write(operation, TraceStoreListener.Outcome.SUCCESS, w.result().countIncrement(),
+                w.totals().tokens(), System.nanoTime() - start));
+        return w.result();
+    }
+
+    /** The hot path's own {@link #tell}: no lambda per batch. */
+    private void written(TraceStoreListener.Write write) {
+        try {
+            listener.written(write);
+        } catch (RuntimeException e) {
+            log.warn("TraceStore listener failed", e);
         }
     }
 

@@ -12,6 +12,10 @@ import dev.tracestore.TraceSummary;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tracestore.Visibility;
+import dev.tracestore.micrometer.TraceStoreMetrics;
+import dev.tracestore.spi.TraceStorage;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import dev.tracestore.storage.jdbc.JdbcTraceStorage;
 import dev.tracestore.storage.memory.InMemoryTraceStorage;
 import dev.tracestore.sync.SessionSync;
@@ -91,5 +95,15 @@ public final class ReadmeExample {
         SyncReport report = sync.sync(List.of(sessions));   // files or directories, such as ~/.claude/projects
         // end::sync[]
         return report;
+    }
+
+    /** The README's metrics example: a store on {@code storage} reporting to {@code registry}. */
+    public static TraceStore metered(TraceStorage storage, MeterRegistry registry) {
+        // tag::metrics[]
+        TraceStore store = TraceStore.builder().storage(storage)
+                .listener(TraceStoreMetrics.of(registry, Tags.of("storage", "jdbc", "dialect", "postgresql")))
+                .build();
+        // end::metrics[]
+        return store;
     }
 }

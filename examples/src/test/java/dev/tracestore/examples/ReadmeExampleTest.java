@@ -65,8 +65,19 @@ class ReadmeExampleTest {
         assertThat(store.listTraces(TraceQuery.namespace("local")).items()).hasSize(report.files().size());
     }
 
+    @Test
+    void metricsExample_recordsTheStoresWrites() {
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        TraceStore store = ReadmeExample.metered(InMemoryTraceStorage.create(), registry);
+        store.upsertMessage(store.upsertTrace(TraceInput.of("ns", "s")).id(),
+                dev.tracestore.MessageInput.of("m", 1, dev.tracestore.Role.USER, "hi"));
+
+        assertThat(registry.get("tracestore.writes").tags("storage", "jdbc", "operation", "message", "outcome", "success")
+                .timer().count()).isEqualTo(1);
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"usage", "jdbc", "share", "sync"})
+    @ValueSource(strings = {"usage", "jdbc", "share", "sync", "metrics"})
     void readme_showsTheExampleVerbatim(String tag) throws IOException {
         String source = Files.readString(Path.of("src/main/java/dev/tracestore/examples/ReadmeExample.java"));
         String start = "// tag::" + tag + "[]\n";
