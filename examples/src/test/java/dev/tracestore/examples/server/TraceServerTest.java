@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The example app end to end: a real server on a free port, pages parsed by a real HTML parser. */
+/** The example service end to end: a real server on a free port, pages parsed by a real HTML parser. */
 class TraceServerTest {
     private static final String HOSTILE = "\"><script>alert(1)</script>&'";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -82,7 +82,8 @@ class TraceServerTest {
     void tracePage_hasExactlyOneOfEachShareTag_withAbsoluteConsistentUrls() throws Exception {
         HttpResponse<byte[]> response = get("/t/" + open);
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type.replace(" ", "")).isEqualToIgnoringCase("text/html;charset=utf-8"));
         Document page = Jsoup.parse(text(response), server.baseUri().toString());
 
         for (String property : List.of("og:title", "og:type", "og:url", "og:image", "og:description", "og:site_name",
@@ -190,7 +191,8 @@ class TraceServerTest {
         HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(server.baseUri())
                 .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isEqualTo(405);
-        assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+        assertThat(post.headers().firstValue("Allow")).hasValueSatisfying(allow -> assertThat(allow).contains("GET", "HEAD")
+                .doesNotContain("POST"));
 
         HttpResponse<byte[]> head = HTTP.send(HttpRequest.newBuilder(server.baseUri())
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -1,0 +1,294 @@
+package dev.tracestore.examples.server;
+
+import dev.tracestore.BatchResult;
+import dev.tracestore.IngestCursorConflictException;
+import dev.tracestore.InvalidMessageException;
+import dev.tracestore.Message;
+import dev.tracestore.Page;
+import dev.tracestore.TraceDetail;
+import dev.tracestore.TraceNotFoundException;
+import dev.tracestore.TraceQuery;
+import dev.tracestore.TraceStore;
+import dev.tracestore.TraceSummary;
+import dev.tracestore.Visibility;
+import dev.tracestore.web.OgImageRenderer;
+import dev.tracestore.web.ShareCard;
+import dev.tracestore.web.ShareSettings;
+import dev.tracestore.web.TraceMetadata;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The example service's routes, for one namespace:
+ * <ul>
+ *   <li>{@code GET /} the list of public traces with their counts;
+ *   <li>{@code GET /t/{id}} a trace page: share metadata in the {@code <head>}, then the conversation;
+ *   <li>{@code GET /t/{id}/og.png?v=…} its Open Graph image (weak {@code ETag}, 304; cached as
+ *       immutable only when {@code v} is the current version; at most two renders at once);
+ *   <li>{@code GET /api/traces} and {@code /api/traces/{id}}: the JSON {@link TraceSummary} page
+ *       and {@link TraceDetail};
+ *   <li>{@code POST /api/traces/{id}/messages}: a batch of messages ({@link AppendRequest}), with
+ *       the ingest cursor it expects and the one it advances to: 200 with what it applied, 409 with
+ *       the stored cursor on a conflict, 400 naming the field on bad input, 404 for a trace that is
+ *       unknown, private, or of another namespace.
+ * </ul>
+ * Lists show public traces only; an unlisted trace is reachable by its link and marked
+ * {@code noindex}. Private traces and other namespaces' are 404 everywhere. Errors carry no detail
+ * of the server (Spring Boot's error responses never include a stack trace).
+ */
+@Controller
+final class TraceController implements ApplicationListener<WebServerInitializedEvent> {
+    private static final MediaType HTML = MediaType.parseMediaType("text/html; charset=utf-8");
+    private static final MediaType TEXT = MediaType.parseMediaType("text/plain; charset=utf-8");
+    private static final MediaType PNG = MediaType.IMAGE_PNG;
+
+    private final TraceStore store;
+    private final String namespace;
+    private final String baseUrl;
+    private final JsonMapper json;
+    private final OgImageRenderer images = OgImageRenderer.create();
+    /** Rendered images by card version (which names everything the image shows): a render costs tens of milliseconds. */
+    private final Map<String, byte[]> rendered = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+            return size() > 64;
+        }
+    });
+    private final Semaphore renders = new Semaphore(2);
+    private volatile ShareSettings share;
+    private volatile Pages pages;
+
+    TraceController(TraceStore store, JsonMapper json, @Value("${tracestore.service.namespace:local}") String namespace,
+            @Value("${tracestore.service.base-url:}") String baseUrl) {
+        this.store = store;
+        this.json = json;
+        this.namespace = namespace;
+        this.baseUrl = baseUrl;
+    }
+
+    /** The share links' base: {@code tracestore.service.base-url}, or this server's local address once it listens. */
+    @Override
+    public void onApplicationEvent(WebServerInitializedEvent event) {
+        String base = baseUrl.isBlank() ? "http://localhost:" + event.getWebServer().getPort() : baseUrl;
+        share = ShareSettings.builder(base).siteName("TraceStore demo").build();
+        pages = new Pages(share);
+    }
+
+    ShareSettings share() {
+        return share;
+    }
+
+    // ---------------------------------------------------------------- pages
+
+    @RequestMapping(path = "/", method = {RequestMethod.GET, RequestMethod.HEAD})
+    ResponseEntity<byte[]> list(@RequestParam Map<String, String> query) {
+        Page<TraceSummary> page = listPublic(query);
+        return ok(HTML, pages.list(page.items(), page.nextCursor()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @RequestMapping(path = "/t/{id:\\d{1,18}}", method = {RequestMethod.GET, RequestMethod.HEAD})
+    ResponseEntity<byte[]> trace(@PathVariable long id, @RequestParam(required = false) String after) {
+        Optional<TraceDetail> trace = shareable(id);
+        if (trace.isEmpty()) {
+            return notFound();
+        }
+        Page<Message> messages;
+        try {
+            messages = store.listMessages(id, after, 500);
+        } catch (TraceNotFoundException deletedMeanwhile) {
+            return notFound();
+        } catch (IllegalArgumentException badCursor) {
+            throw new BadRequest(badCursor.getMessage(), "after");
+        }
+        TraceMetadata metadata = TraceMetadata.of(trace.get(), share);
+        return noindexIfUnlisted(ResponseEntity.ok(), trace.get()).contentType(HTML)
+                .body(pages.trace(trace.get(), metadata, messages.items(), messages.nextCursor()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @RequestMapping(path = "/t/{id:\\d{1,18}}/og.png", method = {RequestMethod.GET, RequestMethod.HEAD})
+    ResponseEntity<byte[]> image(@PathVariable long id, @RequestParam(name = "v", required = false) String requested,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+        Optional<TraceDetail> trace = shareable(id);
+        if (trace.isEmpty()) {
+            return notFound();
+        }
+        String version = ShareCard.of(trace.get()).version();
+        HttpHeaders headers = new HttpHeaders();
+        if (trace.get().visibility() == Visibility.UNLISTED) {
+            headers.set("X-Robots-Tag", "noindex");
+        }
+        // Weak: the version names what the image shows; the bytes may differ across JDK versions.
+        headers.setETag("W/\"" + version + "\"");
+        headers.setCacheControl(version.equals(requested)
+                ? "public, max-age=31536000, immutable" : "public, max-age=60, must-revalidate");
+        if (matches(ifNoneMatch, version)) {
+            return ResponseEntity.status(HttpStatus.NOT_MODIFIED).headers(headers).build();
+        }
+        return ResponseEntity.ok().headers(headers).contentType(PNG).body(render(trace.get(), version));
+    }
+
+    // ---------------------------------------------------------------- API
+
+    @RequestMapping(path = "/api/traces", method = {RequestMethod.GET, RequestMethod.HEAD})
+    @ResponseBody
+    Map<String, Object> apiList(@RequestParam Map<String, String> query) {
+        Page<TraceSummary> page = listPublic(query);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", page.items());
+        body.put("nextCursor", page.nextCursor());
+        return body;
+    }
+
+    @RequestMapping(path = "/api/traces/{id:\\d{1,18}}", method = {RequestMethod.GET, RequestMethod.HEAD})
+    ResponseEntity<Object> apiTrace(@PathVariable long id) {
+        Optional<TraceDetail> trace = shareable(id);
+        if (trace.isEmpty()) {
+            return error(HttpStatus.NOT_FOUND, "not found", null);
+        }
+        return noindexIfUnlisted(ResponseEntity.ok(), trace.get()).contentType(MediaType.APPLICATION_JSON).body(trace.get());
+    }
+
+    @PostMapping(path = "/api/traces/{id:\\d{1,18}}/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<Object> append(@PathVariable long id, @RequestBody byte[] body) {
+        if (shareable(id).isEmpty()) {
+            return error(HttpStatus.NOT_FOUND, "not found", null);
+        }
+        AppendRequest request = AppendRequest.parse(json, body);
+        try {
+            BatchResult r = request.newCursor() == null ? store.upsertMessagesBatch(id, request.messages())
+                    : store.appendMessages(id, request.messages(), request.expectedCursor(), request.newCursor());
+            Map<String, Object> applied = new LinkedHashMap<>();
+            applied.put("traceId", r.traceId());
+            applied.put("received", r.received());
+            applied.put("countIncrement", r.countIncrement());
+            return ResponseEntity.ok(applied);
+        } catch (IngestCursorConflictException e) {
+            Map<String, Object> conflict = new LinkedHashMap<>();
+            conflict.put("error", "the trace holds another ingest cursor: nothing was written");
+            conflict.put("storedCursor", e.storedCursor());
+            return ResponseEntity.status(HttpStatus.CONFLICT).body(conflict);
+        } catch (InvalidMessageException e) {
+            throw new BadRequest(e.getMessage(), "messages[" + e.index() + "]");
+        } catch (TraceNotFoundException deletedMeanwhile) {
+            return error(HttpStatus.NOT_FOUND, "not found", null);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(e.getMessage(), e.getMessage().contains("Cursor") ? "newCursor" : "messages");
+        }
+    }
+
+    /** A request the client got wrong: 400, with what and where. */
+    static final class BadRequest extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String field;
+
+        BadRequest(String message, String field) {
+            super(message, null, false, false);
+            this.field = field;
+        }
+    }
+
+    @ExceptionHandler(BadRequest.class)
+    ResponseEntity<Object> badRequest(BadRequest e) {
+        return error(HttpStatus.BAD_REQUEST, e.getMessage(), e.field);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private byte[] render(TraceDetail trace, String version) {
+        byte[] png = rendered.get(version);
+        if (png != null) {
+            return png;
+        }
+        renders.acquireUninterruptibly();
+        try {
+            png = images.render(trace); // two racing renders of one version are harmless
+        } finally {
+            renders.release();
+        }
+        rendered.put(version, png);
+        return png;
+    }
+
+    /** Whether an If-None-Match header names {@code version}: {@code *}, or a list of weak or strong tags. */
+    private static boolean matches(String ifNoneMatch, String version) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        for (String tag : ifNoneMatch.split(",")) {
+            String t = tag.strip();
+            if (t.equals("*") || t.equals("\"" + version + "\"") || t.equals("W/\"" + version + "\"")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The trace, if it is in this namespace and public or unlisted. */
+    private Optional<TraceDetail> shareable(long id) {
+        return store.getTrace(id).filter(t -> t.namespace().equals(namespace)
+                && (t.visibility() == Visibility.PUBLIC || t.visibility() == Visibility.UNLISTED));
+    }
+
+    private static ResponseEntity.BodyBuilder noindexIfUnlisted(ResponseEntity.BodyBuilder response, TraceDetail trace) {
+        return trace.visibility() == Visibility.UNLISTED ? response.header("X-Robots-Tag", "noindex") : response;
+    }
+
+    /** A page of the namespace's public traces, as the request's {@code limit} and {@code cursor} ask. */
+    private Page<TraceSummary> listPublic(Map<String, String> query) {
+        TraceQuery q = TraceQuery.namespace(namespace).withVisibility(Visibility.PUBLIC);
+        try {
+            if (query.containsKey("limit")) {
+                q = q.limit(Integer.parseInt(query.get("limit")));
+            }
+            if (query.containsKey("cursor")) {
+                q = q.after(query.get("cursor"));
+            }
+            return store.listTraces(q);
+        } catch (NumberFormatException e) {
+            throw new BadRequest("limit: must be a number; got \"" + query.get("limit") + "\"", "limit");
+        } catch (IllegalArgumentException e) { // a limit out of range, a malformed or foreign cursor
+            throw new BadRequest(e.getMessage(), query.containsKey("cursor") ? "cursor" : "limit");
+        }
+    }
+
+    private static ResponseEntity<byte[]> ok(MediaType type, byte[] body) {
+        return ResponseEntity.ok().contentType(type).body(body);
+    }
+
+    private static ResponseEntity<byte[]> notFound() {
+        return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(TEXT).body("404 not found\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ResponseEntity<Object> error(HttpStatus status, String message, String field) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", message);
+        if (field != null) {
+            body.put("field", field);
+        }
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body);
+    }
+}
