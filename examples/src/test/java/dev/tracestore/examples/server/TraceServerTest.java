@@ -171,6 +171,13 @@ class TraceServerTest {
         assertThat(json.path("title").asText()).isEqualTo(HOSTILE);
     }
 
+    @Test
+    void api_writesWithSpringMvcsJackson3_exactlyWhatAPlainJackson2ObjectMapperWrites() throws Exception {
+        assertThat(text(get("/api/traces/" + open))).isEqualTo(JSON.writeValueAsString(store.getTrace(open).orElseThrow()));
+        String items = JSON.writeValueAsString(List.of(store.getTrace(open).orElseThrow().toSummary()));
+        assertThat(text(get("/api/traces"))).isEqualTo("{\"items\":" + items + ",\"nextCursor\":null}");
+    }
+
     @ParameterizedTest
     @CsvSource({
             "/t/{secret}, 404", "/t/{secret}/og.png, 404", "/api/traces/{secret}, 404",
