@@ -48,8 +48,9 @@ import java.util.concurrent.TimeUnit;
  * recording costs no lookup.
  */
 public final class TraceStoreMetrics implements TraceStoreListener {
-    private final Map<Operation, Map<Outcome, Timer>> writes = new EnumMap<>(Operation.class);
-    private final Map<Operation, Counter> messagesWritten = new EnumMap<>(Operation.class);
+    /** By operation, then outcome, as ordinals: the batch path looks up no map. */
+    private final Timer[][] writes = new Timer[Operation.values().length][Outcome.values().length];
+    private final Counter[] messagesWritten = new Counter[Operation.values().length];
     private final Counter inputTokens;
     private final Counter outputTokens;
     private final Counter cacheReadTokens;
@@ -67,15 +68,14 @@ public final class TraceStoreMetrics implements TraceStoreListener {
 
     private TraceStoreMetrics(MeterRegistry registry, Iterable<Tag> tags) {
         for (Operation operation : Operation.values()) {
-            Map<Outcome, Timer> byOutcome = new EnumMap<>(Outcome.class);
             for (Outcome outcome : Outcome.values()) {
-                byOutcome.put(outcome, Timer.builder("tracestore.writes").description("Message writes to a trace")
-                        .tags(tags).tag("operation", name(operation)).tag("outcome", name(outcome)).register(registry));
+                writes[operation.ordinal()][outcome.ordinal()] = Timer.builder("tracestore.writes")
+                        .description("Message writes to a trace").tags(tags).tag("operation", name(operation))
+                        .tag("outcome", name(outcome)).register(registry);
             }
-            writes.put(operation, byOutcome);
-            messagesWritten.put(operation, Counter.builder("tracestore.messages.written").baseUnit("messages")
+            messagesWritten[operation.ordinal()] = Counter.builder("tracestore.messages.written").baseUnit("messages")
                     .description("Messages stored (distinct ids: what the counts grew by)")
-                    .tags(tags).tag("operation", name(operation)).register(registry));
+                    .tags(tags).tag("operation", name(operation)).register(registry);
         }
         inputTokens = tokens(registry, tags, "input");
         outputTokens = tokens(registry, tags, "output");
@@ -121,16 +121,16 @@ public final class TraceStoreMetrics implements TraceStoreListener {
 
     @Override
     public void written(Write write) {
-        writes.get(write.operation()).get(write.outcome()).record(write.nanos(), TimeUnit.NANOSECONDS);
+        writes[write.operation().ordinal()][write.outcome().ordinal()].record(write.nanos(), TimeUnit.NANOSECONDS);
         if (write.messages() > 0) {
-            messagesWritten.get(write.operation()).increment(write.messages());
+            messagesWritten[write.operation().ordinal()].increment(write.messages());
         }
         TokenUsage u = write.usage();
-        if (u != null && !u.equals(TokenUsage.NONE)) {
-            inputTokens.increment(u.inputTokens());
-            outputTokens.increment(u.outputTokens());
-            cacheReadTokens.increment(u.cacheReadTokens());
-            cacheWriteTokens.increment(u.cacheWriteTokens());
+        if (u != null) {
+            add(inputTokens, u.inputTokens());
+            add(outputTokens, u.outputTokens());
+            add(cacheReadTokens, u.cacheReadTokens());
+            add(cacheWriteTokens, u.cacheWriteTokens());
         }
     }
 
@@ -159,6 +159,12 @@ public final class TraceStoreMetrics implements TraceStoreListener {
     public void backfilled(BackfillResult result, long nanos) {
         backfills.record(nanos, TimeUnit.NANOSECONDS);
         tracesBackfilled.increment(result.tracesFixed());
+    }
+
+    private static void add(Counter counter, long amount) {
+        if (amount > 0) {
+            counter.increment(amount);
+        }
     }
 
     private static Counter tokens(MeterRegistry registry, Iterable<Tag> tags, String kind) {
