@@ -35,9 +35,27 @@ final class Pages {
             </style>
             """;
 
+    /**
+     * The pages' Content-Security-Policy: nothing but their one inline style (by its hash) and
+     * images from the share links' origin (the Open Graph image); no script, no frame, no form.
+     */
+    final String contentSecurityPolicy;
+
     private final ShareSettings share;
 
     Pages(ShareSettings share) {
+        String css = STYLE.substring(STYLE.indexOf('>') + 1, STYLE.lastIndexOf("</style>"));
+        String hash;
+        try {
+            hash = java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(css.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+        java.net.URI base = java.net.URI.create(share.baseUrl());
+        String origin = base.getScheme() + "://" + base.getAuthority();
+        this.contentSecurityPolicy = "default-src 'none'; style-src 'sha256-" + hash + "'; img-src 'self' " + origin
+                + "; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
         this.share = share;
     }
 

@@ -34,7 +34,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
@@ -63,6 +62,8 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
     private static final MediaType HTML = MediaType.parseMediaType("text/html; charset=utf-8");
     private static final MediaType TEXT = MediaType.parseMediaType("text/plain; charset=utf-8");
     private static final MediaType PNG = MediaType.IMAGE_PNG;
+    /** The largest batch body read: 8 MiB. */
+    static final int MAX_BODY = 8 << 20;
 
     private final TraceStore store;
     private final String namespace;
@@ -107,7 +108,8 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
     @RequestMapping(path = "/", method = {RequestMethod.GET, RequestMethod.HEAD})
     ResponseEntity<byte[]> list(@RequestParam Map<String, String> query) {
         Page<TraceSummary> page = listPublic(query);
-        return ok(HTML, pages.list(page.items(), page.nextCursor()).getBytes(StandardCharsets.UTF_8));
+        return page(ResponseEntity.ok(), "public, max-age=60")
+                .body(pages.list(page.items(), page.nextCursor()).getBytes(StandardCharsets.UTF_8));
     }
 
     @RequestMapping(path = "/t/{id:\\d{1,18}}", method = {RequestMethod.GET, RequestMethod.HEAD})
@@ -125,7 +127,7 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
             throw new BadRequest(badCursor.getMessage(), "after");
         }
         TraceMetadata metadata = TraceMetadata.of(trace.get(), share);
-        return noindexIfUnlisted(ResponseEntity.ok(), trace.get()).contentType(HTML)
+        return page(noindexIfUnlisted(ResponseEntity.ok(), trace.get()), cacheControl(trace.get(), "max-age=60"))
                 .body(pages.trace(trace.get(), metadata, messages.items(), messages.nextCursor()).getBytes(StandardCharsets.UTF_8));
     }
 
@@ -143,8 +145,8 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
         }
         // Weak: the version names what the image shows; the bytes may differ across JDK versions.
         headers.setETag("W/\"" + version + "\"");
-        headers.setCacheControl(version.equals(requested)
-                ? "public, max-age=31536000, immutable" : "public, max-age=60, must-revalidate");
+        headers.setCacheControl(cacheControl(trace.get(), version.equals(requested)
+                ? "max-age=31536000, immutable" : "max-age=60, must-revalidate"));
         if (matches(ifNoneMatch, version)) {
             return ResponseEntity.status(HttpStatus.NOT_MODIFIED).headers(headers).build();
         }
@@ -173,9 +175,13 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
     }
 
     @PostMapping(path = "/api/traces/{id:\\d{1,18}}/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<Object> append(@PathVariable long id, @RequestBody byte[] body) {
+    ResponseEntity<Object> append(@PathVariable long id, jakarta.servlet.http.HttpServletRequest http) throws java.io.IOException {
         if (shareable(id).isEmpty()) {
             return error(HttpStatus.NOT_FOUND, "not found", null);
+        }
+        byte[] body = http.getInputStream().readNBytes(MAX_BODY + 1); // a slow sender is cut by the connection timeout
+        if (body.length > MAX_BODY) {
+            return error(HttpStatus.CONTENT_TOO_LARGE, "a batch's body must be at most " + MAX_BODY + " bytes", null);
         }
         AppendRequest request = AppendRequest.parse(json, body);
         try {
@@ -275,8 +281,22 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
         }
     }
 
-    private static ResponseEntity<byte[]> ok(MediaType type, byte[] body) {
-        return ResponseEntity.ok().contentType(type).body(body);
+    /**
+     * An HTML page's headers: its Content-Security-Policy, no referrer sent from it, no framing,
+     * and {@code cacheControl}.
+     */
+    private ResponseEntity.BodyBuilder page(ResponseEntity.BodyBuilder response, String cacheControl) {
+        return response.contentType(HTML).header("Content-Security-Policy", pages.contentSecurityPolicy)
+                .header("Referrer-Policy", "no-referrer").header("X-Frame-Options", "DENY")
+                .header(HttpHeaders.CACHE_CONTROL, cacheControl);
+    }
+
+    /**
+     * Who may keep a trace's page or image: anyone for a public trace; for an unlisted one only
+     * the browser that asked ({@code private}), never a shared cache that others could read it from.
+     */
+    private static String cacheControl(TraceDetail trace, String lifetime) {
+        return (trace.visibility() == Visibility.PUBLIC ? "public, " : "private, ") + lifetime;
     }
 
     private static ResponseEntity<byte[]> notFound() {

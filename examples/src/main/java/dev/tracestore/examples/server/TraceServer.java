@@ -26,17 +26,24 @@ public final class TraceServer implements AutoCloseable {
 
     /** Starts the service for {@code namespace} on {@code address} (port 0 picks a free port). */
     public static TraceServer start(TraceStore store, String namespace, InetSocketAddress address) {
+        return start(store, namespace, address, Map.of());
+    }
+
+    /** As {@link #start(TraceStore, String, InetSocketAddress)}, with Spring Boot properties of the caller's (a test's timeouts). */
+    static TraceServer start(TraceStore store, String namespace, InetSocketAddress address, Map<String, String> properties) {
+        Map<String, String> all = new java.util.LinkedHashMap<>(properties);
+        all.put("server.port", Integer.toString(address.getPort()));
+        all.put("server.address", address.getHostString());
+        all.put("tracestore.service.namespace", namespace);
+        // The store is given: no DataSource to make, none to guess from the class path.
+        all.put("spring.autoconfigure.exclude", "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration");
+        // As command-line arguments: they win over application.properties, as a deployment's would.
+        String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(TraceService.class)
                 .bannerMode(Banner.Mode.OFF).logStartupInfo(false)
                 .initializers(c -> ((GenericApplicationContext) c).registerBean("traceStore", TraceStore.class, () -> store,
                         bean -> bean.setDestroyMethodName(null))) // the caller's store: the caller closes it
-                .properties(Map.of(
-                        "server.port", Integer.toString(address.getPort()),
-                        "server.address", address.getHostString(),
-                        "tracestore.service.namespace", namespace,
-                        // The store is given: no DataSource to make, none to guess from the class path.
-                        "spring.autoconfigure.exclude", "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"))
-                .run();
+                .run(args);
         return new TraceServer(context);
     }
 

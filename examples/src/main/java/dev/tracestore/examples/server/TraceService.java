@@ -16,6 +16,11 @@ import org.springframework.context.annotation.Import;
 @Import(TraceController.class)
 public class TraceService {
 
+    @org.springframework.context.annotation.Bean
+    NoSniff noSniff() {
+        return new NoSniff();
+    }
+
     /** Runs the service: {@code --spring.datasource.url=jdbc:sqlite:…} {@code --tracestore.service.namespace=…}. */
     public static void main(String[] args) {
         SpringApplication.run(TraceService.class, args);
