@@ -62,6 +62,7 @@ public final class TraceStore implements AutoCloseable {
     private final int deletionChunkSize;
     private final CountReconciler reconciler;
     private final TraceStoreListener listener;
+    private final Cursors cursors;
 
     private TraceStore(Builder b) {
         this.storage = b.storage;
@@ -71,6 +72,7 @@ public final class TraceStore implements AutoCloseable {
         this.maxIdLength = b.maxIdLength;
         this.deletionChunkSize = b.deletionChunkSize;
         this.listener = b.listener;
+        this.cursors = b.cursorSecret == null ? Cursors.random() : Cursors.keyedWith(b.cursorSecret);
         this.reconciler = b.reconcile == null ? null : new CountReconciler(this, clock, b.reconcile);
     }
 
@@ -128,7 +130,7 @@ public final class TraceStore implements AutoCloseable {
                 query.limit() + 1);
         TraceListQuery request = query.cursor() == null ? scope
                 : new TraceListQuery(scope.namespace(), scope.agentId(), scope.visibility(),
-                        Cursors.traces(scope, query.cursor()), scope.limit());
+                        cursors.traces(scope, query.cursor()), scope.limit());
         List<StoredTrace> rows = storage.listTraces(request);
         List<TraceSummary> items = new ArrayList<>(Math.min(rows.size(), query.limit()));
         for (StoredTrace row : rows.subList(0, Math.min(rows.size(), query.limit()))) {
@@ -137,7 +139,7 @@ public final class TraceStore implements AutoCloseable {
         String next = null;
         if (rows.size() > query.limit()) {
             StoredTrace last = rows.get(query.limit() - 1);
-            next = Cursors.traces(scope, new TraceListQuery.Position(last.updatedAt(), last.id()));
+            next = cursors.traces(scope, new TraceListQuery.Position(last.updatedAt(), last.id()));
         }
         return new Page<>(items, next);
     }
@@ -288,14 +290,14 @@ public final class TraceStore implements AutoCloseable {
      */
     public Page<Message> listMessages(long traceId, String cursor, int limit) {
         Checks.inRange("limit", limit, 1, 1000);
-        MessagePosition after = cursor == null ? null : Cursors.messages(traceId, cursor);
+        MessagePosition after = cursor == null ? null : cursors.messages(traceId, cursor);
         requireTrace(traceId);
         List<Message> rows = storage.listMessages(traceId, after, limit + 1);
         if (rows.size() <= limit) {
             return new Page<>(rows, null);
         }
         List<Message> page = rows.subList(0, limit);
-        return new Page<>(page, Cursors.messages(traceId, MessagePosition.of(page.get(limit - 1))));
+        return new Page<>(page, cursors.messages(traceId, MessagePosition.of(page.get(limit - 1))));
     }
 
     // ---------------------------------------------------------------- counts
@@ -613,6 +615,7 @@ public final class TraceStore implements AutoCloseable {
         private int deletionChunkSize = 1000;
         private CountReconciler.Settings reconcile;
         private TraceStoreListener listener = TraceStoreListener.NONE;
+        private byte[] cursorSecret;
 
         private Builder() {}
 
@@ -652,6 +655,21 @@ public final class TraceStore implements AutoCloseable {
         /** How many messages one deletion transaction removes, 1 to 100,000; default 1000. */
         public Builder deletionChunkSize(int deletionChunkSize) {
             this.deletionChunkSize = deletionChunkSize;
+            return this;
+        }
+
+        /**
+         * The secret the store authenticates its pagination cursors with (HMAC-SHA256), so that a
+         * cursor a client made up or altered is rejected, even one naming the same query. By
+         * default a random one per store: cursors then hold only for this instance; give stores
+         * that serve the same clients (behind one load balancer, or across restarts) the same
+         * secret of at least 16 bytes, kept as secret as a session key.
+         *
+         * @throws IllegalArgumentException if it is shorter than 16 bytes
+         */
+        public Builder cursorSecret(byte[] secret) {
+            Cursors.keyedWith(secret); // checks it now, where the caller passes it
+            this.cursorSecret = secret.clone();
             return this;
         }
 

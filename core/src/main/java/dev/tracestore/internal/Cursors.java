@@ -3,47 +3,75 @@ package dev.tracestore.internal;
 import dev.tracestore.spi.MessagePosition;
 import dev.tracestore.spi.TraceListQuery;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
-import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Opaque keyset cursors. A cursor carries a fingerprint of the listing it belongs to (the
- * namespace and filters, or the trace), so that a cursor from one query used with another is
- * rejected rather than silently returning another listing's rows. A cursor holds only numbers
- * and an id; it is parsed strictly and its values are only ever bound as parameters, so a
- * crafted cursor is rejected or, at worst, starts a listing at another position of the same
- * query. Not API.
+ * Opaque, authenticated keyset cursors. A cursor carries its position and a 128-bit HMAC-SHA256
+ * tag, keyed with the store's secret, of the position and of the listing it belongs to (the
+ * namespace and filters, or the trace). So a cursor from one query used with another, a cursor
+ * whose position was altered, and a cursor made up by a client, even one naming the same query,
+ * are all rejected; the tag is compared in constant time. A cursor holds only numbers and an id;
+ * it is parsed strictly and its values are only ever bound as parameters. Not API.
  */
 public final class Cursors {
-    private static final String TRACES = "t1";
-    private static final String MESSAGES = "m1";
+    /** The shortest secret accepted: 128 bits. */
+    public static final int MIN_SECRET_BYTES = 16;
+    private static final String TRACES = "t2";
+    private static final String MESSAGES = "m2";
+    private static final int TAG_BYTES = 16;
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
-    private Cursors() {}
+    private final SecretKeySpec key;
+
+    private Cursors(byte[] secret) {
+        this.key = new SecretKeySpec(secret, "HmacSHA256");
+    }
+
+    /**
+     * Cursors keyed with {@code secret}: stores that share a secret accept each other's cursors.
+     *
+     * @throws IllegalArgumentException if the secret is shorter than {@value #MIN_SECRET_BYTES} bytes
+     */
+    public static Cursors keyedWith(byte[] secret) {
+        if (secret == null || secret.length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("cursorSecret: must be at least " + MIN_SECRET_BYTES + " bytes; got "
+                    + (secret == null ? "null" : secret.length));
+        }
+        return new Cursors(secret.clone());
+    }
+
+    /** Cursors keyed with a random secret: only this instance accepts them. */
+    public static Cursors random() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return new Cursors(secret);
+    }
 
     /** The cursor after {@code position} in the listing {@code scope} describes. */
-    public static String traces(TraceListQuery scope, TraceListQuery.Position position) {
+    public String traces(TraceListQuery scope, TraceListQuery.Position position) {
         Instant t = position.updatedAt();
-        return encode(TRACES + ":" + fingerprint(traceScope(scope)) + ":" + t.getEpochSecond() + ":" + t.getNano()
-                + ":" + position.id());
+        return encode(TRACES, traceScope(scope), t.getEpochSecond() + ":" + t.getNano() + ":" + position.id());
     }
 
     /**
      * The position a trace-listing cursor points at.
      *
-     * @throws IllegalArgumentException if it is malformed or belongs to another query
+     * @throws IllegalArgumentException if it is malformed, or was not issued for this query by a store with this secret
      */
-    public static TraceListQuery.Position traces(TraceListQuery scope, String cursor) {
-        String[] parts = decode(cursor, TRACES, 5);
-        checkFingerprint(cursor, parts[1], traceScope(scope), "query");
+    public TraceListQuery.Position traces(TraceListQuery scope, String cursor) {
+        String[] parts = decode(cursor, TRACES, traceScope(scope), 3, "query");
         try {
-            long seconds = Long.parseLong(parts[2]);
-            int nanos = Integer.parseInt(parts[3]);
-            long id = Long.parseLong(parts[4]);
+            long seconds = Long.parseLong(parts[0]);
+            int nanos = Integer.parseInt(parts[1]);
+            long id = Long.parseLong(parts[2]);
             return new TraceListQuery.Position(Instant.ofEpochSecond(seconds, nanos), id);
         } catch (RuntimeException e) { // NumberFormatException, DateTimeException
             throw malformed(cursor);
@@ -51,25 +79,23 @@ public final class Cursors {
     }
 
     /** The cursor after {@code position} in the messages of {@code traceId}. */
-    public static String messages(long traceId, MessagePosition position) {
-        return encode(MESSAGES + ":" + fingerprint(Long.toString(traceId)) + ":" + position.sequence() + ":"
-                + position.externalId());
+    public String messages(long traceId, MessagePosition position) {
+        return encode(MESSAGES, Long.toString(traceId), position.sequence() + ":" + position.externalId());
     }
 
     /**
      * The position a message-listing cursor points at.
      *
-     * @throws IllegalArgumentException if it is malformed or belongs to another trace
+     * @throws IllegalArgumentException if it is malformed, or was not issued for this trace by a store with this secret
      */
-    public static MessagePosition messages(long traceId, String cursor) {
-        String[] parts = decode(cursor, MESSAGES, 4);
-        checkFingerprint(cursor, parts[1], Long.toString(traceId), "trace");
+    public MessagePosition messages(long traceId, String cursor) {
+        String[] parts = decode(cursor, MESSAGES, Long.toString(traceId), 2, "trace");
         try {
-            long sequence = Long.parseLong(parts[2]);
-            if (parts[3].isEmpty()) {
+            long sequence = Long.parseLong(parts[0]);
+            if (parts[1].isEmpty()) {
                 throw malformed(cursor);
             }
-            return new MessagePosition(sequence, parts[3]);
+            return new MessagePosition(sequence, parts[1]);
         } catch (NumberFormatException e) {
             throw malformed(cursor);
         }
@@ -79,11 +105,13 @@ public final class Cursors {
         return q.namespace() + '\u0000' + q.agentId() + '\u0000' + q.visibility();
     }
 
-    private static String encode(String raw) {
-        return ENCODER.encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    /** {@code kind:tag:position}, base64url: the tag over the kind, the scope and the position. */
+    private String encode(String kind, String scope, String position) {
+        String tag = ENCODER.encodeToString(tag(kind, scope, position));
+        return ENCODER.encodeToString((kind + ":" + tag + ":" + position).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String[] decode(String cursor, String kind, int fields) {
+    private String[] decode(String cursor, String kind, String scope, int fields, String what) {
         if (cursor.isEmpty() || cursor.length() > 2048) {
             throw malformed(cursor);
         }
@@ -93,26 +121,35 @@ public final class Cursors {
         } catch (IllegalArgumentException e) {
             throw malformed(cursor);
         }
-        String[] parts = raw.split(":", fields);
-        if (parts.length != fields || !parts[0].equals(kind)) {
+        String[] head = raw.split(":", 3);
+        if (head.length != 3 || !head[0].equals(kind)) {
+            throw malformed(cursor);
+        }
+        byte[] given;
+        try {
+            given = DECODER.decode(head[1]);
+        } catch (IllegalArgumentException e) {
+            throw malformed(cursor);
+        }
+        if (!MessageDigest.isEqual(given, tag(kind, scope, head[2]))) {
+            throw new IllegalArgumentException("cursor: must come from a page of this same " + what
+                    + ", as this store issued it; got another: \"" + shorten(cursor) + "\"");
+        }
+        String[] parts = head[2].split(":", fields);
+        if (parts.length != fields) {
             throw malformed(cursor);
         }
         return parts;
     }
 
-    private static void checkFingerprint(String cursor, String actual, String scope, String what) {
-        if (!actual.equals(fingerprint(scope))) {
-            throw new IllegalArgumentException("cursor: must come from a page of this same " + what
-                    + "; got a cursor of another one: \"" + shorten(cursor) + "\"");
-        }
-    }
-
-    private static String fingerprint(String scope) {
+    private byte[] tag(String kind, String scope, String position) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(scope.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            mac.update((kind + '\u0000' + scope + '\u0000' + position).getBytes(StandardCharsets.UTF_8));
+            return Arrays.copyOf(mac.doFinal(), TAG_BYTES);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is required of every Java platform", e);
         }
     }
 

@@ -53,7 +53,7 @@
  *       {@code commitlog_sync: periodic}) can lose the last increments it applied as the
  *       counter's leader, which the other replicas cannot give back; run with
  *       {@code commitlog_sync: batch} (or group) where counts must survive a node crash
- *       unrepaired. The README's table of three-node runs ({@code CassandraClusterTraceStoreTest})
+ *       unrepaired. BENCHMARKS.md's table of three-node runs (section 11, {@code CassandraClusterTraceStoreTest})
  *       has what was seen with each setting. A recount repairs it.
  *   <li><b>Safe recount — weaker.</b> Counters cannot be set, and there are no locks: a recount
  *       reads the counter, then counts the message keys page by page, then stores

@@ -56,6 +56,9 @@ public final class TraceStoreAutoConfiguration {
                 .maxTextLength(properties.maxTextLength()).maxIdLength(properties.maxIdLength())
                 .deletionChunkSize(properties.deletionChunkSize());
         listener.ifUnique(builder::listener);
+        if (properties.cursorSecretBytes() != null) {
+            builder.cursorSecret(properties.cursorSecretBytes());
+        }
         TraceStoreProperties.Reconciler r = properties.reconciler();
         if (r.enabled()) {
             builder.reconcileCounts(CountReconciler.Settings.every(r.interval()).batchSize(r.batchSize()));

@@ -18,6 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxIdLength       the longest namespace, external id or message id, 1 to 255
  * @param deletionChunkSize how many messages a trace deletion removes per transaction, 1 to 100,000
  * @param reconciler        the drift guard, which recounts the traces written since its last pass
+ * @param cursorSecret      the secret pagination cursors are authenticated with, base64 of at least
+ *                          16 bytes; set the same on every instance that serves the same clients
+ *                          (default: a random one per instance, so cursors hold for that instance only)
  */
 @ConfigurationProperties("tracestore")
 public record TraceStoreProperties(
@@ -28,16 +31,33 @@ public record TraceStoreProperties(
         @DefaultValue("1048576") int maxTextLength,
         @DefaultValue("255") int maxIdLength,
         @DefaultValue("1000") int deletionChunkSize,
-        @DefaultValue Reconciler reconciler) {
+        @DefaultValue Reconciler reconciler,
+        String cursorSecret) {
 
     public TraceStoreProperties {
         requireRange("tracestore.max-batch-size", maxBatchSize, 1, 100_000);
         requireRange("tracestore.max-text-length", maxTextLength, 1, 1 << 30);
         requireRange("tracestore.max-id-length", maxIdLength, 1, 255);
         requireRange("tracestore.deletion-chunk-size", deletionChunkSize, 1, 100_000);
+        if (cursorSecret != null && cursorSecretBytes(cursorSecret).length < 16) {
+            throw new IllegalArgumentException("tracestore.cursor-secret: must be base64 of at least 16 bytes");
+        }
         if (tablePrefix == null || !tablePrefix.matches("[A-Za-z][A-Za-z0-9_]{0,39}")) {
             throw new IllegalArgumentException("tracestore.table-prefix: must start with a letter and hold only letters,"
                     + " digits and underscores, at most 40; got \"" + tablePrefix + "\"");
+        }
+    }
+
+    /** The cursor secret's bytes, or null when none is set. */
+    byte[] cursorSecretBytes() {
+        return cursorSecret == null ? null : cursorSecretBytes(cursorSecret);
+    }
+
+    private static byte[] cursorSecretBytes(String base64) {
+        try {
+            return java.util.Base64.getDecoder().decode(base64.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tracestore.cursor-secret: must be base64 of at least 16 bytes");
         }
     }
 

@@ -10,6 +10,7 @@ import dev.tracestore.Role;
 import dev.tracestore.TokenUsage;
 import dev.tracestore.TraceDetail;
 import dev.tracestore.TraceInput;
+import dev.tracestore.TraceQuery;
 import dev.tracestore.TraceStore;
 import dev.tracestore.Visibility;
 import dev.tracestore.micrometer.TraceStoreMetrics;
@@ -101,6 +102,23 @@ class TraceStoreAutoConfigurationTest {
     }
 
     @Test
+    @DisplayName("two instances with the same tracestore.cursor-secret accept each other's cursors")
+    void cursorSecretIsShared() {
+        String secret = "tracestore.cursor-secret=MDEyMzQ1Njc4OWFiY2RlZg==";
+        runner().withPropertyValues(secret).run(first -> {
+            TraceStore a = first.getBean(TraceStore.class);
+            for (int i = 0; i < 3; i++) {
+                a.upsertTrace(TraceInput.of("app", "s" + i));
+            }
+            String cursor = a.listTraces(TraceQuery.namespace("app").limit(1)).nextCursor();
+            runner().withPropertyValues(secret).run(second -> assertThat(second.getBean(TraceStore.class)
+                    .listTraces(TraceQuery.namespace("app").limit(1).after(cursor)).items()).hasSize(1));
+            runner().run(other -> assertThatThrownBy(() -> other.getBean(TraceStore.class)
+                    .listTraces(TraceQuery.namespace("app").limit(1).after(cursor))).hasMessageContaining("as this store issued it"));
+        });
+    }
+
+    @Test
     @DisplayName("a bad property value fails start-up, naming the property")
     void badPropertyFailsStartup() {
         runner().withPropertyValues("tracestore.max-batch-size=0").run(context -> assertThat(context).hasFailed()
@@ -109,6 +127,8 @@ class TraceStoreAutoConfigurationTest {
                 .getFailure().hasStackTraceContaining("tracestore.reconciler.interval"));
         runner().withPropertyValues("tracestore.dialect=oracle").run(context -> assertThat(context).hasFailed()
                 .getFailure().hasStackTraceContaining("tracestore.dialect"));
+        runner().withPropertyValues("tracestore.cursor-secret=c2hvcnQ=").run(context -> assertThat(context).hasFailed()
+                .getFailure().rootCause().hasMessageContaining("tracestore.cursor-secret"));
     }
 
     @Configuration(proxyBeanMethods = false)
