@@ -570,16 +570,20 @@ public final class TraceStore implements AutoCloseable {
     private static void requireJsonArray(int index, String json) {
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
-                throw new IllegalArgumentException("messages[" + index + "].partsJson: must be a JSON array; got " + Checks.quote(json));
+                throw new IllegalArgumentException("messages[" + index + "].partsJson: must be a JSON array; got "
+                        + (p.currentToken() == null ? "nothing" : "a JSON " + p.currentToken().name().toLowerCase(java.util.Locale.ROOT)));
             }
             p.skipChildren();
             if (p.nextToken() != null) {
                 throw new IllegalArgumentException(
-                        "messages[" + index + "].partsJson: must be a single JSON array with nothing after it; got " + Checks.quote(json));
+                        "messages[" + index + "].partsJson: must be a single JSON array with nothing after it; got more at "
+                        + "character " + p.currentLocation().getCharOffset());
             }
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("messages[" + index + "].partsJson: must be well-formed JSON ("
-                    + e.getOriginalMessage() + "); got " + Checks.quote(json), e);
+            // Neither the parser's message nor the JSON: both may quote the message's content.
+            throw new IllegalArgumentException("messages[" + index + "].partsJson: must be well-formed JSON; it is not"
+                    + (e.getLocation() == null ? "" : ", at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr()));
         } catch (IOException e) {
             throw new UncheckedIOException(e); // reading a String cannot fail
         }

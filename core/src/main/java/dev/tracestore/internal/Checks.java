@@ -37,8 +37,9 @@ public final class Checks {
     /** An optional string at most {@code max} characters long, without unpaired surrogates; null passes. */
     public static String maxLength(String field, String value, int max) {
         if (value != null && value.length() > max) {
+            // The value itself is not quoted: it may be message text or a title, which no exception carries.
             throw new IllegalArgumentException(field + ": must be at most " + max
-                    + " characters; got " + value.length() + " characters: " + quote(value));
+                    + " characters; got " + value.length() + " characters");
         }
         return wellFormed(field, value);
     }
@@ -54,7 +55,7 @@ public final class Checks {
         if (at >= 0) {
             throw new IllegalArgumentException(field + ": must not contain an unpaired surrogate, which is not a"
                     + " character and cannot be stored as UTF-8; found U+" + Integer.toHexString(value.charAt(at))
-                    .toUpperCase(Locale.ROOT) + " at index " + at + " of " + quote(value));
+                    .toUpperCase(Locale.ROOT) + " at index " + at + " (of " + value.length() + " characters)");
         }
         return value;
     }

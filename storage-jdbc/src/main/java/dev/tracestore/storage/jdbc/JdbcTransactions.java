@@ -321,15 +321,16 @@ final class JdbcTransactions {
             return new StorageException(failed(operation) + ": " + e.getMessage() + "; nothing was written",
                     e.getCause(), true);
         }
+        // The driver's exception goes on scrubbed: its message, and its server's detail, may hold bound values.
         if (dialect.isMissingTable(e)) {
             return new StorageException(failed(operation) + ": the storage's tables (prefix \"" + prefix
                     + "\") do not exist; call migrate() first, or apply the shipped scripts (db/tracestore/"
                     + dialect.name() + "/ in tracestore-storage-jdbc) with Flyway (SQLState " + e.getSQLState()
-                    + ", error " + e.getErrorCode() + ")", e);
+                    + ", error " + e.getErrorCode() + ")", ScrubbedSqlException.of(e));
         }
         return new StorageException(failed(operation) + " (SQLState "
                 + e.getSQLState() + ", error " + e.getErrorCode() + (attempts > 1 ? ", after " + attempts + " attempts" : "")
-                + ")", e);
+                + ")", ScrubbedSqlException.of(e));
     }
 
     /** The start of every failure's message: the storage, its dialect and the operation. */

@@ -70,7 +70,7 @@ class RetryTest {
     }
 
     @Test
-    @DisplayName("any other failure surfaces at once as a StorageException wrapping the SQLException")
+    @DisplayName("any other failure surfaces at once as a StorageException wrapping the SQLException, its message withheld")
     void otherErrorsNotRetried() {
         AtomicInteger attempts = new AtomicInteger();
         SQLException broken = new SQLException("connection reset", "08006");
@@ -78,7 +78,9 @@ class RetryTest {
         long id = store.upsertTrace(TraceInput.of("retry", "other")).id();
 
         assertThatThrownBy(() -> store.upsertMessage(id, MessageInput.of("a", 1, Role.USER, "x")))
-                .isInstanceOf(StorageException.class).hasCause(broken).hasMessageContaining("SQLState 08006");
+                .isInstanceOf(StorageException.class).hasMessageContaining("SQLState 08006")
+                .cause().isInstanceOf(SQLException.class).hasMessageNotContaining("connection reset")
+                .hasMessageContaining("SQLState 08006").satisfies(c -> assertThat(c.getStackTrace()).isEqualTo(broken.getStackTrace()));
         assertThat(attempts).hasValue(1);
         assertThat(store.getTrace(id).orElseThrow().messageCount()).isZero();
     }
