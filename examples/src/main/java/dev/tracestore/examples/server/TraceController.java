@@ -80,6 +80,8 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
         }
     });
     private final Semaphore renders = new Semaphore(2);
+    /** How many images were rendered: a flood of requests for cached versions renders none. */
+    private final java.util.concurrent.atomic.AtomicLong rendersDone = new java.util.concurrent.atomic.AtomicLong();
     private volatile ShareSettings share;
     private volatile Pages pages;
 
@@ -101,6 +103,10 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
 
     ShareSettings share() {
         return share;
+    }
+
+    long rendersDone() {
+        return rendersDone.get();
     }
 
     // ---------------------------------------------------------------- pages
@@ -232,6 +238,7 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
         renders.acquireUninterruptibly();
         try {
             png = images.render(trace); // two racing renders of one version are harmless
+            rendersDone.incrementAndGet();
         } finally {
             renders.release();
         }

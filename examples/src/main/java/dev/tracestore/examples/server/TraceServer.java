@@ -57,6 +57,11 @@ public final class TraceServer implements AutoCloseable {
         return controller.share().traceUrl(traceId);
     }
 
+    /** How many Open Graph images the service rendered since it started. */
+    long rendersDone() {
+        return controller.rendersDone();
+    }
+
     /** The port the service listens on. */
     public int port() {
         return ((WebServerApplicationContext) context).getWebServer().getPort();

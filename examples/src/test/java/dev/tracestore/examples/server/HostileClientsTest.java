@@ -101,6 +101,25 @@ class HostileClientsTest {
     }
 
     @Test
+    void aFloodOfImageRequestsWithRandomVersions_rendersNothingNew() throws Exception {
+        get("/t/" + open + "/og.png");
+        get("/t/" + unlisted + "/og.png");
+        long before = server.rendersDone();
+        Random random = new Random(3);
+        for (int i = 0; i < 200; i++) {
+            long trace = random.nextBoolean() ? open : unlisted;
+            HttpResponse<String> image = get("/t/" + trace + "/og.png?v=" + Long.toHexString(random.nextLong()));
+            assertThat(image.statusCode()).isEqualTo(200);
+            assertThat(image.headers().firstValue("Cache-Control")).hasValueSatisfying(c -> assertThat(c).doesNotContain("immutable"));
+        }
+        for (int i = 0; i < 50; i++) {
+            assertThat(get("/t/" + (secret + 1000 + random.nextInt(1_000_000)) + "/og.png?v=x").statusCode()).isEqualTo(404);
+        }
+        assertThat(server.rendersDone()).as("only the current version of an existing shareable trace is ever rendered")
+                .isEqualTo(before);
+    }
+
+    @Test
     void manyIdleConnections_thenANormalRequestStillAnswers_andTheIdleOnesAreDropped() throws Exception {
         List<Socket> idle = new ArrayList<>();
         try {
