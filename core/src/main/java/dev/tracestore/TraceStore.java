@@ -1,9 +1,5 @@
 package dev.tracestore;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.tracestore.internal.Checks;
 import dev.tracestore.internal.Cursors;
 import dev.tracestore.spi.CursorMove;
@@ -12,13 +8,10 @@ import dev.tracestore.spi.RecountResult;
 import dev.tracestore.spi.StoredTrace;
 import dev.tracestore.spi.TraceListQuery;
 import dev.tracestore.spi.TraceStorage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,31 +40,29 @@ import org.slf4j.LoggerFactory;
  */
 public final class TraceStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TraceStore.class);
-    private static final JsonFactory JSON = new JsonFactory();
     /** How many trace ids one round of a multi-trace deletion or a backfill reads. */
     private static final int ID_PAGE = 100;
     /** The longest ingest cursor, in characters (the shipped schemas' column holds 1000). */
     public static final int MAX_CURSOR_LENGTH = 1000;
-    private static final Comparator<Message> BY_EXTERNAL_ID = Comparator.comparing(Message::externalId);
 
     private final TraceStorage storage;
     private final Clock clock;
     private final int maxBatchSize;
-    private final int maxTextLength;
     private final int maxIdLength;
     private final int deletionChunkSize;
     private final CountReconciler reconciler;
     private final TraceStoreListener listener;
     private final Cursors cursors;
+    private final Batches batches;
 
     private TraceStore(Builder b) {
         this.storage = b.storage;
         this.clock = b.clock;
         this.maxBatchSize = b.maxBatchSize;
-        this.maxTextLength = b.maxTextLength;
         this.maxIdLength = b.maxIdLength;
         this.deletionChunkSize = b.deletionChunkSize;
         this.listener = b.listener;
+        this.batches = new Batches(b.maxIdLength, b.maxTextLength);
         this.cursors = b.cursorSecret == null ? Cursors.random() : Cursors.keyedWith(b.cursorSecret);
         this.reconciler = b.reconcile == null ? null : new CountReconciler(this, clock, b.reconcile);
     }
@@ -250,24 +241,7 @@ public final class TraceStore implements AutoCloseable {
                     + " messages; got " + messages.size());
         }
         Instant now = now();
-        List<Message> sorted = new ArrayList<>(messages.size());
-        for (int i = 0; i < messages.size(); i++) {
-            try {
-                sorted.add(validated(i, messages.get(i), now));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidMessageException(i, e);
-            }
-        }
-        // A stable sort keeps equal ids in input order, so the last of each run is the one to keep.
-        sorted.sort(BY_EXTERNAL_ID);
-        int distinct = 0;
-        for (int i = 0; i < sorted.size(); i++) {
-            if (i + 1 < sorted.size() && sorted.get(i + 1).externalId().equals(sorted.get(i).externalId())) {
-                continue;
-            }
-            sorted.set(distinct++, sorted.get(i));
-        }
-        sorted.subList(distinct, sorted.size()).clear();
+        List<Message> sorted = batches.prepare(messages, now);
         if (sorted.isEmpty() && cursor == null) {
             requireTrace(traceId);
             return new Written(new BatchResult(traceId, 0, 0), TraceTotals.NONE);
@@ -531,61 +505,6 @@ public final class TraceStore implements AutoCloseable {
     private void requireTrace(long traceId) {
         if (storage.findTrace(traceId).isEmpty()) {
             throw new TraceNotFoundException(traceId);
-        }
-    }
-
-    private Message validated(int index, MessageInput m, Instant now) {
-        if (m == null) {
-            throw new IllegalArgumentException("messages[" + index + "]: must not be null");
-        }
-        // MessageInput's constructor already refused a null, blank or control-character id, a
-        // null role and a null text. The hot path only compares lengths; the field names of an
-        // error message are built when there is one.
-        if (m.externalId().length() > maxIdLength || (m.model() != null && m.model().length() > maxIdLength)
-                || m.text().length() > maxTextLength
-                || (m.partsJson() != null && m.partsJson().length() > maxTextLength)) {
-            String field = "messages[" + index + "]";
-            Checks.maxLength(field + ".externalId", m.externalId(), maxIdLength);
-            Checks.maxLength(field + ".model", m.model(), maxIdLength);
-            Checks.maxLength(field + ".text", m.text(), maxTextLength);
-            Checks.maxLength(field + ".partsJson", m.partsJson(), maxTextLength);
-        }
-        // One pass over each text: an unpaired surrogate cannot be stored as UTF-8 (see Checks.wellFormed).
-        if (Checks.unpairedSurrogate(m.text()) >= 0 || (m.model() != null && Checks.unpairedSurrogate(m.model()) >= 0)
-                || (m.partsJson() != null && Checks.unpairedSurrogate(m.partsJson()) >= 0)) {
-            String field = "messages[" + index + "]";
-            Checks.wellFormed(field + ".text", m.text());
-            Checks.wellFormed(field + ".model", m.model());
-            Checks.wellFormed(field + ".partsJson", m.partsJson());
-        }
-        if (m.partsJson() != null) {
-            requireJsonArray(index, m.partsJson());
-        }
-        Instant createdAt = m.createdAt() == null ? now : micros(m.createdAt());
-        return new Message(m.externalId(), m.sequence(), m.role(), m.text(), m.model(), createdAt, m.partsJson(),
-                m.usage(), m.toolCalls());
-    }
-
-    /** Checks that {@code json} is exactly one well-formed JSON array, streaming, without building a tree. */
-    private static void requireJsonArray(int index, String json) {
-        try (JsonParser p = JSON.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_ARRAY) {
-                throw new IllegalArgumentException("messages[" + index + "].partsJson: must be a JSON array; got "
-                        + (p.currentToken() == null ? "nothing" : "a JSON " + p.currentToken().name().toLowerCase(java.util.Locale.ROOT)));
-            }
-            p.skipChildren();
-            if (p.nextToken() != null) {
-                throw new IllegalArgumentException(
-                        "messages[" + index + "].partsJson: must be a single JSON array with nothing after it; got more at "
-                        + "character " + p.currentLocation().getCharOffset());
-            }
-        } catch (JsonProcessingException e) {
-            // Neither the parser's message nor the JSON: both may quote the message's content.
-            throw new IllegalArgumentException("messages[" + index + "].partsJson: must be well-formed JSON; it is not"
-                    + (e.getLocation() == null ? "" : ", at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // reading a String cannot fail
         }
     }
 
