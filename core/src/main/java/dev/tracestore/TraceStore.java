@@ -54,6 +54,7 @@ public final class TraceStore implements AutoCloseable {
     private final TraceStoreListener listener;
     private final Cursors cursors;
     private final Batches batches;
+    private final ShareLinks shares;
 
     private TraceStore(Builder b) {
         this.storage = b.storage;
@@ -63,6 +64,7 @@ public final class TraceStore implements AutoCloseable {
         this.deletionChunkSize = b.deletionChunkSize;
         this.listener = b.listener;
         this.batches = new Batches(b.maxIdLength, b.maxTextLength);
+        this.shares = new ShareLinks(b.storage);
         this.cursors = b.cursorSecret == null ? Cursors.random() : Cursors.keyedWith(b.cursorSecret);
         this.reconciler = b.reconcile == null ? null : new CountReconciler(this, clock, b.reconcile);
     }
@@ -382,6 +384,41 @@ public final class TraceStore implements AutoCloseable {
         BackfillResult result = new BackfillResult(fixed, batches);
         tell(l -> l.backfilled(result, System.nanoTime() - start));
         return result;
+    }
+
+    // ---------------------------------------------------------------- share links
+
+    /**
+     * The token that a public or unlisted trace's share pages are addressed by, in place of its
+     * id: 40 URL-safe characters holding 240 random bits, made the first time it is asked for
+     * and the same afterwards, until {@link #revokeShareToken revoked}. Making the trace private
+     * revokes it; sharing it again makes a new one.
+     *
+     * @throws TraceNotFoundException if the trace is absent or being deleted
+     * @throws IllegalStateException  if the trace is private
+     */
+    public String shareToken(long traceId) {
+        return shares.token(traceId);
+    }
+
+    /**
+     * Revokes the trace's share token: its links find nothing from now on, and
+     * {@link #shareToken} makes a new one. Does nothing if it has none.
+     *
+     * @throws TraceNotFoundException if the trace is absent or being deleted
+     */
+    public void revokeShareToken(long traceId) {
+        shares.revoke(traceId);
+    }
+
+    /**
+     * The public or unlisted trace that {@code token} shares. Empty for anything else (a
+     * malformed, unknown or revoked token, a private or deleted trace), which a share page answers
+     * with the same 404: each of them costs the same one indexed read, and the token's secret
+     * half is compared in constant time.
+     */
+    public Optional<TraceDetail> findSharedTrace(String token) {
+        return shares.find(token).flatMap(this::resolved);
     }
 
     // ---------------------------------------------------------------- deletion

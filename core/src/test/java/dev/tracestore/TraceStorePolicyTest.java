@@ -142,7 +142,7 @@ class TraceStorePolicyTest {
     void unknownTotals_areComputedOnRead_knownOnesAreNot() {
         TraceTotals sums = new TraceTotals(3, TokenUsage.of(10, 20), NOW);
         when(storage.findTrace(7)).thenReturn(Optional.of(new StoredTrace(7, "ns", "ext-7", null, null, null,
-                Visibility.PRIVATE, null, NOW, NOW, 4L, null, null)));
+                Visibility.PRIVATE, null, NOW, NOW, 4L, null, null, null)));
         when(storage.sumMessages(7)).thenReturn(sums);
         when(storage.findTrace(8)).thenReturn(Optional.of(trace(8, 5L)));
 
@@ -201,6 +201,6 @@ class TraceStorePolicyTest {
 
     private static StoredTrace trace(long id, Long count) {
         return new StoredTrace(id, "ns", "ext-" + id, null, null, null, Visibility.PRIVATE, null, NOW, NOW, count,
-                TraceTotals.NONE, null);
+                TraceTotals.NONE, null, null);
     }
 }

@@ -49,6 +49,7 @@ public class SharePageBenchmark {
     final ShareSettings site = ShareSettings.builder("https://traces.example.com").siteName("Acme Traces").build();
     final OgImageRenderer renderer = OgImageRenderer.create();
     TraceDetail trace;
+    String token;
 
     @Setup(Level.Trial)
     public void open() {
@@ -63,16 +64,17 @@ public class SharePageBenchmark {
             }
             store.upsertMessagesBatch(id, batch);
         }
-        trace = store.getTrace(id).orElseThrow();
+        token = store.shareToken(id);
+        trace = store.findSharedTrace(token).orElseThrow();
     }
 
     @Benchmark
     public byte[] ogImage() {
-        return renderer.render(TraceMetadata.of(trace, site).card());
+        return renderer.render(TraceMetadata.of(trace, token, site).card());
     }
 
     @Benchmark
     public String metadata() {
-        return TraceMetadata.of(trace, site).toHeadHtml();
+        return TraceMetadata.of(trace, token, site).toHeadHtml();
     }
 }

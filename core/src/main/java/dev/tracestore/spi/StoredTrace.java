@@ -21,6 +21,8 @@ import java.time.Instant;
  * @param totals       the cached totals, or null when unknown (rows written before totals
  *                     existed, schema version 1)
  * @param ingestCursor where the trace's source has been read up to, or null
+ * @param shareToken   the token its share pages are addressed by, or null: always null for a
+ *                     private trace
  */
 public record StoredTrace(
         long id,
@@ -35,5 +37,6 @@ public record StoredTrace(
         Instant updatedAt,
         Long messageCount,
         TraceTotals totals,
-        String ingestCursor) {
+        String ingestCursor,
+        ShareToken shareToken) {
 }

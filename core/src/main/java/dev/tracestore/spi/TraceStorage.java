@@ -44,7 +44,8 @@ public interface TraceStorage {
      * them. A new trace gets a fresh positive id, message count 0, visibility
      * {@code PRIVATE} if none is given, {@code createdAt} = {@code input.createdAt()} or
      * {@code now}; every call sets {@code updatedAt = now}. Atomic: two concurrent calls with
-     * the same key create one trace.
+     * the same key create one trace. A call after which the trace is {@code PRIVATE} removes its
+     * share token in the same write, so that making a trace private revokes its links at once.
      *
      * @throws TraceNotFoundException if the key belongs to a trace being deleted
      */
@@ -55,6 +56,30 @@ public interface TraceStorage {
 
     /** The trace with this key, unless it is absent or being deleted. */
     Optional<StoredTrace> findTrace(String namespace, String externalId);
+
+    /**
+     * The trace whose share token has this {@link ShareToken#key() key}, unless it is absent or
+     * being deleted: one indexed read, never a scan. The caller compares the secret.
+     */
+    Optional<StoredTrace> findTraceByShareKey(String shareKey);
+
+    /**
+     * Gives a public or unlisted trace that has no share token this one, in one conditional
+     * write to the trace row: nothing changes if the trace already has a token or is private.
+     * Keys are unique: the caller makes them random, so a collision is never expected, but
+     * one is a failure, never a second trace under the same key.
+     *
+     * @return whether the token was set
+     * @throws TraceNotFoundException if the trace is absent or being deleted
+     */
+    boolean createShareToken(long traceId, ShareToken token);
+
+    /**
+     * Removes the trace's share token, if it has one: from then on its old links find nothing.
+     *
+     * @throws TraceNotFoundException if the trace is absent or being deleted
+     */
+    void revokeShareToken(long traceId);
 
     /**
      * Upserts {@code messages} into the trace and adds {@code countIncrement} to its count and

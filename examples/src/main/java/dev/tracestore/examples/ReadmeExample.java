@@ -79,7 +79,10 @@ public final class ReadmeExample {
         TraceDetail shared = store.upsertTrace(TraceInput.of("team-42", "5f0c2b1e-1111-4222-8333-444455556666")
                 .withVisibility(Visibility.UNLISTED));           // new traces are private: never rendered
         ShareSettings site = ShareSettings.builder("https://traces.example.com").siteName("Acme Traces").build();
-        TraceMetadata meta = TraceMetadata.of(shared, site); // a private trace: PrivateTraceException (answer 404)
+        String token = store.shareToken(shared.id());         // its link's name: 240 random bits, never its id
+        // A request for https://traces.example.com/t/{token} finds it by the token; anything else is a 404.
+        TraceDetail found = store.findSharedTrace(token).orElseThrow(); // wrong, revoked, private: empty
+        TraceMetadata meta = TraceMetadata.of(found, token, site); // a private trace: PrivateTraceException
         String head = meta.toHeadHtml();                     // <title>, description, canonical, og:*, twitter:*
         byte[] png = OgImageRenderer.create().render(meta.card()); // 1200×630; meta.imageUrl() carries ?v=<card version>
         // end::share[]

@@ -31,7 +31,7 @@ class DemoAppTest {
             assertThat(app).isNotNull();
             String output = bytes.toString(StandardCharsets.UTF_8);
             if (app.server() != null) {
-                Matcher page = Pattern.compile("(http://localhost:\\d+/t/\\d+)").matcher(output);
+                Matcher page = Pattern.compile("(http://localhost:\\d+/t/[A-Za-z0-9_-]{40})").matcher(output);
                 assertThat(page.find()).as("a page URL in the output").isTrue();
                 HttpResponse<String> response = HttpClient.newHttpClient().send(
                         HttpRequest.newBuilder(URI.create(page.group(1))).build(), HttpResponse.BodyHandlers.ofString());

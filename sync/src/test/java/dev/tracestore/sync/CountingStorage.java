@@ -79,6 +79,21 @@ final class CountingStorage implements TraceStorage {
     }
 
     @Override
+    public Optional<StoredTrace> findTraceByShareKey(String shareKey) {
+        return delegate.findTraceByShareKey(shareKey);
+    }
+
+    @Override
+    public boolean createShareToken(long traceId, dev.tracestore.spi.ShareToken token) {
+        return delegate.createShareToken(traceId, token);
+    }
+
+    @Override
+    public void revokeShareToken(long traceId) {
+        delegate.revokeShareToken(traceId);
+    }
+
+    @Override
     public long countMessages(long traceId) {
         return delegate.countMessages(traceId);
     }

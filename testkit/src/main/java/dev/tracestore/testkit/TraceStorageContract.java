@@ -51,7 +51,7 @@ import org.junit.jupiter.api.function.Executable;
  * says which by overriding {@link #capabilities()}; the kit then checks that weaker form in
  * the same tests, and publishes a report entry naming it, so nothing is skipped.
  */
-public abstract class TraceStorageContract extends ConcurrencyContract {
+public abstract class TraceStorageContract extends ShareContract {
     // ------------------------------------------------------------------ bad input
 
     @Nested

@@ -6,26 +6,29 @@ import java.util.Locale;
 
 /**
  * Where a site serves its trace pages and images, and what it is called: the input, besides a
- * trace, of {@link TraceMetadata#of(dev.tracestore.TraceDetail, ShareSettings)}. Immutable and
+ * trace, of {@link TraceMetadata#of(dev.tracestore.TraceDetail, String, ShareSettings)}. Immutable and
  * thread-safe; build one with {@link #builder(String)}.
  *
- * <p>A URL is the base URL followed by a path template in which {@value #ID_PLACEHOLDER} stands
- * for the trace's store id: with base {@code https://traces.example.com} and the default
- * templates, trace 42's page is {@code https://traces.example.com/t/42} and its image
- * {@code https://traces.example.com/t/42/og.png?v=<version>}.
+ * <p>A URL is the base URL followed by a path template in which {@value #TOKEN_PLACEHOLDER}
+ * stands for the trace's share token ({@link dev.tracestore.TraceStore#shareToken(long)}), never
+ * its store id, which is sequential and would let anyone walk every unlisted trace: with base
+ * {@code https://traces.example.com} and the default templates, the page of the trace whose token
+ * is {@code Xq3…} is {@code https://traces.example.com/t/Xq3…} and its image
+ * {@code https://traces.example.com/t/Xq3…/og.png?v=<version>}.
  */
 public final class ShareSettings {
-    /** The placeholder for the trace's store id in a path template. */
-    public static final String ID_PLACEHOLDER = "{id}";
+    /** The placeholder for the trace's share token in a path template. */
+    public static final String TOKEN_PLACEHOLDER = "{token}";
     /** The default site name. */
     public static final String DEFAULT_SITE_NAME = "TraceStore";
     /** The default trace page path template. */
-    public static final String DEFAULT_TRACE_PATH = "/t/{id}";
+    public static final String DEFAULT_TRACE_PATH = "/t/{token}";
     /** The default image path template; the image URL adds {@code ?v=<version>}. */
-    public static final String DEFAULT_IMAGE_PATH = "/t/{id}/og.png";
+    public static final String DEFAULT_IMAGE_PATH = "/t/{token}/og.png";
 
     private static final int MAX_SITE_NAME_LENGTH = 60;
     private static final int MAX_URL_LENGTH = 1000;
+    private static final int MAX_TOKEN_LENGTH = 128;
 
     private final String baseUrl;
     private final String siteName;
@@ -69,23 +72,46 @@ public final class ShareSettings {
         return imagePath;
     }
 
-    /** The absolute URL of trace {@code traceId}'s page: the canonical URL and {@code og:url}. */
-    public String traceUrl(long traceId) {
-        return baseUrl + tracePath.replace(ID_PLACEHOLDER, Long.toString(traceId));
+    /**
+     * The absolute URL of the page of the trace that {@code shareToken} shares: the canonical URL
+     * and {@code og:url}.
+     *
+     * @throws IllegalArgumentException if the token is not 1 to 128 URL-safe base64 characters
+     *                                  ({@code A-Z a-z 0-9 - _}); the message never quotes it
+     */
+    public String traceUrl(String shareToken) {
+        return baseUrl + tracePath.replace(TOKEN_PLACEHOLDER, checkedToken(shareToken));
     }
 
     /**
-     * The absolute URL of trace {@code traceId}'s image at {@code version} (see
-     * {@link ShareCard#version()}), such as {@code https://traces.example.com/t/42/og.png?v=3f9a…}.
+     * The absolute URL of the image, at {@code version} (see {@link ShareCard#version()}), of the
+     * trace that {@code shareToken} shares, such as {@code https://traces.example.com/t/Xq3…/og.png?v=3f9a…}.
      *
-     * @throws IllegalArgumentException if {@code version} is not 1 to 64 letters or digits
+     * @throws IllegalArgumentException if the token is not as {@link #traceUrl(String)} requires,
+     *                                  or {@code version} is not 1 to 64 letters or digits
      */
-    public String imageUrl(long traceId, String version) {
+    public String imageUrl(String shareToken, String version) {
+        String token = checkedToken(shareToken);
         Arguments.notNull("version", version);
         if (version.isEmpty() || version.length() > 64 || !version.chars().allMatch(ShareSettings::isAsciiAlnum)) {
             throw Arguments.invalid("version", "must be 1 to 64 ASCII letters or digits", version);
         }
-        return baseUrl + imagePath.replace(ID_PLACEHOLDER, Long.toString(traceId)) + "?v=" + version;
+        return baseUrl + imagePath.replace(TOKEN_PLACEHOLDER, token) + "?v=" + version;
+    }
+
+    /** The token, if it can stand in a URL path as it is; a secret, so an error never quotes it. */
+    private static String checkedToken(String token) {
+        Arguments.notNull("shareToken", token);
+        boolean ok = !token.isEmpty() && token.length() <= MAX_TOKEN_LENGTH;
+        for (int i = 0; ok && i < token.length(); i++) {
+            char c = token.charAt(i);
+            ok = isAsciiAlnum(c) || c == '-' || c == '_';
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("shareToken: must be 1 to " + MAX_TOKEN_LENGTH
+                    + " URL-safe base64 characters (A-Z a-z 0-9 - _)");
+        }
+        return token;
     }
 
     private static boolean isAsciiAlnum(int c) {
@@ -119,7 +145,7 @@ public final class ShareSettings {
         }
 
         /**
-         * The trace page path template: starts with {@code /}, contains {@value ShareSettings#ID_PLACEHOLDER}
+         * The trace page path template: starts with {@code /}, contains {@value ShareSettings#TOKEN_PLACEHOLDER}
          * once, and otherwise only URL path characters (no query or fragment); default
          * {@value ShareSettings#DEFAULT_TRACE_PATH}.
          */
@@ -187,11 +213,11 @@ public final class ShareSettings {
             if (!value.startsWith("/")) {
                 throw Arguments.invalid(field, "must start with /", value);
             }
-            int first = value.indexOf(ID_PLACEHOLDER);
-            if (first < 0 || value.indexOf(ID_PLACEHOLDER, first + 1) >= 0) {
-                throw Arguments.invalid(field, "must contain " + ID_PLACEHOLDER + " exactly once", value);
+            int first = value.indexOf(TOKEN_PLACEHOLDER);
+            if (first < 0 || value.indexOf(TOKEN_PLACEHOLDER, first + 1) >= 0) {
+                throw Arguments.invalid(field, "must contain " + TOKEN_PLACEHOLDER + " exactly once", value);
             }
-            String rest = value.replace(ID_PLACEHOLDER, "0");
+            String rest = value.replace(TOKEN_PLACEHOLDER, "0");
             for (int i = 0; i < rest.length(); i++) {
                 char c = rest.charAt(i);
                 boolean ok = isAsciiAlnum(c) || "/-._~!$&'()*+,;=:@%".indexOf(c) >= 0;

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * The share-page metadata of one trace: what a Next.js {@code generateMetadata} would return.
- * Immutable and thread-safe; get one from {@link #of(TraceDetail, ShareSettings)}, then write
+ * Immutable and thread-safe; get one from {@link #of(TraceDetail, String, ShareSettings)}, then write
  * {@link #toHeadHtml()} into the page's {@code <head>}, or {@link #title()},
  * {@link #canonicalUrl()} and {@link #tags()} through your own templates.
  *
@@ -53,14 +53,16 @@ public final class TraceMetadata {
     }
 
     /**
-     * The metadata of a public or unlisted trace.
+     * The metadata of a public or unlisted trace, whose URLs name it by {@code shareToken}
+     * ({@link dev.tracestore.TraceStore#shareToken(long)}), never by its id.
      *
      * @throws PrivateTraceException    if the trace is private (or its visibility unknown); the
      *                                  exception names the id only
-     * @throws IllegalArgumentException if {@code trace} or {@code settings} is null, or the trace
-     *                                  lacks its created or updated instant
+     * @throws IllegalArgumentException if {@code trace}, {@code shareToken} or {@code settings} is
+     *                                  null, the token is not URL-safe, or the trace lacks its
+     *                                  created or updated instant
      */
-    public static TraceMetadata of(TraceDetail trace, ShareSettings settings) {
+    public static TraceMetadata of(TraceDetail trace, String shareToken, ShareSettings settings) {
         ShareCard.requireShareable(trace);
         Arguments.notNull("settings", settings);
         Instant created = Arguments.notNull("trace.createdAt", trace.createdAt());
@@ -73,8 +75,8 @@ public final class TraceMetadata {
         String description = card.agentName() + " trace" + SEPARATOR
                 + (card.model() == null ? "" : card.model() + SEPARATOR)
                 + String.join(SEPARATOR, card.countTexts()) + SEPARATOR + "started " + card.dateText();
-        String canonical = settings.traceUrl(trace.id());
-        String image = settings.imageUrl(trace.id(), card.version());
+        String canonical = settings.traceUrl(shareToken);
+        String image = settings.imageUrl(shareToken, card.version());
         String alt = card.altText();
         boolean noindex = trace.visibility() == Visibility.UNLISTED;
 

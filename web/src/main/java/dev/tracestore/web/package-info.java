@@ -7,7 +7,7 @@
  * {@code generateMetadata} plus {@code opengraph-image}.
  *
  * <p>Start with {@link dev.tracestore.web.ShareSettings#builder(String)}, then
- * {@link dev.tracestore.web.TraceMetadata#of(dev.tracestore.TraceDetail, ShareSettings)} for the
+ * {@link dev.tracestore.web.TraceMetadata#of(dev.tracestore.TraceDetail, String, ShareSettings)} for the
  * metadata and {@link dev.tracestore.web.OgImageRenderer#render(ShareCard)} for the image.
  * Everything here is immutable and thread-safe unless its Javadoc says otherwise.
  *

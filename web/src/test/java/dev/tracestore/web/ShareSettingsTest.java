@@ -13,17 +13,17 @@ class ShareSettingsTest {
     void defaults_buildPageAndImageUrls() {
         ShareSettings s = ShareSettings.builder("https://traces.example.com").build();
         assertThat(s.siteName()).isEqualTo("TraceStore");
-        assertThat(s.traceUrl(42)).isEqualTo("https://traces.example.com/t/42");
-        assertThat(s.imageUrl(42, "0123abcd")).isEqualTo("https://traces.example.com/t/42/og.png?v=0123abcd");
+        assertThat(s.traceUrl("Xq3v-T9_k")).isEqualTo("https://traces.example.com/t/Xq3v-T9_k");
+        assertThat(s.imageUrl("Xq3v-T9_k", "0123abcd")).isEqualTo("https://traces.example.com/t/Xq3v-T9_k/og.png?v=0123abcd");
     }
 
     @Test
     void baseUrl_trailingSlashAndPathPrefix_areNormalised() {
         ShareSettings s = ShareSettings.builder("HTTP://Example.COM:8080/app/").siteName("Acme traces")
-                .tracePath("/traces/{id}").imagePath("/og/{id}.png").build();
+                .tracePath("/traces/{token}").imagePath("/og/{token}.png").build();
         assertThat(s.baseUrl()).isEqualTo("http://example.com:8080/app");
-        assertThat(s.traceUrl(7)).isEqualTo("http://example.com:8080/app/traces/7");
-        assertThat(s.imageUrl(7, "v1")).isEqualTo("http://example.com:8080/app/og/7.png?v=v1");
+        assertThat(s.traceUrl("tok")).isEqualTo("http://example.com:8080/app/traces/tok");
+        assertThat(s.imageUrl("tok", "v1")).isEqualTo("http://example.com:8080/app/og/tok.png?v=v1");
     }
 
     @ParameterizedTest
@@ -44,7 +44,8 @@ class ShareSettingsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "t/{id}", "/t/", "/t/{id}/{id}", "/t/{id}?x=1", "/t/{id}#a", "/t/ {id}", "/t/{ID}"})
+    @ValueSource(strings = {"", "t/{token}", "/t/", "/t/{token}/{token}", "/t/{token}?x=1", "/t/{token}#a", "/t/ {token}", "/t/{TOKEN}",
+        "/t/{id}"})
     void tracePath_invalid_isRejected(String template) {
         assertThatThrownBy(() -> ShareSettings.builder("https://example.com").tracePath(template).build())
                 .isInstanceOf(IllegalArgumentException.class)
@@ -53,7 +54,7 @@ class ShareSettingsTest {
 
     @Test
     void imagePath_sameAsTracePath_isRejected() {
-        assertThatThrownBy(() -> ShareSettings.builder("https://example.com").imagePath("/t/{id}").build())
+        assertThatThrownBy(() -> ShareSettings.builder("https://example.com").imagePath("/t/{token}").build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("imagePath: must differ from tracePath");
     }
@@ -71,7 +72,19 @@ class ShareSettingsTest {
     @Test
     void imageUrl_badVersion_isRejected() {
         ShareSettings s = ShareSettings.builder("https://example.com").build();
-        assertThatThrownBy(() -> s.imageUrl(1, "a&b")).hasMessageStartingWith("version: ");
-        assertThatThrownBy(() -> s.imageUrl(1, "")).hasMessageStartingWith("version: ");
+        assertThatThrownBy(() -> s.imageUrl("tok", "a&b")).hasMessageStartingWith("version: ");
+        assertThatThrownBy(() -> s.imageUrl("tok", "")).hasMessageStartingWith("version: ");
+    }
+
+    @Test
+    void aTokenThatCannotStandInAPath_isRejectedWithoutQuotingIt() {
+        ShareSettings s = ShareSettings.builder("https://example.com").build();
+        for (String bad : new String[] {"", "../x", "a/b", "a?b", "a#b", "a%2Fb", "a b", "x".repeat(129)}) {
+            assertThatThrownBy(() -> s.traceUrl(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("shareToken: must be 1 to 128 URL-safe base64 characters (A-Z a-z 0-9 - _)");
+            assertThatThrownBy(() -> s.imageUrl(bad, "v1")).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("shareToken: ");
+        }
+        assertThatThrownBy(() -> s.traceUrl(null)).hasMessage("shareToken: must not be null");
     }
 }

@@ -22,6 +22,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class TraceMetadataTest {
+    /** A share token as {@code TraceStore.shareToken} makes them: 40 URL-safe characters. */
+    static final String TOKEN = "Xq3vT9kLm2Pw8RbN4sYc7HdJ0aFgE5uZ1oQiK6Bn";
     static final ShareSettings SETTINGS = ShareSettings.builder("https://traces.example.com/").siteName("Acme Traces").build();
 
     static final List<String> ONCE = List.of("description", "og:title", "og:type", "og:url", "og:image",
@@ -42,15 +44,15 @@ class TraceMetadataTest {
     @Nested
     @DisplayName("values")
     class Values {
-        final TraceMetadata m = TraceMetadata.of(trace("Fix flaky date test", 1284), SETTINGS);
+        final TraceMetadata m = TraceMetadata.of(trace("Fix flaky date test", 1284), TOKEN, SETTINGS);
 
         @Test
         void titleDescriptionAndUrls() {
             assertThat(m.title()).isEqualTo("Fix flaky date test · Acme Traces");
             assertThat(m.description())
                     .isEqualTo("Claude Code trace · claude-opus-4-5 · 1,284 messages · started Nov 29, 2025");
-            assertThat(m.canonicalUrl()).isEqualTo("https://traces.example.com/t/42");
-            assertThat(m.imageUrl()).matches("https://traces\\.example\\.com/t/42/og\\.png\\?v=[0-9a-f]{16}");
+            assertThat(m.canonicalUrl()).isEqualTo("https://traces.example.com/t/" + TOKEN).doesNotContain("42");
+            assertThat(m.imageUrl()).matches("https://traces\\.example\\.com/t/" + TOKEN + "/og\\.png\\?v=[0-9a-f]{16}");
             assertThat(m.robots()).isEmpty();
         }
 
@@ -125,7 +127,7 @@ class TraceMetadataTest {
         @Test
         void missingTitleAgentAndModel_readSensibly() {
             TraceDetail bare = Traces.withAgentAndModel(trace(null, 0), null, null);
-            TraceMetadata b = TraceMetadata.of(bare, SETTINGS);
+            TraceMetadata b = TraceMetadata.of(bare, TOKEN, SETTINGS);
             assertThat(b.tag("og:title").orElseThrow().content()).isEqualTo("Untitled trace");
             assertThat(b.description()).isEqualTo("AI agent trace · 0 messages · started Nov 29, 2025");
         }
@@ -133,7 +135,7 @@ class TraceMetadataTest {
         @Test
         void unknownAgent_isCapitalised() {
             TraceMetadata b = TraceMetadata.of(Traces.withAgentAndModel(trace("x", 1), "gemini-cli", "gemini-2.5-pro"),
-                    SETTINGS);
+                    TOKEN, SETTINGS);
             assertThat(b.description()).isEqualTo("Gemini Cli trace · gemini-2.5-pro · 1 message · started Nov 29, 2025");
         }
     }
@@ -144,7 +146,7 @@ class TraceMetadataTest {
         final TraceDetail base = trace("Fix flaky date test", 1284);
 
         TraceMetadata withTotals(long toolCalls, TokenUsage tokens) {
-            return TraceMetadata.of(Traces.withTotals(base, toolCalls, tokens), SETTINGS);
+            return TraceMetadata.of(Traces.withTotals(base, toolCalls, tokens), TOKEN, SETTINGS);
         }
 
         @Test
@@ -181,7 +183,7 @@ class TraceMetadataTest {
             assertThat(withTotals(1_284, null).description())
                     .isEqualTo("Claude Code trace · claude-opus-4-5 · 1,284 messages · 1,284 tool calls · started Nov 29, 2025");
             TraceDetail bare = Traces.withTotals(Traces.withAgentAndModel(trace(null, 1), null, null), 1, TokenUsage.of(1, 0));
-            assertThat(TraceMetadata.of(bare, SETTINGS).description())
+            assertThat(TraceMetadata.of(bare, TOKEN, SETTINGS).description())
                     .isEqualTo("AI agent trace · 1 message · 1 token · 1 tool call · started Nov 29, 2025");
         }
 
@@ -203,7 +205,7 @@ class TraceMetadataTest {
         void privateTraceWithUsage_isRefused() {
             TraceDetail secret = Traces.withVisibility(Traces.withTotals(base, 87, TokenUsage.of(2_000_000, 100_000)),
                     Visibility.PRIVATE);
-            assertThatThrownBy(() -> TraceMetadata.of(secret, SETTINGS)).isInstanceOf(PrivateTraceException.class)
+            assertThatThrownBy(() -> TraceMetadata.of(secret, TOKEN, SETTINGS)).isInstanceOf(PrivateTraceException.class)
                     .hasMessage("trace 42 is private: it has no share page, metadata or image");
             assertThatThrownBy(() -> ShareCard.of(secret)).isInstanceOf(PrivateTraceException.class);
             assertThatThrownBy(() -> OgImageRenderer.create().render(secret)).isInstanceOf(PrivateTraceException.class);
@@ -217,7 +219,7 @@ class TraceMetadataTest {
         @ValueSource(strings = {"\"><script>alert(1)</script>&'", "a & b < c > d \" e ' f", "&amp; &lt; &#39;",
             "</title><script>x</script>", "'onmouseover='alert(1)", "מבחן ✓ 修复 😀"})
         void hostileTitle_roundTripsThroughARealHtmlParser(String title) {
-            TraceMetadata m = TraceMetadata.of(trace(title, 3), SETTINGS);
+            TraceMetadata m = TraceMetadata.of(trace(title, 3), TOKEN, SETTINGS);
             Document doc = head(m);
             assertThat(doc.select("script")).isEmpty();
             assertThat(doc.select("head > *")).hasSize(m.tags().size() + 2);
@@ -232,7 +234,7 @@ class TraceMetadataTest {
         void newlines_neverLandInsideAnAttribute() {
             TraceDetail t = Traces.withAgentAndModel(trace("line one\nline two\r\nthree\u2028four\tfive", 2),
                     "claude-code", "model\nwith\nnewlines");
-            TraceMetadata m = TraceMetadata.of(t, SETTINGS);
+            TraceMetadata m = TraceMetadata.of(t, TOKEN, SETTINGS);
             String html = m.toHeadHtml();
             List<String> lines = html.lines().collect(Collectors.toList());
             assertThat(lines).hasSize(m.tags().size() + 2);
@@ -260,7 +262,7 @@ class TraceMetadataTest {
         @Test
         void twitterTitleAndDescription_fitTheirLimitsWithAnEllipsis() {
             TraceDetail t = Traces.withAgentAndModel(trace(longTitle, 123_456), "claude-code", "m".repeat(300));
-            TraceMetadata m = TraceMetadata.of(t, SETTINGS);
+            TraceMetadata m = TraceMetadata.of(t, TOKEN, SETTINGS);
             String twitterTitle = m.tag("twitter:title").orElseThrow().content();
             String twitterDescription = m.tag("twitter:description").orElseThrow().content();
             assertThat(twitterTitle).hasSizeLessThanOrEqualTo(70).endsWith("…");
@@ -275,7 +277,7 @@ class TraceMetadataTest {
         void cuts_areGraphemeSafe() {
             for (int pad = 0; pad < 12; pad++) {
                 String title = "x".repeat(60 + pad) + "👨‍👩‍👧👨‍👩‍👧🇫🇷 tail";
-                String cut = TraceMetadata.of(trace(title, 1), SETTINGS).tag("twitter:title").orElseThrow().content();
+                String cut = TraceMetadata.of(trace(title, 1), TOKEN, SETTINGS).tag("twitter:title").orElseThrow().content();
                 assertThat(cut).hasSizeLessThanOrEqualTo(70);
                 String kept = cut.substring(0, cut.length() - 1);
                 assertThat(title).startsWith(kept);
@@ -291,7 +293,7 @@ class TraceMetadataTest {
         final TraceDetail base = trace("Fix flaky date test", 10);
 
         String version(TraceDetail t) {
-            return TraceMetadata.of(t, SETTINGS).card().version();
+            return TraceMetadata.of(t, TOKEN, SETTINGS).card().version();
         }
 
         @Test
@@ -304,8 +306,8 @@ class TraceMetadataTest {
             assertThat(version(new TraceDetail(42, "team-42", "s", "Fix flaky date test", "claude-code",
                     "claude-opus-4-5", Visibility.PUBLIC, null, Instant.parse("2025-11-30T09:15:30Z"),
                     Traces.UPDATED, 10, 0, TokenUsage.NONE, Traces.UPDATED, null))).isNotEqualTo(v);
-            assertThat(TraceMetadata.of(trace("Fix flaky date test", 11), SETTINGS).imageUrl())
-                    .isNotEqualTo(TraceMetadata.of(base, SETTINGS).imageUrl());
+            assertThat(TraceMetadata.of(trace("Fix flaky date test", 11), TOKEN, SETTINGS).imageUrl())
+                    .isNotEqualTo(TraceMetadata.of(base, TOKEN, SETTINGS).imageUrl());
         }
 
         @Test
@@ -319,8 +321,8 @@ class TraceMetadataTest {
             String toolCalls = version(Traces.withTotals(base, 87, TokenUsage.NONE));
             assertThat(toolCalls).isNotEqualTo(none);
             assertThat(version(Traces.withTotals(base, 88, TokenUsage.NONE))).isNotEqualTo(toolCalls);
-            assertThat(TraceMetadata.of(Traces.withTotals(base, 0, TokenUsage.of(2_000_000, 100_000)), SETTINGS).imageUrl())
-                    .isNotEqualTo(TraceMetadata.of(base, SETTINGS).imageUrl());
+            assertThat(TraceMetadata.of(Traces.withTotals(base, 0, TokenUsage.of(2_000_000, 100_000)), TOKEN, SETTINGS).imageUrl())
+                    .isNotEqualTo(TraceMetadata.of(base, TOKEN, SETTINGS).imageUrl());
         }
 
         @Test
@@ -353,7 +355,7 @@ class TraceMetadataTest {
         @DisplayName("a private trace is refused, and the exception leaks neither title nor count")
         void privateTrace_isRefused() {
             TraceDetail secret = Traces.withVisibility(trace("Secret acquisition plan", 31337), Visibility.PRIVATE);
-            assertThatThrownBy(() -> TraceMetadata.of(secret, SETTINGS))
+            assertThatThrownBy(() -> TraceMetadata.of(secret, TOKEN, SETTINGS))
                     .isInstanceOf(PrivateTraceException.class)
                     .hasMessage("trace 42 is private: it has no share page, metadata or image")
                     .satisfies(e -> assertThat(((PrivateTraceException) e).traceId()).isEqualTo(42));
@@ -363,14 +365,14 @@ class TraceMetadataTest {
 
         @Test
         void unknownVisibility_isTreatedAsPrivate() {
-            assertThatThrownBy(() -> TraceMetadata.of(Traces.withVisibility(trace("x", 1), null), SETTINGS))
+            assertThatThrownBy(() -> TraceMetadata.of(Traces.withVisibility(trace("x", 1), null), TOKEN, SETTINGS))
                     .isInstanceOf(PrivateTraceException.class);
         }
 
         @Test
         void unlistedTrace_isNoindex() {
             TraceMetadata m = TraceMetadata.of(Traces.withVisibility(trace("Shared by link", 5), Visibility.UNLISTED),
-                    SETTINGS);
+                    TOKEN, SETTINGS);
             assertThat(m.robots()).contains("noindex");
             assertThat(meta(head(m), "robots")).isEqualTo("noindex");
             assertThat(m.tag("og:title").orElseThrow().content()).isEqualTo("Shared by link");
@@ -378,8 +380,18 @@ class TraceMetadataTest {
 
         @Test
         void nullArguments_areRejectedNamingTheField() {
-            assertThatThrownBy(() -> TraceMetadata.of(null, SETTINGS)).hasMessage("trace: must not be null");
-            assertThatThrownBy(() -> TraceMetadata.of(trace("x", 1), null)).hasMessage("settings: must not be null");
+            assertThatThrownBy(() -> TraceMetadata.of(null, TOKEN, SETTINGS)).hasMessage("trace: must not be null");
+            assertThatThrownBy(() -> TraceMetadata.of(trace("x", 1), TOKEN, null)).hasMessage("settings: must not be null");
+            assertThatThrownBy(() -> TraceMetadata.of(trace("x", 1), null, SETTINGS)).hasMessage("shareToken: must not be null");
+        }
+
+        @Test
+        void aTokenThatCannotStandInAPath_isRejectedWithoutQuotingIt() {
+            for (String bad : new String[] {"", "a/b", "a b", "ab%2F", "x".repeat(129), "tok\u00e9n"}) {
+                assertThatThrownBy(() -> TraceMetadata.of(trace("x", 1), bad, SETTINGS)).as(bad)
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("shareToken: must be 1 to 128 URL-safe base64 characters (A-Z a-z 0-9 - _)");
+            }
         }
     }
 
@@ -388,9 +400,9 @@ class TraceMetadataTest {
         java.util.Locale saved = java.util.Locale.getDefault();
         try {
             java.util.Locale.setDefault(java.util.Locale.GERMANY);
-            Map<String, String> german = pairs(TraceMetadata.of(trace("t", 1_000_000), SETTINGS));
+            Map<String, String> german = pairs(TraceMetadata.of(trace("t", 1_000_000), TOKEN, SETTINGS));
             java.util.Locale.setDefault(java.util.Locale.US);
-            Map<String, String> us = pairs(TraceMetadata.of(trace("t", 1_000_000), SETTINGS));
+            Map<String, String> us = pairs(TraceMetadata.of(trace("t", 1_000_000), TOKEN, SETTINGS));
             assertThat(german).isEqualTo(us);
             assertThat(german.get("description")).contains("1,000,000 messages");
         } finally {

@@ -22,15 +22,16 @@ class UsageExampleTest {
         ShareSettings site = ShareSettings.builder("https://traces.example.com").siteName("Acme Traces").build();
         OgImageRenderer renderer = OgImageRenderer.create();
 
-        TraceDetail trace = store.getTrace(id).orElseThrow();   // absent: answer 404
-        TraceMetadata meta = TraceMetadata.of(trace, site);      // private: PrivateTraceException, answer 404
+        String token = store.shareToken(id);                     // the link's name: 240 random bits, never the id
+        TraceDetail trace = store.findSharedTrace(token).orElseThrow(); // empty: answer 404
+        TraceMetadata meta = TraceMetadata.of(trace, token, site); // private: PrivateTraceException, answer 404
         String head = meta.toHeadHtml();                         // <title>, canonical, og:*, twitter:*
-        String imageUrl = meta.imageUrl();                       // .../t/{id}/og.png?v=<version of what it shows>
+        String imageUrl = meta.imageUrl();                       // .../t/{token}/og.png?v=<version of what it shows>
         byte[] png = renderer.render(meta.card());               // 1200x630 image/png; ETag: the version
         // --- end ---
 
         assertThat(head).contains("<meta property=\"og:title\" content=\"Fix flaky date test\">");
-        assertThat(imageUrl).startsWith("https://traces.example.com/t/" + id + "/og.png?v=" + meta.card().version());
+        assertThat(imageUrl).startsWith("https://traces.example.com/t/" + token + "/og.png?v=" + meta.card().version());
         assertThat(png).hasSizeGreaterThan(1000);
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tracestore.Message;
-import dev.tracestore.TraceDetail;
 import dev.tracestore.TraceSummary;
 import dev.tracestore.web.Html;
 import dev.tracestore.web.ShareCard;
@@ -59,7 +58,8 @@ final class Pages {
         this.share = share;
     }
 
-    String list(List<TraceSummary> traces, String nextCursor) {
+    /** The list page; {@code tokenOf} gives a listed trace's share token, which its link names. */
+    String list(List<TraceSummary> traces, java.util.function.LongFunction<String> tokenOf, String nextCursor) {
         StringBuilder html = new StringBuilder(4096);
         html.append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<title>").append(Html.escape(share.siteName())).append("</title>\n")
@@ -70,7 +70,7 @@ final class Pages {
         } else {
             html.append("<table>\n<tr><th>Title</th><th>Agent</th><th class=\"n\">Messages</th><th>Updated</th></tr>\n");
             for (TraceSummary t : traces) {
-                html.append("<tr><td><a href=\"/t/").append(t.id()).append("\">")
+                html.append("<tr><td><a href=\"/t/").append(tokenOf.apply(t.id())).append("\">")
                         .append(Html.escape(t.title() == null ? t.externalId() : t.title())).append("</a></td><td>")
                         .append(Html.escape(t.agentId() == null ? "" : t.agentId())).append("</td><td class=\"n\">")
                         .append(String.format("%,d", t.messageCount())).append("</td><td>")
@@ -84,7 +84,8 @@ final class Pages {
         return html.append("</body>\n</html>\n").toString();
     }
 
-    String trace(TraceDetail trace, TraceMetadata metadata, List<Message> messages, String nextCursor) {
+    /** A trace's page, at the share token {@code token}. */
+    String trace(String token, TraceMetadata metadata, List<Message> messages, String nextCursor) {
         ShareCard card = metadata.card();
         StringBuilder html = new StringBuilder(16_384);
         html.append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -104,7 +105,7 @@ final class Pages {
             message(html, m);
         }
         if (nextCursor != null) {
-            html.append("<p><a href=\"/t/").append(trace.id()).append("?after=").append(Html.escape(url(nextCursor)))
+            html.append("<p><a href=\"/t/").append(token).append("?after=").append(Html.escape(url(nextCursor)))
                     .append("\">More messages →</a></p>\n");
         }
         return html.append("</body>\n</html>\n").toString();

@@ -43,19 +43,25 @@ import tools.jackson.databind.json.JsonMapper;
  * The example service's routes, for one namespace:
  * <ul>
  *   <li>{@code GET /} the list of public traces with their counts;
- *   <li>{@code GET /t/{id}} a trace page: share metadata in the {@code <head>}, then the conversation;
- *   <li>{@code GET /t/{id}/og.png?v=…} its Open Graph image (weak {@code ETag}, 304; cached as
+ *   <li>{@code GET /t/{token}} a trace page, by its share token: share metadata in the
+ *       {@code <head>}, then the conversation;
+ *   <li>{@code GET /t/{token}/og.png?v=…} its Open Graph image (weak {@code ETag}, 304; cached as
  *       immutable only when {@code v} is the current version; at most two renders at once);
- *   <li>{@code GET /api/traces} and {@code /api/traces/{id}}: the JSON {@link TraceSummary} page
+ *   <li>{@code GET /api/traces} and {@code /api/traces/{token}}: the JSON {@link TraceSummary} page
  *       and {@link TraceDetail};
- *   <li>{@code POST /api/traces/{id}/messages}: a batch of messages ({@link AppendRequest}), with
+ *   <li>{@code POST /api/traces/{id}/messages}, the owner's, with
+ *       {@code Authorization: Bearer <tracestore.service.ingest-key>} (401 without it; the route
+ *       is off, 404, when no key is configured): a batch of messages ({@link AppendRequest}), with
  *       the ingest cursor it expects and the one it advances to: 200 with what it applied, 409 with
  *       the stored cursor on a conflict, 400 naming the field on bad input, 404 for a trace that is
  *       unknown, private, or of another namespace.
  * </ul>
- * Lists show public traces only; an unlisted trace is reachable by its link and marked
- * {@code noindex}. Private traces and other namespaces' are 404 everywhere. Errors carry no detail
- * of the server (Spring Boot's error responses never include a stack trace).
+ * No public URL names a trace by its id, which is sequential: pages, images and the JSON detail
+ * are addressed by the share token ({@link TraceStore#shareToken}). Lists show public traces only;
+ * an unlisted trace is reachable by its link and marked {@code noindex}. A malformed, unknown or
+ * revoked token, a private trace and another namespace's all answer the same 404, after the same
+ * one indexed read. Errors carry no detail of the server (Spring Boot's error responses never
+ * include a stack trace).
  */
 @Controller
 final class TraceController implements ApplicationListener<WebServerInitializedEvent> {
@@ -85,12 +91,17 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
     private volatile ShareSettings share;
     private volatile Pages pages;
 
+    /** The owner's key for the write route, as bytes; empty when none is configured (the route is off). */
+    private final byte[] ingestKey;
+
     TraceController(TraceStore store, JsonMapper json, @Value("${tracestore.service.namespace:local}") String namespace,
-            @Value("${tracestore.service.base-url:}") String baseUrl) {
+            @Value("${tracestore.service.base-url:}") String baseUrl,
+            @Value("${tracestore.service.ingest-key:}") String ingestKey) {
         this.store = store;
         this.json = json;
         this.namespace = namespace;
         this.baseUrl = baseUrl;
+        this.ingestKey = ingestKey.strip().getBytes(StandardCharsets.UTF_8);
     }
 
     /** The share links' base: {@code tracestore.service.base-url}, or this server's local address once it listens. */
@@ -115,32 +126,32 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
     ResponseEntity<byte[]> list(@RequestParam Map<String, String> query) {
         Page<TraceSummary> page = listPublic(query);
         return page(ResponseEntity.ok(), "public, max-age=60")
-                .body(pages.list(page.items(), page.nextCursor()).getBytes(StandardCharsets.UTF_8));
+                .body(pages.list(page.items(), this::tokenOf, page.nextCursor()).getBytes(StandardCharsets.UTF_8));
     }
 
-    @RequestMapping(path = "/t/{id:\\d{1,18}}", method = {RequestMethod.GET, RequestMethod.HEAD})
-    ResponseEntity<byte[]> trace(@PathVariable long id, @RequestParam(required = false) String after) {
-        Optional<TraceDetail> trace = shareable(id);
+    @RequestMapping(path = "/t/{token}", method = {RequestMethod.GET, RequestMethod.HEAD})
+    ResponseEntity<byte[]> trace(@PathVariable String token, @RequestParam(required = false) String after) {
+        Optional<TraceDetail> trace = shared(token);
         if (trace.isEmpty()) {
             return notFound();
         }
         Page<Message> messages;
         try {
-            messages = store.listMessages(id, after, 500);
+            messages = store.listMessages(trace.get().id(), after, 500);
         } catch (TraceNotFoundException deletedMeanwhile) {
             return notFound();
         } catch (IllegalArgumentException badCursor) {
             throw new BadRequest(badCursor.getMessage(), "after");
         }
-        TraceMetadata metadata = TraceMetadata.of(trace.get(), share);
+        TraceMetadata metadata = TraceMetadata.of(trace.get(), token, share);
         return page(noindexIfUnlisted(ResponseEntity.ok(), trace.get()), cacheControl(trace.get(), "max-age=60"))
-                .body(pages.trace(trace.get(), metadata, messages.items(), messages.nextCursor()).getBytes(StandardCharsets.UTF_8));
+                .body(pages.trace(token, metadata, messages.items(), messages.nextCursor()).getBytes(StandardCharsets.UTF_8));
     }
 
-    @RequestMapping(path = "/t/{id:\\d{1,18}}/og.png", method = {RequestMethod.GET, RequestMethod.HEAD})
-    ResponseEntity<byte[]> image(@PathVariable long id, @RequestParam(name = "v", required = false) String requested,
+    @RequestMapping(path = "/t/{token}/og.png", method = {RequestMethod.GET, RequestMethod.HEAD})
+    ResponseEntity<byte[]> image(@PathVariable String token, @RequestParam(name = "v", required = false) String requested,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-        Optional<TraceDetail> trace = shareable(id);
+        Optional<TraceDetail> trace = shared(token);
         if (trace.isEmpty()) {
             return notFound();
         }
@@ -171,9 +182,9 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
         return body;
     }
 
-    @RequestMapping(path = "/api/traces/{id:\\d{1,18}}", method = {RequestMethod.GET, RequestMethod.HEAD})
-    ResponseEntity<Object> apiTrace(@PathVariable long id) {
-        Optional<TraceDetail> trace = shareable(id);
+    @RequestMapping(path = "/api/traces/{token}", method = {RequestMethod.GET, RequestMethod.HEAD})
+    ResponseEntity<Object> apiTrace(@PathVariable String token) {
+        Optional<TraceDetail> trace = shared(token);
         if (trace.isEmpty()) {
             return error(HttpStatus.NOT_FOUND, "not found", null);
         }
@@ -182,6 +193,14 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
 
     @PostMapping(path = "/api/traces/{id:\\d{1,18}}/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Object> append(@PathVariable long id, jakarta.servlet.http.HttpServletRequest http) throws java.io.IOException {
+        if (ingestKey.length == 0) {
+            return error(HttpStatus.NOT_FOUND, "not found", null); // no key configured: the route is off
+        }
+        if (!authorized(http.getHeader(HttpHeaders.AUTHORIZATION))) {
+            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .body(Map.of("error", "this route needs Authorization: Bearer <the service's ingest key>"));
+        }
         if (shareable(id).isEmpty()) {
             return error(HttpStatus.NOT_FOUND, "not found", null);
         }
@@ -260,7 +279,26 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
         return false;
     }
 
-    /** The trace, if it is in this namespace and public or unlisted. */
+    /** Whether {@code authorization} carries the ingest key, compared in constant time. */
+    private boolean authorized(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        byte[] given = authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8);
+        return java.security.MessageDigest.isEqual(given, ingestKey);
+    }
+
+    /** The trace this share token names, if it is in this namespace and public or unlisted: one indexed read. */
+    private Optional<TraceDetail> shared(String token) {
+        return store.findSharedTrace(token).filter(t -> t.namespace().equals(namespace));
+    }
+
+    /** A listed (public) trace's share token, which its link names. */
+    private String tokenOf(long traceId) {
+        return store.shareToken(traceId);
+    }
+
+    /** The trace, if it is in this namespace and public or unlisted: for the owner's write route only. */
     private Optional<TraceDetail> shareable(long id) {
         return store.getTrace(id).filter(t -> t.namespace().equals(namespace)
                 && (t.visibility() == Visibility.PUBLIC || t.visibility() == Visibility.UNLISTED));

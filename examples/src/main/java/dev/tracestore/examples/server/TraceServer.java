@@ -19,8 +19,11 @@ public final class TraceServer implements AutoCloseable {
     private final ConfigurableApplicationContext context;
     private final TraceController controller;
 
-    private TraceServer(ConfigurableApplicationContext context) {
+    private final TraceStore store;
+
+    private TraceServer(ConfigurableApplicationContext context, TraceStore store) {
         this.context = context;
+        this.store = store;
         this.controller = context.getBean(TraceController.class);
     }
 
@@ -44,7 +47,7 @@ public final class TraceServer implements AutoCloseable {
                 .initializers(c -> ((GenericApplicationContext) c).registerBean("traceStore", TraceStore.class, () -> store,
                         bean -> bean.setDestroyMethodName(null))) // the caller's store: the caller closes it
                 .run(args);
-        return new TraceServer(context);
+        return new TraceServer(context, store);
     }
 
     /** Where the service answers, such as {@code http://localhost:8080/}. */
@@ -52,9 +55,13 @@ public final class TraceServer implements AutoCloseable {
         return URI.create(controller.share().baseUrl() + "/");
     }
 
-    /** The URL of a trace's page. */
+    /**
+     * The URL of a public or unlisted trace's page, at its share token (made the first time).
+     *
+     * @throws IllegalStateException if the trace is private
+     */
     public String traceUrl(long traceId) {
-        return controller.share().traceUrl(traceId);
+        return controller.share().traceUrl(store.shareToken(traceId));
     }
 
     /** How many Open Graph images the service rendered since it started. */

@@ -45,6 +45,8 @@ class HostileClientsTest {
     static long open;
     static long unlisted;
     static long secret;
+    static String openLink;
+    static String unlistedLink;
 
     @BeforeAll
     static void start() {
@@ -55,9 +57,12 @@ class HostileClientsTest {
         unlisted = store.upsertTrace(TraceInput.of("demo", "s-unlisted").withTitle("Unlisted").withVisibility(Visibility.UNLISTED)).id();
         secret = store.upsertTrace(TraceInput.of("demo", "s-secret").withTitle("Secret plans")).id();
         store.upsertMessagesBatch(secret, List.of(MessageInput.of("m-1", 1, Role.USER, "the launch codes")));
+        openLink = store.shareToken(open);
+        unlistedLink = store.shareToken(unlisted);
         // Short timeouts, so that the test sees idle and slow clients dropped within seconds.
         server = TraceServer.start(store, "demo", new InetSocketAddress("127.0.0.1", 0),
-                Map.of("server.tomcat.connection-timeout", "1s", "server.tomcat.keep-alive-timeout", "1s"));
+                Map.of("server.tomcat.connection-timeout", "1s", "server.tomcat.keep-alive-timeout", "1s",
+                        "tracestore.service.ingest-key", "test-ingest-key"));
     }
 
     @AfterAll
@@ -72,7 +77,7 @@ class HostileClientsTest {
 
     @Test
     void htmlPages_carryAContentSecurityPolicyThatAllowsOnlyTheirOwnStyleAndImages() throws Exception {
-        HttpResponse<String> page = get("/t/" + open);
+        HttpResponse<String> page = get("/t/" + openLink);
         String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();
         assertThat(csp).contains("default-src 'none'", "frame-ancestors 'none'", "img-src 'self'", "base-uri 'none'")
                 .doesNotContain("unsafe-inline", "script-src");
@@ -88,13 +93,13 @@ class HostileClientsTest {
 
     @Test
     void noSharedCacheKeepsAnUnlistedPageOrImage_everyResponseIsNosniff() throws Exception {
-        assertThat(get("/t/" + unlisted).headers().firstValue("Cache-Control")).hasValueSatisfying(
+        assertThat(get("/t/" + unlistedLink).headers().firstValue("Cache-Control")).hasValueSatisfying(
                 c -> assertThat(c).startsWith("private"));
-        assertThat(get("/t/" + unlisted + "/og.png").headers().firstValue("Cache-Control")).hasValueSatisfying(
+        assertThat(get("/t/" + unlistedLink + "/og.png").headers().firstValue("Cache-Control")).hasValueSatisfying(
                 c -> assertThat(c).startsWith("private"));
-        assertThat(get("/t/" + open).headers().firstValue("Cache-Control")).hasValueSatisfying(
+        assertThat(get("/t/" + openLink).headers().firstValue("Cache-Control")).hasValueSatisfying(
                 c -> assertThat(c).startsWith("public"));
-        for (String path : List.of("/", "/t/" + open, "/t/" + open + "/og.png", "/api/traces", "/api/traces/" + open,
+        for (String path : List.of("/", "/t/" + openLink, "/t/" + openLink + "/og.png", "/api/traces", "/api/traces/" + openLink,
                 "/t/" + secret, "/nope", "/api/traces?limit=x")) {
             assertThat(get(path).headers().firstValue("X-Content-Type-Options")).as(path).hasValue("nosniff");
         }
@@ -102,18 +107,19 @@ class HostileClientsTest {
 
     @Test
     void aFloodOfImageRequestsWithRandomVersions_rendersNothingNew() throws Exception {
-        get("/t/" + open + "/og.png");
-        get("/t/" + unlisted + "/og.png");
+        get("/t/" + openLink + "/og.png");
+        get("/t/" + unlistedLink + "/og.png");
         long before = server.rendersDone();
         Random random = new Random(3);
         for (int i = 0; i < 200; i++) {
-            long trace = random.nextBoolean() ? open : unlisted;
+            String trace = random.nextBoolean() ? openLink : unlistedLink;
             HttpResponse<String> image = get("/t/" + trace + "/og.png?v=" + Long.toHexString(random.nextLong()));
             assertThat(image.statusCode()).isEqualTo(200);
             assertThat(image.headers().firstValue("Cache-Control")).hasValueSatisfying(c -> assertThat(c).doesNotContain("immutable"));
         }
         for (int i = 0; i < 50; i++) {
             assertThat(get("/t/" + (secret + 1000 + random.nextInt(1_000_000)) + "/og.png?v=x").statusCode()).isEqualTo(404);
+            assertThat(get("/t/" + randomToken(random) + "/og.png?v=x").statusCode()).isEqualTo(404);
         }
         assertThat(server.rendersDone()).as("only the current version of an existing shareable trace is ever rendered")
                 .isEqualTo(before);
@@ -144,11 +150,12 @@ class HostileClientsTest {
                 Socket s = new Socket("127.0.0.1", server.port());
                 OutputStream out = s.getOutputStream();
                 out.write(("POST /api/traces/" + open + "/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Authorization: Bearer test-ingest-key\r\n"
                         + "Content-Length: 100000\r\n\r\n{\"messages\":[").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 slow.add(s);
             }
-            assertThat(get("/api/traces/" + open).statusCode()).isEqualTo(200);
+            assertThat(get("/api/traces/" + openLink).statusCode()).isEqualTo(200);
             assertThat(droppedByTheServer(slow.get(0))).as("a body that stops coming, after the connection timeout").isTrue();
         } finally {
             for (Socket s : slow) {
@@ -211,13 +218,21 @@ class HostileClientsTest {
     }
 
     private static String path(Random random) {
-        String[] routes = {"/", "/t/" + open, "/t/" + unlisted, "/t/" + secret, "/t/" + open + "/og.png", "/api/traces",
-                "/api/traces/" + open, "/api/traces/" + secret, "/api/traces/" + open + "/messages",
+        String[] routes = {"/", "/t/" + openLink, "/t/" + unlistedLink, "/t/" + secret, "/t/" + openLink + "/og.png", "/api/traces",
+                "/api/traces/" + openLink, "/api/traces/" + open, "/api/traces/" + secret, "/api/traces/" + open + "/messages",
+                "/t/" + open, "/t/" + unlisted, "/t/" + unlistedLink.toLowerCase(java.util.Locale.ROOT), "/t/" + randomToken(random),
                 "/api/traces/" + secret + "/messages", "/api/traces/99999999999/messages", "/t/-1", "/t/9223372036854775807",
                 "/t/" + "9".repeat(30), "/api/traces/abc", "/t/%2e%2e/%2e%2e", "/t/1/og.png/extra", "/%F0%9F%92%A5"};
         String[] queries = {"", "?limit=0", "?limit=-5", "?limit=99999999999999", "?cursor=" + "A".repeat(3000),
                 "?cursor=%00%01", "?after=garbage", "?v=" + random.nextLong(), "?limit=10&limit=20", "?%%%", "?cursor=eyJ9"};
         return routes[random.nextInt(routes.length)] + queries[random.nextInt(queries.length)];
+    }
+
+    /** A well-formed share token that names nothing. */
+    private static String randomToken(Random random) {
+        byte[] b = new byte[30];
+        random.nextBytes(b);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     private static byte[] body(Random random) {

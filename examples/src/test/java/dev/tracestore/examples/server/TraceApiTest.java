@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,8 @@ class TraceApiTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final String KEY = "a-test-ingest-key";
+
     static TraceStore store;
     static TraceServer server;
     static long open;
@@ -33,7 +36,8 @@ class TraceApiTest {
         store = TraceStore.builder().storage(InMemoryTraceStorage.create()).build();
         open = store.upsertTrace(TraceInput.of("demo", "s-open").withVisibility(Visibility.UNLISTED)).id();
         secret = store.upsertTrace(TraceInput.of("demo", "s-secret").withTitle("Secret plans")).id();
-        server = TraceServer.start(store, "demo", new InetSocketAddress("127.0.0.1", 0));
+        server = TraceServer.start(store, "demo", new InetSocketAddress("127.0.0.1", 0),
+                Map.of("tracestore.service.ingest-key", KEY));
     }
 
     @AfterAll
@@ -42,9 +46,17 @@ class TraceApiTest {
     }
 
     private static HttpResponse<String> post(long trace, String contentType, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(server.baseUri().resolve("api/traces/" + trace + "/messages"))
-                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return post(trace, contentType, body, "Bearer " + KEY);
+    }
+
+    private static HttpResponse<String> post(long trace, String contentType, String body, String authorization)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.baseUri().resolve("api/traces/" + trace + "/messages"))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String batch(String expected, String next, String... ids) {
@@ -69,7 +81,7 @@ class TraceApiTest {
         assertThat(JSON.readTree(again.body()).path("storedCursor").asText()).isEqualTo("offset 2");
 
         assertThat(post(open, "application/json", batch("offset 2", "offset 3", "c")).statusCode()).isEqualTo(200);
-        JsonNode detail = JSON.readTree(HTTP.send(HttpRequest.newBuilder(server.baseUri().resolve("api/traces/" + open)).build(),
+        JsonNode detail = JSON.readTree(HTTP.send(HttpRequest.newBuilder(server.baseUri().resolve("api/traces/" + store.shareToken(open))).build(),
                 HttpResponse.BodyHandlers.ofString()).body());
         assertThat(detail.path("messageCount").asLong()).isEqualTo(3);
         assertThat(detail.path("toolCallCount").asLong()).isEqualTo(3);
@@ -108,5 +120,24 @@ class TraceApiTest {
         assertThat(post(secret, "application/json", batch(null, "c", "a")).body()).doesNotContain("Secret");
         assertThat(store.getTrace(secret).orElseThrow().messageCount()).isZero();
         assertThat(post(open, "text/plain", batch(null, "c2", "z")).statusCode()).isEqualTo(415);
+    }
+
+    @Test
+    void withoutTheIngestKey_is401AndWritesNothing_andWithoutAConfiguredKeyTheRouteIsOff() throws Exception {
+        for (String authorization : new String[] {null, "Bearer", "Bearer wrong-key", "Basic " + KEY, "Bearer " + KEY + "x",
+                "Bearer " + KEY.substring(1)}) {
+            HttpResponse<String> response = post(open, "application/json", batch(null, "k", "a"), authorization);
+            assertThat(response.statusCode()).as(String.valueOf(authorization)).isEqualTo(401);
+            assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        }
+        assertThat(store.getTrace(open).orElseThrow().ingestCursor()).as("nothing written").isNotEqualTo("k");
+
+        try (TraceServer keyless = TraceServer.start(store, "demo", new InetSocketAddress("127.0.0.1", 0))) {
+            HttpResponse<String> off = HTTP.send(HttpRequest.newBuilder(keyless.baseUri().resolve("api/traces/" + open
+                    + "/messages")).header("Content-Type", "application/json").header("Authorization", "Bearer " + KEY)
+                    .POST(HttpRequest.BodyPublishers.ofString(batch(null, "k", "a"))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(off.statusCode()).isEqualTo(404);
+        }
+        assertThat(store.getTrace(open).orElseThrow().ingestCursor()).isNotEqualTo("k");
     }
 }

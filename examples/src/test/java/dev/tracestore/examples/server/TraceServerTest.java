@@ -41,6 +41,11 @@ class TraceServerTest {
     static long unlisted;
     static long secret;
     static long foreign;
+    /** The share tokens the pages are addressed by; the secret one's was revoked when it turned private. */
+    static String openLink;
+    static String unlistedLink;
+    static String secretLink;
+    static String foreignLink;
 
     @BeforeAll
     static void start() throws IOException {
@@ -55,9 +60,14 @@ class TraceServerTest {
         unlisted = store.upsertTrace(TraceInput.of("demo", "s-unlisted").withTitle("Unlisted one")
                 .withAgent("codex").withVisibility(Visibility.UNLISTED)).id();
         secret = store.upsertTrace(TraceInput.of("demo", "s-secret").withTitle("Secret plans")
-                .withVisibility(Visibility.PRIVATE)).id();
+                .withVisibility(Visibility.UNLISTED)).id();
+        secretLink = store.shareToken(secret);
+        store.upsertTrace(TraceInput.of("demo", "s-secret").withVisibility(Visibility.PRIVATE));
         foreign = store.upsertTrace(TraceInput.of("elsewhere", "s-x").withTitle("Someone else's")
                 .withVisibility(Visibility.PUBLIC)).id();
+        openLink = store.shareToken(open);
+        unlistedLink = store.shareToken(unlisted);
+        foreignLink = store.shareToken(foreign);
         server = TraceServer.start(store, "demo", new InetSocketAddress("127.0.0.1", 0));
     }
 
@@ -80,7 +90,7 @@ class TraceServerTest {
 
     @Test
     void tracePage_hasExactlyOneOfEachShareTag_withAbsoluteConsistentUrls() throws Exception {
-        HttpResponse<byte[]> response = get("/t/" + open);
+        HttpResponse<byte[]> response = get("/t/" + openLink);
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type.replace(" ", "")).isEqualToIgnoringCase("text/html;charset=utf-8"));
@@ -98,14 +108,14 @@ class TraceServerTest {
         assertThat(ogUrl).isEqualTo(page.selectFirst("link[rel=canonical]").attr("href"))
                 .isEqualTo(server.traceUrl(open));
         assertThat(page.selectFirst("meta[property=og:image]").attr("content"))
-                .startsWith(server.baseUri() + "t/" + open + "/og.png?v=");
+                .startsWith(server.baseUri() + "t/" + openLink + "/og.png?v=");
         assertThat(page.selectFirst("meta[name=description]").attr("content")).contains("2 messages");
         assertThat(page.selectFirst("meta[name=robots]")).isNull();
     }
 
     @Test
     void tracePage_escapesEveryValue_titlesAndMessagesRoundTripThroughAParser() throws Exception {
-        Document page = Jsoup.parse(text(get("/t/" + open)));
+        Document page = Jsoup.parse(text(get("/t/" + openLink)));
 
         assertThat(page.select("script")).isEmpty();
         assertThat(page.selectFirst("meta[property=og:title]").attr("content")).isEqualTo(HOSTILE);
@@ -118,18 +128,18 @@ class TraceServerTest {
 
     @Test
     void unlistedTrace_isReachableByItsLink_butNoindexEverywhere() throws Exception {
-        HttpResponse<byte[]> response = get("/t/" + unlisted);
+        HttpResponse<byte[]> response = get("/t/" + unlistedLink);
         Document page = Jsoup.parse(text(response));
         assertThat(page.selectFirst("meta[name=robots]").attr("content")).contains("noindex");
         assertThat(response.headers().firstValue("X-Robots-Tag")).hasValue("noindex");
-        assertThat(get("/t/" + unlisted + "/og.png").headers().firstValue("X-Robots-Tag")).hasValue("noindex");
-        assertThat(get("/api/traces/" + unlisted).headers().firstValue("X-Robots-Tag")).hasValue("noindex");
-        assertThat(get("/t/" + open).headers().firstValue("X-Robots-Tag")).isEmpty();
+        assertThat(get("/t/" + unlistedLink + "/og.png").headers().firstValue("X-Robots-Tag")).hasValue("noindex");
+        assertThat(get("/api/traces/" + unlistedLink).headers().firstValue("X-Robots-Tag")).hasValue("noindex");
+        assertThat(get("/t/" + openLink).headers().firstValue("X-Robots-Tag")).isEmpty();
     }
 
     @Test
     void image_isA1200x630PngWithLengthAndETag_immutableOnlyAtItsCurrentVersion() throws Exception {
-        Document page = Jsoup.parse(text(get("/t/" + open)));
+        Document page = Jsoup.parse(text(get("/t/" + openLink)));
         URI image = URI.create(page.selectFirst("meta[property=og:image]").attr("content"));
 
         HttpResponse<byte[]> response = get(image.getPath() + "?" + image.getQuery());
@@ -154,7 +164,7 @@ class TraceServerTest {
     void list_showsPublicTracesOnly_withTheirCounts() throws Exception {
         Document list = Jsoup.parse(text(get("/")));
         assertThat(list.select("td a").eachText()).containsExactly(HOSTILE);
-        assertThat(list.select("tr:has(a[href=/t/" + open + "]) td.n").text()).isEqualTo("2");
+        assertThat(list.select("tr:has(a[href=/t/" + openLink + "]) td.n").text()).isEqualTo("2");
     }
 
     @Test
@@ -164,7 +174,7 @@ class TraceServerTest {
         assertThat(page.path("items").get(0).path("messageCount").asLong()).isEqualTo(2);
         assertThat(page.path("nextCursor").isNull()).isTrue();
 
-        HttpResponse<byte[]> detail = get("/api/traces/" + open);
+        HttpResponse<byte[]> detail = get("/api/traces/" + openLink);
         assertThat(detail.headers().firstValue("Content-Type")).hasValue("application/json");
         JsonNode json = JSON.readTree(detail.body());
         assertThat(json.path("messageCount").asLong()).isEqualTo(2);
@@ -173,7 +183,7 @@ class TraceServerTest {
 
     @Test
     void api_writesWithSpringMvcsJackson3_exactlyWhatAPlainJackson2ObjectMapperWrites() throws Exception {
-        assertThat(text(get("/api/traces/" + open))).isEqualTo(JSON.writeValueAsString(store.getTrace(open).orElseThrow()));
+        assertThat(text(get("/api/traces/" + openLink))).isEqualTo(JSON.writeValueAsString(store.getTrace(open).orElseThrow()));
         String items = JSON.writeValueAsString(List.of(store.getTrace(open).orElseThrow().toSummary()));
         assertThat(text(get("/api/traces"))).isEqualTo("{\"items\":" + items + ",\"nextCursor\":null}");
     }
@@ -183,11 +193,13 @@ class TraceServerTest {
             "/t/{secret}, 404", "/t/{secret}/og.png, 404", "/api/traces/{secret}, 404",
             "/t/{foreign}, 404", "/t/{foreign}/og.png?v=x, 404", "/api/traces/{foreign}, 404",
             "/t/987654, 404", "/t/987654/og.png, 404", "/t/abc, 404", "/t/123456789012345678901234, 404",
+            "/t/{openId}, 404", "/t/{openId}/og.png, 404", "/api/traces/{openId}, 404", "/t/{openKey}, 404",
             "/nope, 404", "/api/traces?limit=0, 400", "/api/traces?limit=many, 400", "/?cursor=garbage, 400",
             "/t/{open}?after=garbage, 400"})
     void privateUnknownAndBadRequests_areClearErrorsWithoutDetails(String path, int status) throws Exception {
-        String resolved = path.replace("{secret}", Long.toString(secret)).replace("{foreign}", Long.toString(foreign))
-                .replace("{open}", Long.toString(open));
+        String resolved = path.replace("{secret}", secretLink).replace("{foreign}", foreignLink)
+                .replace("{openId}", Long.toString(open)).replace("{openKey}", openLink.substring(0, 16) + "A".repeat(24))
+                .replace("{open}", openLink);
         HttpResponse<byte[]> response = get(resolved);
         assertThat(response.statusCode()).isEqualTo(status);
         assertThat(text(response)).doesNotContain("Secret", "Someone", "Exception", "at dev.");

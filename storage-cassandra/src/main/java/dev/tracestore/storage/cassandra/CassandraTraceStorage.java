@@ -17,6 +17,7 @@ import dev.tracestore.Visibility;
 import dev.tracestore.spi.CursorMove;
 import dev.tracestore.spi.MessagePosition;
 import dev.tracestore.spi.RecountResult;
+import dev.tracestore.spi.ShareToken;
 import dev.tracestore.spi.StoredTrace;
 import dev.tracestore.spi.TraceListQuery;
 import dev.tracestore.spi.TraceStorage;
@@ -96,6 +97,7 @@ public final class CassandraTraceStorage implements TraceStorage {
     private final LightweightTransactions transactions;
     private final TraceReader traces;
     private final TraceKeys keys;
+    private final ShareKeys shares;
     private final IngestCursors cursors;
     private final TraceList list;
     private final MessagePages messagePages;
@@ -123,6 +125,7 @@ public final class CassandraTraceStorage implements TraceStorage {
         this.transactions = new LightweightTransactions(b.session);
         this.traces = new TraceReader(driver, cql);
         this.keys = new TraceKeys(driver, transactions, cql);
+        this.shares = new ShareKeys(driver, transactions, cql, traces, timestamps);
         this.cursors = new IngestCursors(driver, transactions, cql);
         this.list = new TraceList(driver, cql, traces, timestamps);
         this.messagePages = new MessagePages(driver, cql);
@@ -223,17 +226,24 @@ public final class CassandraTraceStorage implements TraceStorage {
             setIfPresent(set, 2, in.model());
             setIfPresent(set, 3, in.visibility() == null ? null : in.visibility().name());
             setIfPresent(set, 4, in.projectName());
-            batch.addStatement(set.setLong(5, row.id()).build());
+            if (in.visibility() == Visibility.PRIVATE) {
+                set.setToNull(5).setToNull(6); // with the visibility: making a trace private revokes its token
+            }
+            batch.addStatement(set.setLong(7, row.id()).build());
         }
         addPosition(batch, driver.prepared(cql.insertPosition).bind(row.id(), target), row.id(), target, older);
         driver.run(operation, driver.batch(batch, timestamp));
         if (!older.isEmpty()) {
             driver.run(operation, list.unlisted(row.namespace(), row.id(), older, timestamp));
         }
+        if (in.visibility() == Visibility.PRIVATE) {
+            shares.revokedByPrivacy(operation, row);
+        }
         return new StoredTrace(row.id(), row.namespace(), row.externalId(), or(in.title(), row.title()),
                 or(in.agentId(), row.agentId()), or(in.model(), row.model()), or(in.visibility(), row.visibility()),
                 or(in.projectName(), row.projectName()), Micros.toInstant(row.createdAt()), Micros.toInstant(target),
-                row.messageCount(), row.totals(), row.ingestCursor());
+                row.messageCount(), row.totals(), row.ingestCursor(),
+                in.visibility() == Visibility.PRIVATE ? null : row.shareToken());
     }
 
     /** Creates the trace and claims its key; null if another creator claimed the key first. */
@@ -258,13 +268,28 @@ public final class CassandraTraceStorage implements TraceStorage {
         driver.run(operation, list.listed(in.namespace(), id, at, timestamp));
         log.debug("Created trace {}", id);
         return new StoredTrace(id, in.namespace(), in.externalId(), in.title(), in.agentId(), in.model(), visibility,
-                in.projectName(), Micros.toInstant(createdAt), Micros.toInstant(at), 0L, TraceTotals.NONE, null);
+                in.projectName(), Micros.toInstant(createdAt), Micros.toInstant(at), 0L, TraceTotals.NONE, null, null);
     }
 
     @Override
     public Optional<StoredTrace> findTrace(long traceId) {
         TraceRow row = traces.read("reading trace " + traceId, traceId);
         return row == null || row.deleting() ? Optional.empty() : Optional.of(row.toStored());
+    }
+
+    @Override
+    public Optional<StoredTrace> findTraceByShareKey(String shareKey) {
+        return shares.find(shareKey);
+    }
+
+    @Override
+    public boolean createShareToken(long traceId, ShareToken token) {
+        return shares.create(traceId, token);
+    }
+
+    @Override
+    public void revokeShareToken(long traceId) {
+        shares.revoke(traceId);
     }
 
     @Override
@@ -517,6 +542,9 @@ public final class CassandraTraceStorage implements TraceStorage {
         driver.run(operation, list.removed(row, fence));
         driver.run(operation, driver.prepared(cql.dropCounter).bind(traceId).setConsistencyLevel(consistency).setIdempotent(true));
         keys.free(operation, row.namespace(), row.externalId(), traceId);
+        if (row.shareToken() != null) {
+            driver.quietly(driver.write(cql.deleteShareKey, fence, row.shareToken().key()));
+        }
         if (row.somethingUnknown()) {
             driver.run(operation, driver.write(cql.deleteUnknown, fence, Bookkeeping.shard(traceId), traceId));
         }

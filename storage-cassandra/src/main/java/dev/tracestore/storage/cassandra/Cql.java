@@ -15,6 +15,11 @@ final class Cql {
     final String readCursor;
     final String createTrace;
     final String updateTrace;
+    final String createShareToken;
+    final String revokeShareToken;
+    final String readShareKey;
+    final String insertShareKey;
+    final String deleteShareKey;
     final String insertPosition;
     final String deletePositionsBefore;
     final String dropTrace;
@@ -74,15 +79,22 @@ final class Cql {
         readTrace = "SELECT namespace, external_id, title, agent_id, model, visibility, project_name, created_at,"
                 + " count_offset, tool_calls_offset, input_tokens_offset, output_tokens_offset, cache_read_tokens_offset,"
                 + " cache_write_tokens_offset, count_unknown, totals_known, last_message_at, deleting, ingest_cursor,"
-                + " updated_at FROM " + traces + " WHERE id = ?";
+                + " share_key, share_secret, updated_at FROM " + traces + " WHERE id = ?";
         advanceCursor = "UPDATE " + traces + " SET ingest_cursor = ? WHERE id = ? IF ingest_cursor = ?";
         readCursor = "SELECT ingest_cursor FROM " + traces + " WHERE id = ? LIMIT 1";
         // totals_known = true: a trace created from schema version 2 on has known totals from the start.
         createTrace = "INSERT INTO " + traces + " (id, updated_at, namespace, external_id, title, agent_id, model,"
                 + " visibility, project_name, created_at, totals_known) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)";
         // Null attributes stay unset when bound: they keep the stored value and write no tombstone.
-        updateTrace = "UPDATE " + traces + " SET title = ?, agent_id = ?, model = ?, visibility = ?, project_name = ?"
-                + " WHERE id = ?";
+        // share_key and share_secret are set to null, with the visibility, by an update that makes the trace private.
+        updateTrace = "UPDATE " + traces + " SET title = ?, agent_id = ?, model = ?, visibility = ?, project_name = ?,"
+                + " share_key = ?, share_secret = ? WHERE id = ?";
+        createShareToken = "UPDATE " + traces + " SET share_key = ?, share_secret = ? WHERE id = ?"
+                + " IF share_key = null AND visibility IN ('PUBLIC', 'UNLISTED')";
+        revokeShareToken = "UPDATE " + traces + " SET share_key = null, share_secret = null WHERE id = ? IF share_key = ?";
+        readShareKey = "SELECT trace_id FROM " + keyspace + ".share_keys WHERE share_key = ?";
+        insertShareKey = "INSERT INTO " + keyspace + ".share_keys (share_key, trace_id) VALUES (?, ?)";
+        deleteShareKey = "DELETE FROM " + keyspace + ".share_keys WHERE share_key = ?";
         insertPosition = "INSERT INTO " + traces + " (id, updated_at) VALUES (?, ?)";
         // One range tombstone for every older position, rather than a row tombstone each: a hot
         // trace's partition, read by every write, keeps a few tombstones instead of one per batch.

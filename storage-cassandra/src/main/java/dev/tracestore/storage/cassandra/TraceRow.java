@@ -3,6 +3,7 @@ package dev.tracestore.storage.cassandra;
 import com.datastax.oss.driver.api.core.cql.Row;
 import dev.tracestore.TraceTotals;
 import dev.tracestore.Visibility;
+import dev.tracestore.spi.ShareToken;
 import dev.tracestore.spi.StoredTrace;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.List;
  *                      version 2, until a recount sets them
  * @param lastMessageAt the latest message instant (epoch microseconds), or null
  * @param ingestCursor  where the trace's source has been read up to, or null
+ * @param shareToken    the token its share pages are addressed by, or null
  * @param positions     the instants (epoch microseconds) of its position rows, newest first; the
  *                      newest is its updatedAt, older ones are left by writes not yet cleaned up
  * @param counters      the counters' values, 0 where it has no row or column
@@ -35,6 +37,7 @@ record TraceRow(
         Long lastMessageAt,
         boolean deleting,
         String ingestCursor,
+        ShareToken shareToken,
         List<Long> positions,
         Counters counters) {
 
@@ -61,7 +64,9 @@ record TraceRow(
                 first.getLong("created_at"), Counters.of(first, first.getColumnDefinitions().firstIndexOf("count_offset")),
                 first.getBoolean("count_unknown"), first.getBoolean("totals_known"),
                 first.isNull("last_message_at") ? null : first.getLong("last_message_at"), first.getBoolean("deleting"),
-                first.getString("ingest_cursor"), List.copyOf(positions), counters);
+                first.getString("ingest_cursor"), first.isNull("share_key") ? null
+                        : new ShareToken(first.getString("share_key"), first.getString("share_secret")),
+                List.copyOf(positions), counters);
     }
 
     /** Its updatedAt: the newest position (its creation instant if it has none, which writes never leave). */
@@ -98,6 +103,7 @@ record TraceRow(
 
     StoredTrace toStored() {
         return new StoredTrace(id, namespace, externalId, title, agentId, model, visibility, projectName,
-                Micros.toInstant(createdAt), Micros.toInstant(updatedAt()), messageCount(), totals(), ingestCursor);
+                Micros.toInstant(createdAt), Micros.toInstant(updatedAt()), messageCount(), totals(), ingestCursor,
+                shareToken);
     }
 }

@@ -11,6 +11,8 @@ import dev.tracestore.Role;
 import dev.tracestore.StorageException;
 import dev.tracestore.TokenUsage;
 import dev.tracestore.TraceDetail;
+import dev.tracestore.TraceInput;
+import dev.tracestore.Visibility;
 import dev.tracestore.TraceStore;
 import dev.tracestore.TraceTotals;
 import java.time.Clock;
@@ -29,8 +31,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shared migration engine on a Cassandra node, with a test-only version 3 whose
- * {@code ALTER TABLE} fails when run twice ({@code db/tracestore-fixture-v3/cassandra/}).
+ * The shared migration engine on a Cassandra node, with a test-only version 4 whose
+ * {@code ALTER TABLE} fails when run twice ({@code db/tracestore-fixture-v4/cassandra/}).
  */
 class CassandraMigrationTest {
     private static final String KEYSPACE = "tracestore_v3";
@@ -53,7 +55,7 @@ class CassandraMigrationTest {
 
     private static CassandraTraceStorage storage(CqlSession session) {
         return CassandraTraceStorage.builder(session).keyspace(KEYSPACE).clock(Clock.fixed(NOW, ZoneOffset.UTC))
-                .extraMigrations("db/tracestore-fixture-v3/cassandra").build();
+                .extraMigrations("db/tracestore-fixture-v4/cassandra").build();
     }
 
     @Test
@@ -76,7 +78,7 @@ class CassandraMigrationTest {
             for (Future<Integer> call : calls) {
                 applied += call.get(3, TimeUnit.MINUTES);
             }
-            assertThat(applied).as("versions applied by the four together").isEqualTo(3);
+            assertThat(applied).as("versions applied by the four together").isEqualTo(4);
         } finally {
             threads.shutdownNow();
             sessions.forEach(CqlSession::close);
@@ -87,7 +89,7 @@ class CassandraMigrationTest {
             assertThat(r.getString(1)).as("checksum of version %d", r.getInt(0)).isNotNull();
             assertThat(r.getString(2)).as("instant of version %d: the builder's clock", r.getInt(0)).isEqualTo(NOW.toString());
         });
-        assertThat(versions).containsExactlyInAnyOrder(1, 2, 3);
+        assertThat(versions).containsExactlyInAnyOrder(1, 2, 3, 4);
         assertThat(session.execute("SELECT fixture_v3 FROM " + KEYSPACE + ".traces LIMIT 1").getColumnDefinitions()
                 .contains("fixture_v3")).isTrue();
         assertThat(storage(session).migrate()).isZero();
@@ -97,10 +99,11 @@ class CassandraMigrationTest {
      * A keyspace created and filled by version 1, as a user of the previous release has it (its
      * rows written here as version 1's adapter wrote them), then {@code migrate()}: the old trace
      * reads with totals computed from its rows and its count as stored, the backfill fills the
-     * totals, and a batch after the upgrade counts exactly.
+     * totals, and a batch after the upgrade counts exactly; and, by version 3, the same trace, made
+     * unlisted, gets a share token that finds it until it is revoked.
      */
     @Test
-    void version1Data_readsAndCountsAfterTheUpgradeToVersion2() {
+    void version1Data_readsAndCountsAfterTheUpgrades() {
         Migrator v1 = new Migrator(session, KEYSPACE, DefaultConsistencyLevel.LOCAL_QUORUM,
                 DefaultConsistencyLevel.LOCAL_SERIAL, List.of(Migrator.SHIPPED), Clock.systemUTC());
         assertThat(v1.migrate(1)).as("version 1 alone").isEqualTo(1);
@@ -124,7 +127,7 @@ class CassandraMigrationTest {
         session.execute("UPDATE " + ks + "trace_counts SET message_count = message_count + 3 WHERE trace_id = ?", id);
 
         CassandraTraceStorage storage = CassandraTraceStorage.builder(session).keyspace(KEYSPACE).build();
-        assertThat(storage.migrate()).as("version 2 on top").isEqualTo(1);
+        assertThat(storage.migrate()).as("versions 2 and 3 on top").isEqualTo(2);
         TraceStore store = TraceStore.builder().storage(storage).build();
 
         assertThat(storage.findTrace(id).orElseThrow().totals()).as("stored totals of a version 1 trace").isNull();
@@ -140,14 +143,23 @@ class CassandraMigrationTest {
         assertThat(storage.findTrace(id).orElseThrow().totals()).as("filled by the backfill")
                 .isEqualTo(new TraceTotals(2, TokenUsage.of(100, 50), store.getTrace(id).orElseThrow().lastMessageAt()));
         assertThat(store.getTrace(id).orElseThrow().tokens()).isEqualTo(TokenUsage.of(100, 50));
+
+        // Version 3 on the trace that version 1 wrote: no share token until one is asked for.
+        assertThat(storage.findTrace(id).orElseThrow().shareToken()).isNull();
+        assertThatThrownBy(() -> store.shareToken(id)).as("still private").isInstanceOf(IllegalStateException.class);
+        store.upsertTrace(TraceInput.of("ns", "old").withVisibility(Visibility.UNLISTED));
+        String token = store.shareToken(id);
+        assertThat(store.findSharedTrace(token)).map(TraceDetail::messageCount).contains(4L);
+        store.revokeShareToken(id);
+        assertThat(store.findSharedTrace(token)).isEmpty();
     }
 
     @Test
     void aScriptChangedAfterItWasApplied_isReported() {
-        assertThat(storage(session).migrate()).isEqualTo(3);
-        session.execute("UPDATE " + KEYSPACE + ".schema_history SET checksum = '00000000' WHERE version = 3");
+        assertThat(storage(session).migrate()).isEqualTo(4);
+        session.execute("UPDATE " + KEYSPACE + ".schema_history SET checksum = '00000000' WHERE version = 4");
 
         assertThatThrownBy(() -> storage(session).migrate()).isInstanceOf(StorageException.class)
-                .hasMessageContaining("migration V3__add_fixture_column changed after it was applied (checksum 00000000");
+                .hasMessageContaining("migration V4__add_fixture_column changed after it was applied (checksum 00000000");
     }
 }

@@ -186,14 +186,14 @@ class CassandraTraceStorageTest {
                 });
                 int applied = a.get(2, TimeUnit.MINUTES) + b.get(2, TimeUnit.MINUTES);
 
-                assertThat(applied).as("each of the two versions is recorded by exactly one of them").isEqualTo(2);
+                assertThat(applied).as("each of the three versions is recorded by exactly one of them").isEqualTo(3);
                 List<String> tables = new ArrayList<>();
                 for (Row r : session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", keyspace)) {
                     tables.add(r.getString(0));
                 }
                 assertThat(tables).containsExactlyInAnyOrder("traces", "trace_keys", "trace_counts", "trace_ids",
                         "traces_by_namespace", "message_keys", "messages", "pending_deletions", "unknown_counts",
-                        "id_blocks", "upgrade_scans", "schema_history", "schema_lock");
+                        "id_blocks", "upgrade_scans", "share_keys", "schema_history", "schema_lock");
                 assertThat(first.checkSchemaAgreement()).isTrue();
                 TraceStore store = store(CassandraTraceStorage.create(second, keyspace));
                 long id = store.upsertTrace(TraceInput.of(NS, "s-1")).id();

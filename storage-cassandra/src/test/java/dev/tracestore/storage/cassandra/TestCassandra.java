@@ -29,7 +29,7 @@ final class TestCassandra {
      * {@code id_blocks} is never cleared (and a deleted counter must never be used again).
      */
     private static final List<String> SHARED_TABLES = List.of("trace_keys", "trace_ids", "traces_by_namespace",
-            "pending_deletions", "unknown_counts");
+            "pending_deletions", "unknown_counts", "share_keys");
     private static final Duration SLOW = Duration.ofMinutes(1);
     private static CassandraNode node;
     private static CqlSession session;

@@ -6,6 +6,7 @@ import dev.tracestore.TokenUsage;
 import dev.tracestore.TraceTotals;
 import dev.tracestore.Visibility;
 import dev.tracestore.spi.CursorMove;
+import dev.tracestore.spi.ShareToken;
 import dev.tracestore.spi.StoredTrace;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,9 +31,9 @@ final class JdbcStatements {
     /** The trace columns every trace read selects, in the order {@code JdbcTraceStorage} maps them. */
     static final String TRACE_COLUMNS = "id, namespace, external_id, title, agent_id, model, visibility, "
             + "project_name, created_at, updated_at, message_count, " + "tool_call_count, input_tokens, output_tokens, "
-            + "cache_read_tokens, cache_write_tokens, last_message_at, ingest_cursor";
+            + "cache_read_tokens, cache_write_tokens, last_message_at, ingest_cursor, share_key, share_secret";
     /** How many columns {@link #TRACE_COLUMNS} names: a trace read's next column is this plus one. */
-    static final int TRACE_COLUMN_COUNT = 18;
+    static final int TRACE_COLUMN_COUNT = 20;
     /** The message columns every message read selects, in the order {@code JdbcTraceStorage} maps them. */
     static final String MESSAGE_COLUMNS = "external_id, seq, role, body, model, created_at, parts_json, tool_calls, "
             + "input_tokens, output_tokens, cache_read_tokens, cache_write_tokens";
@@ -59,7 +60,10 @@ final class JdbcStatements {
      * {@code tool_call_count} is, whatever {@code last_message_at} holds).
      */
     final String increment;
-    /** Updates a live trace's given attributes; binds title, agent, model, visibility, project, updated, namespace, external id. */
+    /**
+     * Updates a live trace's given attributes; binds title, agent, model, visibility, project,
+     * updated, whether it turns private (which removes its share token, twice), namespace, external id.
+     */
     final String updateTrace;
     final String insertTrace;
     /** A trace and its tombstone flag by key; binds namespace, external id. */
@@ -87,6 +91,12 @@ final class JdbcStatements {
     /** Every trace id of a namespace, after an id; binds the namespace, the id and the limit. */
     final String traceIds;
     final String traceVisible;
+    /** A live trace by its share key; binds the key. */
+    final String traceByShareKey;
+    /** Gives a live, shareable trace without a token one; binds the key, the secret, the trace id. */
+    final String createShareToken;
+    /** Removes a live trace's share token; binds the trace id. */
+    final String revokeShareToken;
     private final String firstMessages;
     private final String messagesAfter;
     /** The upsert bound as arrays, and it guarded after the increment, where the dialect binds arrays; else null. */
@@ -127,7 +137,9 @@ final class JdbcStatements {
                 + dialect.nullSafeEquals();
         updateTrace = "UPDATE " + traces + " SET title = COALESCE(?, title), agent_id = COALESCE(?, agent_id),"
                 + " model = COALESCE(?, model), visibility = COALESCE(?, visibility),"
-                + " project_name = COALESCE(?, project_name), updated_at = ?"
+                + " project_name = COALESCE(?, project_name), updated_at = ?,"
+                + " share_key = CASE WHEN ? THEN NULL ELSE share_key END,"
+                + " share_secret = CASE WHEN ? THEN NULL ELSE share_secret END"
                 + " WHERE namespace = ? AND external_id = ? AND deleting = FALSE";
         insertTrace = dialect.insertTrace(traces);
         traceByKey = "SELECT " + TRACE_COLUMNS + ", deleting FROM " + traces + " WHERE namespace = ? AND external_id = ?";
@@ -156,6 +168,10 @@ final class JdbcStatements {
         deletingTraces = "SELECT id FROM " + traces + " WHERE deleting = TRUE AND id > ? ORDER BY id " + limit;
         traceIds = "SELECT id FROM " + traces + " WHERE namespace = ? AND id > ? ORDER BY id " + limit;
         traceVisible = "SELECT 1 FROM " + traces + " WHERE id = ? AND deleting = FALSE";
+        traceByShareKey = "SELECT " + TRACE_COLUMNS + " FROM " + traces + " WHERE share_key = ? AND deleting = FALSE";
+        createShareToken = "UPDATE " + traces + " SET share_key = ?, share_secret = ? WHERE id = ? AND deleting = FALSE"
+                + " AND share_key IS NULL AND visibility <> 'PRIVATE'";
+        revokeShareToken = "UPDATE " + traces + " SET share_key = NULL, share_secret = NULL WHERE id = ? AND deleting = FALSE";
         String messagePage = "SELECT " + MESSAGE_COLUMNS + " FROM " + messages + " WHERE trace_id = ?";
         // trace_id leads the ORDER BY so that planners (H2's) see that the index delivers the order.
         String messageOrder = " ORDER BY trace_id, seq, external_id " + limit;
@@ -180,7 +196,8 @@ final class JdbcStatements {
         Long messageCount = rs.wasNull() ? null : count;
         return new StoredTrace(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), Visibility.valueOf(rs.getString(7)), rs.getString(8), dialect.getInstant(rs, 9),
-                dialect.getInstant(rs, 10), messageCount, totals(rs, 12), rs.getString(18));
+                dialect.getInstant(rs, 10), messageCount, totals(rs, 12), rs.getString(18),
+                rs.getString(19) == null ? null : new ShareToken(rs.getString(19), rs.getString(20)));
     }
 
     /**

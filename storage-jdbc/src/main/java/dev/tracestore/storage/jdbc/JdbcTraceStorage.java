@@ -10,6 +10,7 @@ import dev.tracestore.Visibility;
 import dev.tracestore.spi.CursorMove;
 import dev.tracestore.spi.MessagePosition;
 import dev.tracestore.spi.RecountResult;
+import dev.tracestore.spi.ShareToken;
 import dev.tracestore.spi.StoredTrace;
 import dev.tracestore.spi.TraceListQuery;
 import dev.tracestore.spi.TraceStorage;
@@ -85,6 +86,7 @@ public final class JdbcTraceStorage implements TraceStorage {
     private final StatementCache statements;
     /** Recounts and truncations: a trace's count and totals set to its rows'. */
     private final JdbcRecounts recounts;
+    private final JdbcShareTokens shares;
 
     private JdbcTraceStorage(DataSource dataSource, Dialect dialect, String prefix, int maxAttempts,
             Duration writeLockTimeout, Clock clock, List<String> migrationLocations) {
@@ -97,6 +99,7 @@ public final class JdbcTraceStorage implements TraceStorage {
         this.sql = new JdbcStatements(dialect, prefix);
         this.statements = new StatementCache(dialect.statementsKept());
         this.recounts = new JdbcRecounts(tx, dialect, sql);
+        this.shares = new JdbcShareTokens(tx, sql);
     }
 
     /**
@@ -185,8 +188,11 @@ public final class JdbcTraceStorage implements TraceStorage {
             ps.setString(4, in.visibility() == null ? null : in.visibility().name());
             ps.setString(5, in.projectName());
             dialect.setInstant(ps, 6, now);
-            ps.setString(7, in.namespace());
-            ps.setString(8, in.externalId());
+            boolean turnsPrivate = in.visibility() == Visibility.PRIVATE;
+            ps.setBoolean(7, turnsPrivate);
+            ps.setBoolean(8, turnsPrivate);
+            ps.setString(9, in.namespace());
+            ps.setString(10, in.externalId());
             return ps.executeUpdate();
         }
     }
@@ -238,6 +244,21 @@ public final class JdbcTraceStorage implements TraceStorage {
     public Optional<StoredTrace> findTrace(String namespace, String externalId) {
         Row row = tx.read("reading a trace", c -> traceByKey(c, namespace, externalId));
         return row == null || row.deleting ? Optional.empty() : Optional.of(row.trace);
+    }
+
+    @Override
+    public Optional<StoredTrace> findTraceByShareKey(String shareKey) {
+        return shares.find(shareKey);
+    }
+
+    @Override
+    public boolean createShareToken(long traceId, ShareToken token) {
+        return shares.create(traceId, token);
+    }
+
+    @Override
+    public void revokeShareToken(long traceId) {
+        shares.revoke(traceId);
     }
 
     @Override

@@ -35,7 +35,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The shipped scripts ({@code db/tracestore/<dialect>/V1__create_tables.sql}, {@code V2__totals.sql})
+ * The shipped scripts ({@code db/tracestore/<dialect>/V1__create_tables.sql}, {@code V2__totals.sql}, {@code V3__share_tokens.sql})
  * run by real Flyway, each database in an empty schema of its own: the storage works on what
  * Flyway made without {@code migrate()}; and what an application that mixes Flyway and
  * {@code migrate()} on one schema gets, pinned as it is (README, "Wire it to your database").
@@ -46,12 +46,13 @@ class FlywayTest {
 
     @ParameterizedTest
     @EnumSource(value = Setup.class, names = {"H2_MEMORY", "SQLITE_FILE", "POSTGRESQL", "MARIADB"})
-    @DisplayName("Flyway applies V1 and V2 with the prefix placeholder, and the storage works on them without migrate()")
+    @DisplayName("Flyway applies V1 to V3 with the prefix placeholder, and the storage works on them without migrate()")
     void flywayAlone_makesAWorkingSchema(Setup setup) {
         try (EmptySchema schema = new EmptySchema(setup)) {
-            assertThat(schema.flyway(UnaryOperator.identity()).migrate().migrationsExecuted).isEqualTo(2);
+            assertThat(schema.flyway(UnaryOperator.identity()).migrate().migrationsExecuted).isEqualTo(3);
 
-            assertThat(schema.flywayHistory(UnaryOperator.identity())).containsExactly("1 SQL SUCCESS", "2 SQL SUCCESS");
+            assertThat(schema.flywayHistory(UnaryOperator.identity()))
+                    .containsExactly("1 SQL SUCCESS", "2 SQL SUCCESS", "3 SQL SUCCESS");
             assertThat(schema.tables()).as("only Flyway's tables: migrate() never ran")
                     .containsExactly("app_trace_messages", "app_trace_traces", "flyway_schema_history");
             assertStoreWorks(schema);
@@ -60,16 +61,16 @@ class FlywayTest {
 
     @ParameterizedTest
     @EnumSource(value = Setup.class, names = {"H2_MEMORY", "SQLITE_FILE", "POSTGRESQL", "MARIADB"})
-    @DisplayName("migrate() after Flyway finds no history of its own and runs V1 and V2 again: V2 fails on a"
-            + " duplicate column, except on H2, whose V2 is idempotent; the schema keeps working")
+    @DisplayName("migrate() after Flyway finds no history of its own and runs V1 to V3 again: V2 fails on a"
+            + " duplicate column, except on H2, whose V2 and V3 are idempotent; the schema keeps working")
     void migrateAfterFlyway_failsOnV2ExceptOnH2(Setup setup) {
         try (EmptySchema schema = new EmptySchema(setup)) {
             schema.flyway(UnaryOperator.identity()).migrate();
             JdbcTraceStorage storage = schema.storage();
 
             if (setup == Setup.H2_MEMORY) {
-                assertThat(storage.migrate()).isEqualTo(2);
-                assertThat(schema.migrateHistory()).as("both histories now record V1 and V2").containsExactly(1, 2);
+                assertThat(storage.migrate()).isEqualTo(3);
+                assertThat(schema.migrateHistory()).as("both histories now record V1 to V3").containsExactly(1, 2, 3);
             } else {
                 for (int start = 1; start <= 2; start++) {
                     assertThatThrownBy(storage::migrate).as("migrate() at start %d", start)
@@ -80,7 +81,8 @@ class FlywayTest {
                 assertThat(schema.migrateHistory()).as("what migrate() recorded")
                         .isEqualTo(setup == Setup.SQLITE_FILE ? List.of() : List.of(1)); // SQLite rolls back the whole run
             }
-            assertThat(schema.flywayHistory(UnaryOperator.identity())).containsExactly("1 SQL SUCCESS", "2 SQL SUCCESS");
+            assertThat(schema.flywayHistory(UnaryOperator.identity()))
+                    .containsExactly("1 SQL SUCCESS", "2 SQL SUCCESS", "3 SQL SUCCESS");
             assertStoreWorks(schema);
         }
     }
@@ -90,7 +92,7 @@ class FlywayTest {
     @DisplayName("Flyway after migrate(), by default, refuses the non-empty schema without its history table and changes nothing")
     void flywayAfterMigrate_refusesByDefault(Setup setup) {
         try (EmptySchema schema = new EmptySchema(setup)) {
-            assertThat(schema.storage().migrate()).isEqualTo(2);
+            assertThat(schema.storage().migrate()).isEqualTo(3);
             TreeSet<String> tables = schema.tables();
 
             assertThatThrownBy(() -> schema.flyway(UnaryOperator.identity()).migrate())
@@ -113,7 +115,7 @@ class FlywayTest {
             UnaryOperator<FluentConfiguration> baseline = c -> c.baselineOnMigrate(true);
 
             if (setup == Setup.H2_MEMORY) {
-                assertThat(schema.flyway(baseline).migrate().migrationsExecuted).isEqualTo(1);
+                assertThat(schema.flyway(baseline).migrate().migrationsExecuted).isEqualTo(2);
             } else {
                 assertThatThrownBy(() -> schema.flyway(baseline).migrate()).isInstanceOf(FlywayException.class)
                         .hasMessageContaining("Failed to execute script V2__totals.sql")
@@ -124,7 +126,9 @@ class FlywayTest {
                 case MARIADB -> "2 SQL FAILED"; // its schema changes are not transactional
                 default -> "2 SQL PENDING"; // rolled back
             };
-            assertThat(schema.flywayHistory(baseline)).containsExactly("1 SQL BASELINE_IGNORED", "1 BASELINE BASELINE", v2);
+            String v3 = setup == Setup.H2_MEMORY ? "3 SQL SUCCESS" : "3 SQL PENDING";
+            assertThat(schema.flywayHistory(baseline))
+                    .containsExactly("1 SQL BASELINE_IGNORED", "1 BASELINE BASELINE", v2, v3);
             if (setup == Setup.MARIADB) {
                 assertThatThrownBy(() -> schema.flyway(baseline).migrate()).as("the next start, before a repair()")
                         .isInstanceOf(FlywayException.class).hasMessageContaining("Validate failed");
@@ -135,18 +139,18 @@ class FlywayTest {
 
     @ParameterizedTest
     @EnumSource(value = Setup.class, names = {"H2_MEMORY", "SQLITE_FILE", "POSTGRESQL", "MARIADB"})
-    @DisplayName("Flyway after migrate() with baselineOnMigrate and baselineVersion 2 records the baseline, applies"
+    @DisplayName("Flyway after migrate() with baselineOnMigrate and baselineVersion 3 records the baseline, applies"
             + " nothing, and the storage works")
-    void flywayAfterMigrate_baselineAt2_takesOver(Setup setup) {
+    void flywayAfterMigrate_baselineAtTheLatest_takesOver(Setup setup) {
         try (EmptySchema schema = new EmptySchema(setup)) {
             schema.storage().migrate();
-            UnaryOperator<FluentConfiguration> baseline = c -> c.baselineOnMigrate(true).baselineVersion("2");
+            UnaryOperator<FluentConfiguration> baseline = c -> c.baselineOnMigrate(true).baselineVersion("3");
 
             assertThat(schema.flyway(baseline).migrate().migrationsExecuted).isZero();
             assertThat(schema.flyway(baseline).migrate().migrationsExecuted).as("at the next start").isZero();
 
             assertThat(schema.flywayHistory(baseline))
-                    .containsExactly("1 SQL BELOW_BASELINE", "2 SQL BASELINE_IGNORED", "2 BASELINE BASELINE");
+                    .containsExactly("1 SQL BELOW_BASELINE", "2 SQL BELOW_BASELINE", "3 SQL BASELINE_IGNORED", "3 BASELINE BASELINE");
             assertThat(schema.storage().migrate()).as("migrate(), if still called: its own history is complete").isZero();
             assertStoreWorks(schema);
         }

@@ -381,7 +381,7 @@ class JdbcTraceStorageTest {
             for (Future<Integer> run : runs) {
                 applied += run.get(60, TimeUnit.SECONDS);
             }
-            assertThat(applied).as("versions recorded, over all callers: the two shipped").isEqualTo(2);
+            assertThat(applied).as("versions recorded, over all callers: the three shipped").isEqualTo(3);
             assertThat(storage.migrate()).isZero();
             TraceStore store = store(storage);
             long id = store.upsertTrace(TraceInput.of("ns", "s")).id();

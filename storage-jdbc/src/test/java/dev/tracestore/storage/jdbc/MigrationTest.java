@@ -38,8 +38,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The migration engine on every database, with a test-only version 3 whose schema change fails
- * when run twice ({@code db/tracestore-fixture-v3/<dialect>/}), after the shipped versions 1 and 2: migrators started together, in
+ * The migration engine on every database, with a test-only version 4 whose schema change fails
+ * when run twice ({@code db/tracestore-fixture-v4/<dialect>/}), after the shipped versions 1 to 3: migrators started together, in
  * threads and (on PostgreSQL and MariaDB) in child JVMs, apply each version exactly once; a
  * changed script is reported; a history from before checksums is brought up to date.
  */
@@ -61,7 +61,7 @@ class MigrationTest {
     }
 
     private static String fixture(TestDatabase db) {
-        return "db/tracestore-fixture-v3/" + db.dialect.name();
+        return "db/tracestore-fixture-v4/" + db.dialect.name();
     }
 
     private static JdbcTraceStorage storage(TestDatabase db, String prefix) {
@@ -132,7 +132,7 @@ class MigrationTest {
                 assertThat(line).as("child %d's report", i).startsWith("applied ");
                 applied += Integer.parseInt(line.substring("applied ".length()));
             }
-            assertThat(applied).as("versions applied, by all %d migrators together", 4 + processes.size()).isEqualTo(3);
+            assertThat(applied).as("versions applied, by all %d migrators together", 4 + processes.size()).isEqualTo(4);
         } finally {
             threads.shutdownNow();
             processes.forEach(Process::destroyForcibly);
@@ -141,6 +141,7 @@ class MigrationTest {
         assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 1")).isEqualTo(1);
         assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 2")).isEqualTo(1);
         assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 3")).isEqualTo(1);
+        assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 4")).isEqualTo(1);
         assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE checksum IS NULL")).isZero();
         assertThat(db.queryLong("SELECT COUNT(*) FROM " + db.dialect.quote(prefix + "traces") + " WHERE fixture_v2 IS NULL"))
                 .as("the fixture's column exists").isZero();
@@ -148,9 +149,9 @@ class MigrationTest {
     }
 
     /**
-     * A child JVM killed in the middle of version 3, after its ALTER TABLE: on PostgreSQL, where
+     * A child JVM killed in the middle of version 4, after its ALTER TABLE: on PostgreSQL, where
      * the version's statements and its history row are one transaction, the next migration
-     * applies version 3 whole; on MariaDB, which commits the ALTER at once, it reports the
+     * applies version 4 whole; on MariaDB, which commits the ALTER at once, it reports the
      * half-applied version, and the history never records it as applied. (The killed client's
      * server session runs its statement, the 8 s pause, to its end, holding the migration lock:
      * the next migration waits for it.)
@@ -160,7 +161,7 @@ class MigrationTest {
     void aMigrationKilledInsideAVersion_isFinishedOrReported(Setup setup) throws Exception {
         TestDatabase db = database(setup);
         String prefix = fresh(db);
-        String slow = "db/tracestore-fixture-v3-slow/" + db.dialect.name();
+        String slow = "db/tracestore-fixture-v4-slow/" + db.dialect.name();
         String initSql = setup == Setup.POSTGRESQL ? "SET tracestore.slow = '1'" : "SET @tracestore_slow = 1";
         Process child = ChildJvm.start(List.of("-Xmx128m"), MigratingProcess.class,
                 ChildJvm.poolArguments(db.pool, prefix, slow, initSql));
@@ -170,29 +171,29 @@ class MigrationTest {
             assertThat(out.readLine()).isEqualTo("ready");
             child.getOutputStream().write('\n');
             child.getOutputStream().flush();
-            // Wait until version 2 is recorded, then a little: the child is then in version 3's pause.
+            // Wait until version 3 is recorded, then a little: the child is then in version 4's pause.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!versionRecorded(db, history, 2) && System.nanoTime() < deadline) {
+            while (!versionRecorded(db, history, 3) && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertThat(versionRecorded(db, history, 2)).as("the child applied versions 1 and 2").isTrue();
+            assertThat(versionRecorded(db, history, 3)).as("the child applied versions 1 to 3").isTrue();
             Thread.sleep(1_000);
             child.destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
         } finally {
             child.destroyForcibly();
         }
-        assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 3")).as("version 3 recorded").isZero();
+        assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 4")).as("version 4 recorded").isZero();
         JdbcTraceStorage next = JdbcTraceStorage.builder(db.pool).tablePrefix(prefix).extraMigrations(List.of(slow)).build();
         if (setup == Setup.POSTGRESQL) {
-            assertThat(next.migrate()).as("the next migration applies version 3 whole").isEqualTo(1);
-            assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 3")).isEqualTo(1);
+            assertThat(next.migrate()).as("the next migration applies version 4 whole").isEqualTo(1);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 4")).isEqualTo(1);
         } else {
             assertThatThrownBy(next::migrate).isInstanceOf(StorageException.class)
-                    .hasMessageContaining("migration V3__slow_change failed")
+                    .hasMessageContaining("migration V4__slow_change failed")
                     .hasMessageContaining("commits each schema change at once: if an earlier migration was interrupted"
                             + " in this version, part of it may be applied; complete or undo it by hand");
-            assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 3")).isZero();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE version = 4")).isZero();
         }
     }
 
@@ -249,7 +250,7 @@ class MigrationTest {
         }
 
         JdbcTraceStorage storage = JdbcTraceStorage.builder(db.pool).tablePrefix(prefix).build();
-        assertThat(storage.migrate()).as("version 2 on top").isEqualTo(1);
+        assertThat(storage.migrate()).as("versions 2 and 3 on top").isEqualTo(2);
         TraceStore store = TraceStore.builder().storage(storage).build();
 
         assertThat(storage.findTrace(id).orElseThrow().totals()).as("stored totals of a version 1 trace").isNull();
@@ -275,15 +276,65 @@ class MigrationTest {
                 .extracting(TraceTotals::toolCalls, TraceTotals::tokens).containsExactly(1L, TokenUsage.of(7, 8));
     }
 
+    /**
+     * A database created and filled by version 2, then {@code migrate()}: its traces read as
+     * before and have no share token until one is asked for; then the token finds its trace, a
+     * private trace still has none, and the key's index refuses a second trace with the same key.
+     */
+    @ParameterizedTest
+    @EnumSource(Setup.class)
+    void version2Data_getsShareTokensAfterTheUpgradeToVersion3(Setup setup) throws Exception {
+        TestDatabase db = database(setup);
+        String prefix = fresh(db);
+        Dialect dialect = db.dialect;
+        assertThat(new Migrator(db.pool, dialect, prefix, Migrator.shipped(dialect), Clock.systemUTC()).migrate(2))
+                .as("versions 1 and 2 alone").isEqualTo(2);
+        String traces = dialect.quote(prefix + "traces");
+        Instant created = Instant.parse("2026-11-01T08:00:00Z");
+        try (Connection c = db.pool.getConnection()) {
+            // The rows as version 2's adapter wrote them: an unlisted trace and a private one, counted.
+            for (String[] t : new String[][] {{"shared", "UNLISTED"}, {"secret", "PRIVATE"}}) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + traces + " (namespace, external_id,"
+                        + " visibility, created_at, updated_at, message_count, tool_call_count, input_tokens, output_tokens,"
+                        + " cache_read_tokens, cache_write_tokens, deleting) VALUES ('ns', ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, FALSE)")) {
+                    ps.setString(1, t[0]);
+                    ps.setString(2, t[1]);
+                    dialect.setInstant(ps, 3, created);
+                    dialect.setInstant(ps, 4, created);
+                    ps.executeUpdate();
+                }
+            }
+        }
+
+        JdbcTraceStorage storage = JdbcTraceStorage.builder(db.pool).tablePrefix(prefix).build();
+        assertThat(storage.migrate()).as("version 3 on top").isEqualTo(1);
+        TraceStore store = TraceStore.builder().storage(storage).build();
+
+        TraceDetail shared = store.findTrace("ns", "shared").orElseThrow();
+        long secret = store.findTrace("ns", "secret").orElseThrow().id();
+        assertThat(storage.findTrace(shared.id()).orElseThrow().shareToken()).as("no token before one is asked for").isNull();
+        String token = store.shareToken(shared.id());
+        assertThat(store.findSharedTrace(token)).contains(shared);
+        assertThatThrownBy(() -> store.shareToken(secret)).isInstanceOf(IllegalStateException.class);
+
+        String key = token.substring(0, dev.tracestore.spi.ShareToken.KEY_LENGTH);
+        try (Connection c = db.pool.getConnection(); java.sql.Statement st = c.createStatement()) {
+            assertThatThrownBy(() -> st.executeUpdate("UPDATE " + traces + " SET share_key = '" + key + "' WHERE id = " + secret))
+                    .as("the share key's unique index").isInstanceOfSatisfying(java.sql.SQLException.class,
+                            e -> assertThat(dialect.isDuplicateKey(e)).as(e.getSQLState()).isTrue());
+        }
+        assertThat(store.findSharedTrace(token)).map(TraceDetail::id).contains(shared.id());
+    }
+
     @ParameterizedTest
     @EnumSource(Setup.class)
     void theHistoryRecordsTheBuildersClock(Setup setup) {
         TestDatabase db = database(setup);
         String prefix = fresh(db);
-        assertThat(storage(db, prefix).migrate()).isEqualTo(3);
+        assertThat(storage(db, prefix).migrate()).isEqualTo(4);
         String history = db.dialect.quote(prefix + "schema_history");
         assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE installed_on = '" + NOW + "'"))
-                .as("versions recorded at the clock's instant, " + NOW).isEqualTo(3);
+                .as("versions recorded at the clock's instant, " + NOW).isEqualTo(4);
     }
 
     @ParameterizedTest
@@ -291,11 +342,11 @@ class MigrationTest {
     void aScriptChangedAfterItWasApplied_isReported(Setup setup) {
         TestDatabase db = database(setup);
         String prefix = fresh(db);
-        assertThat(storage(db, prefix).migrate()).isEqualTo(3);
-        db.execute("UPDATE " + db.dialect.quote(prefix + "schema_history") + " SET checksum = '00000000' WHERE version = 3");
+        assertThat(storage(db, prefix).migrate()).isEqualTo(4);
+        db.execute("UPDATE " + db.dialect.quote(prefix + "schema_history") + " SET checksum = '00000000' WHERE version = 4");
 
         assertThatThrownBy(() -> storage(db, prefix).migrate()).isInstanceOf(StorageException.class)
-                .hasMessageContaining("migration V3__add_fixture_column changed after it was applied (checksum 00000000");
+                .hasMessageContaining("migration V4__add_fixture_column changed after it was applied (checksum 00000000");
     }
 
     @ParameterizedTest
@@ -304,12 +355,12 @@ class MigrationTest {
         TestDatabase db = database(setup);
         String prefix = fresh(db);
         JdbcTraceStorage shippedOnly = JdbcTraceStorage.builder(db.pool).tablePrefix(prefix).build();
-        assertThat(shippedOnly.migrate()).isEqualTo(2);
+        assertThat(shippedOnly.migrate()).isEqualTo(3);
         String history = db.dialect.quote(prefix + "schema_history");
         db.execute("ALTER TABLE " + history + " DROP COLUMN checksum"); // as version 0.1 created it
 
         assertThat(shippedOnly.migrate()).isZero();
-        assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE checksum IS NOT NULL")).isEqualTo(2);
-        assertThat(storage(db, prefix).migrate()).as("then version 3 of the fixture").isEqualTo(1);
+        assertThat(db.queryLong("SELECT COUNT(*) FROM " + history + " WHERE checksum IS NOT NULL")).isEqualTo(3);
+        assertThat(storage(db, prefix).migrate()).as("then version 4 of the fixture").isEqualTo(1);
     }
 }

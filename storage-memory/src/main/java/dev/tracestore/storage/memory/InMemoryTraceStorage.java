@@ -9,6 +9,7 @@ import dev.tracestore.Visibility;
 import dev.tracestore.spi.CursorMove;
 import dev.tracestore.spi.MessagePosition;
 import dev.tracestore.spi.RecountResult;
+import dev.tracestore.spi.ShareToken;
 import dev.tracestore.spi.StoredTrace;
 import dev.tracestore.spi.TraceListQuery;
 import dev.tracestore.spi.TraceStorage;
@@ -47,6 +48,7 @@ public final class InMemoryTraceStorage implements TraceStorage {
     private final Map<Long, TraceState> byId = new ConcurrentHashMap<>();
     private final Map<Key, TraceState> byKey = new ConcurrentHashMap<>();
     private final Map<String, Set<TraceState>> byNamespace = new ConcurrentHashMap<>();
+    private final Map<String, TraceState> byShareKey = new ConcurrentHashMap<>();
     private final Runnable afterMessageWrite;
 
     private InMemoryTraceStorage(Runnable afterMessageWrite) {
@@ -106,10 +108,15 @@ public final class InMemoryTraceStorage implements TraceStorage {
                     throw new TraceNotFoundException(s.id, in.namespace(), in.externalId());
                 }
                 StoredTrace r = s.row;
+                Visibility visibility = or(in.visibility(), r.visibility());
+                if (visibility == Visibility.PRIVATE && r.shareToken() != null) {
+                    byShareKey.remove(r.shareToken().key(), s);
+                }
                 s.row = new StoredTrace(r.id(), r.namespace(), r.externalId(),
                         or(in.title(), r.title()), or(in.agentId(), r.agentId()), or(in.model(), r.model()),
-                        or(in.visibility(), r.visibility()), or(in.projectName(), r.projectName()),
-                        r.createdAt(), now, r.messageCount(), r.totals(), r.ingestCursor());
+                        visibility, or(in.projectName(), r.projectName()),
+                        r.createdAt(), now, r.messageCount(), r.totals(), r.ingestCursor(),
+                        visibility == Visibility.PRIVATE ? null : r.shareToken());
                 return s.row;
             }
         }
@@ -119,7 +126,7 @@ public final class InMemoryTraceStorage implements TraceStorage {
         long id = lastId.incrementAndGet();
         StoredTrace row = new StoredTrace(id, in.namespace(), in.externalId(), in.title(), in.agentId(), in.model(),
                 or(in.visibility(), Visibility.PRIVATE), in.projectName(), or(in.createdAt(), now), now, 0L,
-                TraceTotals.NONE, null);
+                TraceTotals.NONE, null, null);
         TraceState s = new TraceState(id, new Key(in.namespace(), in.externalId()), row);
         byId.put(id, s);
         byNamespace.computeIfAbsent(in.namespace(), ns -> ConcurrentHashMap.newKeySet()).add(s);
@@ -136,6 +143,42 @@ public final class InMemoryTraceStorage implements TraceStorage {
     public Optional<StoredTrace> findTrace(String namespace, String externalId) {
         TraceState s = byKey.get(new Key(namespace, externalId));
         return s == null ? Optional.empty() : s.visibleRow();
+    }
+
+    @Override
+    public Optional<StoredTrace> findTraceByShareKey(String shareKey) {
+        TraceState s = byShareKey.get(shareKey);
+        return s == null ? Optional.empty() : s.visibleRow();
+    }
+
+    @Override
+    public boolean createShareToken(long traceId, ShareToken token) {
+        TraceState s = visible(traceId);
+        synchronized (s) {
+            s.requireVisible();
+            StoredTrace r = s.row;
+            if (r.shareToken() != null || r.visibility() == Visibility.PRIVATE) {
+                return false;
+            }
+            if (byShareKey.putIfAbsent(token.key(), s) != null) {
+                throw new IllegalStateException("share key collision: another trace holds this key");
+            }
+            s.row = withShareToken(r, token);
+            return true;
+        }
+    }
+
+    @Override
+    public void revokeShareToken(long traceId) {
+        TraceState s = visible(traceId);
+        synchronized (s) {
+            s.requireVisible();
+            StoredTrace r = s.row;
+            if (r.shareToken() != null) {
+                byShareKey.remove(r.shareToken().key(), s);
+                s.row = withShareToken(r, null);
+            }
+        }
     }
 
     @Override
@@ -177,7 +220,7 @@ public final class InMemoryTraceStorage implements TraceStorage {
             StoredTrace r = s.row;
             s.row = new StoredTrace(r.id(), r.namespace(), r.externalId(), r.title(), r.agentId(), r.model(),
                     r.visibility(), r.projectName(), r.createdAt(), now, count, totals,
-                    cursor == null ? r.ingestCursor() : cursor.next());
+                    cursor == null ? r.ingestCursor() : cursor.next(), r.shareToken());
         }
     }
 
@@ -227,7 +270,8 @@ public final class InMemoryTraceStorage implements TraceStorage {
             TraceTotals totals = TraceTotals.of(new ArrayList<>(s.byExternalId.values()));
             StoredTrace r = withCounts(before, actual, totals, now);
             s.row = new StoredTrace(r.id(), r.namespace(), r.externalId(), r.title(), r.agentId(), r.model(),
-                    r.visibility(), r.projectName(), r.createdAt(), r.updatedAt(), r.messageCount(), r.totals(), cursor.next());
+                    r.visibility(), r.projectName(), r.createdAt(), r.updatedAt(), r.messageCount(), r.totals(), cursor.next(),
+                    r.shareToken());
             return new RecountResult(before.messageCount(), actual, before.totals(), totals);
         }
     }
@@ -319,6 +363,9 @@ public final class InMemoryTraceStorage implements TraceStorage {
             }
             s.removed = true;
             byKey.remove(s.key, s);
+            if (s.row.shareToken() != null) {
+                byShareKey.remove(s.row.shareToken().key(), s);
+            }
             byId.remove(traceId, s);
             Set<TraceState> namespace = byNamespace.get(s.key.namespace());
             if (namespace != null) {
@@ -353,7 +400,13 @@ public final class InMemoryTraceStorage implements TraceStorage {
 
     private static StoredTrace withCounts(StoredTrace r, Long count, TraceTotals totals, Instant updatedAt) {
         return new StoredTrace(r.id(), r.namespace(), r.externalId(), r.title(), r.agentId(), r.model(),
-                r.visibility(), r.projectName(), r.createdAt(), updatedAt, count, totals, r.ingestCursor());
+                r.visibility(), r.projectName(), r.createdAt(), updatedAt, count, totals, r.ingestCursor(), r.shareToken());
+    }
+
+    private static StoredTrace withShareToken(StoredTrace r, ShareToken token) {
+        return new StoredTrace(r.id(), r.namespace(), r.externalId(), r.title(), r.agentId(), r.model(),
+                r.visibility(), r.projectName(), r.createdAt(), r.updatedAt(), r.messageCount(), r.totals(),
+                r.ingestCursor(), token);
     }
 
     private static <T> T or(T value, T fallback) {

@@ -1,0 +1,104 @@
+package dev.tracestore.storage.cassandra;
+
+import static dev.tracestore.storage.cassandra.LightweightTransactions.ATTEMPTS;
+
+import com.datastax.oss.driver.api.core.cql.Row;
+import dev.tracestore.TraceNotFoundException;
+import dev.tracestore.Visibility;
+import dev.tracestore.spi.ShareToken;
+import dev.tracestore.spi.StoredTrace;
+import dev.tracestore.storage.cassandra.LightweightTransactions.Attempt;
+import java.util.Optional;
+
+/**
+ * Share tokens: the token's halves in the trace's static columns, set ({@code IF share_key =
+ * null AND visibility IN ('PUBLIC', 'UNLISTED')}) and cleared ({@code IF share_key = ?}) by
+ * lightweight transactions, and {@code share_keys}, which maps a key to its trace. The trace row
+ * decides: a {@code share_keys} row is written before the token it names, and a lookup through
+ * it finds a trace only while that trace holds the key, so a row left by a revocation or a
+ * failure opens nothing. Thread-safe.
+ */
+final class ShareKeys {
+    private final Driver driver;
+    private final LightweightTransactions transactions;
+    private final Cql cql;
+    private final TraceReader traces;
+    private final WriteTimestamps timestamps;
+
+    ShareKeys(Driver driver, LightweightTransactions transactions, Cql cql, TraceReader traces, WriteTimestamps timestamps) {
+        this.driver = driver;
+        this.transactions = transactions;
+        this.cql = cql;
+        this.traces = traces;
+        this.timestamps = timestamps;
+    }
+
+    /** The trace holding {@code key}, unless it is absent, being deleted or holds another key. */
+    Optional<StoredTrace> find(String key) {
+        String operation = "reading a shared trace";
+        Row index = driver.run(operation, driver.read(cql.readShareKey, key)).one();
+        if (index == null) {
+            return Optional.empty();
+        }
+        TraceRow row = traces.read(operation, index.getLong("trace_id"));
+        if (row == null || row.deleting() || row.shareToken() == null || !row.shareToken().key().equals(key)) {
+            return Optional.empty();
+        }
+        return Optional.of(row.toStored());
+    }
+
+    /** {@link CassandraTraceStorage#createShareToken}: the key's row, then the conditional set. */
+    boolean create(long traceId, ShareToken token) {
+        String operation = "sharing trace " + traceId;
+        requireVisible(operation, traceId);
+        driver.run(operation, driver.write(cql.insertShareKey, timestamps.next(), token.key(), traceId));
+        boolean set = transactions.decide(operation, "setting the share token stayed undecided after " + ATTEMPTS
+                + " timeouts", Attempt.retried(() -> driver.lwtStatement(cql.createShareToken, token.key(),
+                        token.secret(), traceId),
+                // Not applied: a retry of a set that landed finds our key; anything else, another key or private.
+                result -> result.getBoolean("[applied]") || token.key().equals(result.getString("share_key"))));
+        if (!set) {
+            driver.quietly(driver.write(cql.deleteShareKey, timestamps.next(), token.key()));
+        }
+        return set;
+    }
+
+    /** {@link CassandraTraceStorage#revokeShareToken}: clears the token the trace holds, then forgets its key. */
+    void revoke(long traceId) {
+        String operation = "revoking the share token of trace " + traceId;
+        TraceRow row = requireVisible(operation, traceId);
+        if (row.shareToken() != null) {
+            clear(operation, traceId, row.shareToken().key());
+        }
+    }
+
+    /**
+     * After an update that made the trace private, which set the token's columns to null: clears
+     * again, by a transaction ordered after any concurrent {@link #create}, a token that such a
+     * create set with a later write timestamp, and forgets the key it had.
+     */
+    void revokedByPrivacy(String operation, TraceRow before) {
+        if (before.visibility() != Visibility.PRIVATE && before.shareToken() != null) {
+            clear(operation, before.id(), before.shareToken().key());
+        }
+        TraceRow now = traces.read(operation, before.id());
+        if (now != null && now.shareToken() != null) {
+            clear(operation, before.id(), now.shareToken().key());
+        }
+    }
+
+    private void clear(String operation, long traceId, String key) {
+        transactions.decide(operation, "clearing the share token stayed undecided after " + ATTEMPTS + " timeouts",
+                Attempt.retried(() -> driver.lwtStatement(cql.revokeShareToken, traceId, key),
+                        result -> Boolean.TRUE)); // applied, or the trace holds another key or none: done either way
+        driver.quietly(driver.write(cql.deleteShareKey, timestamps.next(), key));
+    }
+
+    private TraceRow requireVisible(String operation, long traceId) {
+        TraceRow row = traces.read(operation, traceId);
+        if (row == null || row.deleting()) {
+            throw new TraceNotFoundException(traceId);
+        }
+        return row;
+    }
+}
