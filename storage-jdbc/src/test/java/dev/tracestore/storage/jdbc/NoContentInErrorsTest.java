@@ -10,7 +10,10 @@ import dev.tracestore.Role;
 import dev.tracestore.StorageException;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -26,7 +29,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * A batch whose text holds a marker fails in the database, in several ways, and the marker is
  * in no message of the exception's whole chain, nor in its printed stack trace: drivers quote
- * bound values in their messages (PgJDBC's batch entries, a server's failing row).
+ * bound values in their messages (PgJDBC's batch entries, a server's failing row). Nor is it in
+ * anything the library logs meanwhile.
  */
 class NoContentInErrorsTest {
     private static final String MARKER = "SECRET-MARKER-7f3a";
@@ -57,8 +61,11 @@ class NoContentInErrorsTest {
             List<MessageInput> failing = List.of(
                     MessageInput.of("a", 1, Role.USER, "fine"),
                     MessageInput.of("b", 2, Role.USER, "the text holds " + MARKER + " and the rule refuses it"));
-            assertNoMarker(catchThrowable(() -> store.upsertMessagesBatch(id, failing)));
-            assertNoMarker(catchThrowable(() -> store.upsertMessage(id, failing.get(1))));
+            String logged = logOutput(() -> {
+                assertNoMarker(catchThrowable(() -> store.upsertMessagesBatch(id, failing)));
+                assertNoMarker(catchThrowable(() -> store.upsertMessage(id, failing.get(1))));
+            });
+            assertThat(logged).as("what the library logged while the batches failed").doesNotContain(MARKER);
             if (setup == Setup.POSTGRESQL) {
                 // A NUL, which PostgreSQL cannot store: the adapter refuses it before the database, naming the index only.
                 Throwable nul = catchThrowable(() -> store.upsertMessage(id, MessageInput.of("c", 3, Role.USER, MARKER + "\u0000")));
@@ -71,6 +78,29 @@ class NoContentInErrorsTest {
                 }
             }
         }
+    }
+
+    /**
+     * What is written to standard error and output while {@code work} runs: the log lines of
+     * slf4j-simple, the tests' provider, which writes to {@code System.err} as it is at each line,
+     * at the level the tests log at (INFO; {@code simplelogger.properties}).
+     */
+    private static String logOutput(Runnable work) {
+        PrintStream err = System.err;
+        PrintStream out = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8);
+        System.setErr(capture);
+        System.setOut(capture);
+        try {
+            work.run();
+        } finally {
+            System.setErr(err);
+            System.setOut(out);
+        }
+        String text = captured.toString(StandardCharsets.UTF_8);
+        err.print(text); // still shown in the build's output
+        return text;
     }
 
     private static void assertNoMarker(Throwable thrown) {
