@@ -10,14 +10,8 @@ import dev.tracestore.Role;
 import dev.tracestore.StorageException;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceStore;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.util.IdentityHashMap;
+import dev.tracestore.testkit.NoContent;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,7 +42,7 @@ class CassandraNoContentInErrorsTest {
                 .keyspace(TestCassandra.KEYSPACE).build()).build();
         closing.close();
 
-        String logged = logOutput(() -> {
+        String logged = NoContent.logOutput(() -> {
             assertNoMarker(catchThrowable(() -> unavailable.upsertMessagesBatch(id, batch)), true);
             assertNoMarker(catchThrowable(() -> unavailable.upsertTrace(TraceInput.of("nc", "u").withTitle(MARKER))), true);
             assertNoMarker(catchThrowable(() -> small.upsertMessagesBatch(id, large)), false);
@@ -60,34 +54,9 @@ class CassandraNoContentInErrorsTest {
 
     private static void assertNoMarker(Throwable thrown, boolean fromTheServer) {
         assertThat(thrown).isInstanceOfAny(StorageException.class, IllegalArgumentException.class, IllegalStateException.class);
-        Map<Throwable, Boolean> chain = new IdentityHashMap<>();
-        for (Throwable t = thrown; t != null && chain.put(t, true) == null; t = t.getCause()) {
-            assertThat(String.valueOf(t.getMessage())).as(t.getClass().getName()).doesNotContain(MARKER);
-        }
-        StringWriter printed = new StringWriter();
-        thrown.printStackTrace(new PrintWriter(printed));
-        assertThat(printed.toString()).doesNotContain(MARKER);
+        String printed = NoContent.assertNotIn(thrown, MARKER);
         if (fromTheServer) {
-            assertThat(printed.toString()).as("the server's error is still named").contains("UnavailableException");
+            assertThat(printed).as("the server's error is still named").contains("UnavailableException");
         }
-    }
-
-    /** What is written to standard error and output while {@code work} runs: slf4j-simple's lines. */
-    private static String logOutput(Runnable work) {
-        PrintStream err = System.err;
-        PrintStream out = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8);
-        System.setErr(capture);
-        System.setOut(capture);
-        try {
-            work.run();
-        } finally {
-            System.setErr(err);
-            System.setOut(out);
-        }
-        String text = captured.toString(StandardCharsets.UTF_8);
-        err.print(text);
-        return text;
     }
 }

@@ -10,18 +10,11 @@ import dev.tracestore.Role;
 import dev.tracestore.StorageException;
 import dev.tracestore.TraceInput;
 import dev.tracestore.TraceStore;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.io.StringWriter;
+import dev.tracestore.testkit.NoContent;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -61,7 +54,7 @@ class NoContentInErrorsTest {
             List<MessageInput> failing = List.of(
                     MessageInput.of("a", 1, Role.USER, "fine"),
                     MessageInput.of("b", 2, Role.USER, "the text holds " + MARKER + " and the rule refuses it"));
-            String logged = logOutput(() -> {
+            String logged = NoContent.logOutput(() -> {
                 assertNoMarker(catchThrowable(() -> store.upsertMessagesBatch(id, failing)));
                 assertNoMarker(catchThrowable(() -> store.upsertMessage(id, failing.get(1))));
             });
@@ -80,55 +73,11 @@ class NoContentInErrorsTest {
         }
     }
 
-    /**
-     * What is written to standard error and output while {@code work} runs: the log lines of
-     * slf4j-simple, the tests' provider, which writes to {@code System.err} as it is at each line,
-     * at the level the tests log at (INFO; {@code simplelogger.properties}).
-     */
-    private static String logOutput(Runnable work) {
-        PrintStream err = System.err;
-        PrintStream out = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8);
-        System.setErr(capture);
-        System.setOut(capture);
-        try {
-            work.run();
-        } finally {
-            System.setErr(err);
-            System.setOut(out);
-        }
-        String text = captured.toString(StandardCharsets.UTF_8);
-        err.print(text); // still shown in the build's output
-        return text;
-    }
-
     private static void assertNoMarker(Throwable thrown) {
         assertThat(thrown).isInstanceOfAny(StorageException.class, IllegalArgumentException.class);
-        List<Throwable> chain = new ArrayList<>();
-        collect(thrown, chain, new IdentityHashMap<>());
-        for (Throwable t : chain) {
-            assertThat(String.valueOf(t.getMessage())).as(t.getClass().getName()).doesNotContain(MARKER);
-        }
-        StringWriter printed = new StringWriter();
-        thrown.printStackTrace(new PrintWriter(printed));
-        assertThat(printed.toString()).doesNotContain(MARKER);
+        String printed = NoContent.assertNotIn(thrown, MARKER);
         if (thrown instanceof StorageException) {
-            assertThat(printed.toString()).as("the error is still identified").contains("SQLState");
-        }
-    }
-
-    private static void collect(Throwable t, List<Throwable> chain, Map<Throwable, Boolean> seen) {
-        if (t == null || seen.put(t, true) != null) {
-            return;
-        }
-        chain.add(t);
-        collect(t.getCause(), chain, seen);
-        if (t instanceof SQLException sql) {
-            collect(sql.getNextException(), chain, seen);
-        }
-        for (Throwable s : t.getSuppressed()) {
-            collect(s, chain, seen);
+            assertThat(printed).as("the error is still identified").contains("SQLState");
         }
     }
 }
