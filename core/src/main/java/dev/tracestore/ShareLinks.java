@@ -30,13 +30,17 @@ final class ShareLinks {
 
     /** The trace's token, created the first time; see {@link TraceStore#shareToken(long)}. */
     String token(long traceId) {
-        while (true) {
+        for (int round = 1; ; round++) {
             StoredTrace t = storage.findTrace(traceId).orElseThrow(() -> new TraceNotFoundException(traceId));
             if (t.visibility() == Visibility.PRIVATE) {
                 throw new IllegalStateException("trace " + traceId + " is private: make it public or unlisted to share it");
             }
             if (t.shareToken() != null) {
                 return t.shareToken().key() + t.shareToken().secret();
+            }
+            if (round >= 100) { // each round lost to a concurrent revocation: a storage that never sets one
+                throw new StorageException("sharing trace " + traceId + " did not settle after " + round
+                        + " rounds of concurrent changes to its token", null);
             }
             storage.createShareToken(traceId, new ShareToken(random(12), random(18)));
             // Set, or another caller set one first, or the trace turned private: read again to know which.

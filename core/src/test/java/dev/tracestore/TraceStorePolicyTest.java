@@ -199,6 +199,24 @@ class TraceStorePolicyTest {
         assertThat(store.backfillMessageCounts(2)).isEqualTo(new BackfillResult(2, 2));
     }
 
+    @Test
+    void shareToken_isMadeWithOneConditionalWrite_andAStorageThatNeverSetsOneFailsInsteadOfSpinning() {
+        StoredTrace unlisted = new StoredTrace(7, "ns", "ext-7", null, null, null, Visibility.UNLISTED, null, NOW, NOW,
+                0L, TraceTotals.NONE, null, null);
+        when(storage.findTrace(7)).thenReturn(Optional.of(unlisted));
+        ArgumentCaptor<dev.tracestore.spi.ShareToken> made = ArgumentCaptor.forClass(dev.tracestore.spi.ShareToken.class);
+        when(storage.createShareToken(eq(7L), made.capture())).thenReturn(false); // as if revoked at once, every time
+
+        assertThatThrownBy(() -> store.shareToken(7)).isInstanceOf(StorageException.class)
+                .hasMessage("sharing trace 7 did not settle after 100 rounds of concurrent changes to its token");
+        verify(storage, times(99)).createShareToken(eq(7L), any());
+        assertThat(made.getAllValues()).allSatisfy(t -> {
+            assertThat(t.key()).hasSize(16).matches("[A-Za-z0-9_-]+");
+            assertThat(t.secret()).hasSize(24).matches("[A-Za-z0-9_-]+");
+            assertThat(t.toString()).doesNotContain(t.secret());
+        }).extracting(dev.tracestore.spi.ShareToken::key).doesNotHaveDuplicates();
+    }
+
     private static StoredTrace trace(long id, Long count) {
         return new StoredTrace(id, "ns", "ext-" + id, null, null, null, Visibility.PRIVATE, null, NOW, NOW, count,
                 TraceTotals.NONE, null, null);

@@ -47,8 +47,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       {@code <head>}, then the conversation;
  *   <li>{@code GET /t/{token}/og.png?v=…} its Open Graph image (weak {@code ETag}, 304; cached as
  *       immutable only when {@code v} is the current version; at most two renders at once);
- *   <li>{@code GET /api/traces} and {@code /api/traces/{token}}: the JSON {@link TraceSummary} page
- *       and {@link TraceDetail};
+ *   <li>{@code GET /api/traces} and {@code /api/traces/{token}}: the JSON {@link TraceSummary} page,
+ *       with each listed trace's page URL in {@code links} by id, and the {@link TraceDetail};
  *   <li>{@code POST /api/traces/{id}/messages}, the owner's, with
  *       {@code Authorization: Bearer <tracestore.service.ingest-key>} (401 without it; the route
  *       is off, 404, when no key is configured): a batch of messages ({@link AppendRequest}), with
@@ -179,6 +179,11 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("items", page.items());
         body.put("nextCursor", page.nextCursor());
+        Map<Long, String> links = new LinkedHashMap<>(); // a public trace's page, by id: the detail is at its token
+        for (TraceSummary t : page.items()) {
+            links.put(t.id(), share.traceUrl(tokenOf(t.id())));
+        }
+        body.put("links", links);
         return body;
     }
 

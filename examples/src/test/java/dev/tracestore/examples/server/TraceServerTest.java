@@ -185,7 +185,8 @@ class TraceServerTest {
     void api_writesWithSpringMvcsJackson3_exactlyWhatAPlainJackson2ObjectMapperWrites() throws Exception {
         assertThat(text(get("/api/traces/" + openLink))).isEqualTo(JSON.writeValueAsString(store.getTrace(open).orElseThrow()));
         String items = JSON.writeValueAsString(List.of(store.getTrace(open).orElseThrow().toSummary()));
-        assertThat(text(get("/api/traces"))).isEqualTo("{\"items\":" + items + ",\"nextCursor\":null}");
+        assertThat(text(get("/api/traces"))).isEqualTo("{\"items\":" + items + ",\"nextCursor\":null,\"links\":{\""
+                + open + "\":\"" + server.traceUrl(open) + "\"}}");
     }
 
     @ParameterizedTest
