@@ -67,7 +67,9 @@ class TraceStoreAutoConfigurationTest {
 
     @Test
     @DisplayName("on the embedded default: the tables are created, the store works, the drift guard runs and stops with the context")
-    void embeddedDefault() {
+    void embeddedDefault() throws InterruptedException {
+        java.util.Set<Thread> before = reconcilerThreads();
+        java.util.Set<Thread> ours = new java.util.HashSet<>();
         runner().run(context -> {
             assertThat(context).hasSingleBean(TraceStore.class).hasSingleBean(JdbcTraceStorage.class);
             TraceStore store = context.getBean(TraceStore.class);
@@ -76,7 +78,25 @@ class TraceStoreAutoConfigurationTest {
             assertThat(context.getBean(JdbcTraceStorage.class).dialect().name()).isEqualTo("sqlite");
             assertThat(store.reconciler()).isPresent();
             assertThat(context).doesNotHaveBean(TraceStoreMetrics.class); // no MeterRegistry here
+            ours.addAll(reconcilerThreads());
+            ours.removeAll(before);
         });
+        assertThat(ours).as("the drift guard's thread, while the context ran").isNotEmpty();
+        for (Thread t : ours) {
+            t.join(5_000);
+            assertThat(t.isAlive()).as("the drift guard's thread after the context closed").isFalse();
+        }
+    }
+
+    /** The live threads of drift guards (CountReconciler names its thread so). */
+    private static java.util.Set<Thread> reconcilerThreads() {
+        java.util.Set<Thread> threads = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("tracestore-count-reconciler") && t.isAlive()) {
+                threads.add(t);
+            }
+        }
+        return threads;
     }
 
     @Test
