@@ -8,7 +8,7 @@
  *
  * <h2>Data model</h2>
  * The tables ({@code db/tracestore/cassandra/V1__create_tables.cql}, with
- * {@code V2__totals.cql}) are designed for the queries: {@code traces} (one partition per trace: attributes as static columns and one
+ * {@code V2__totals.cql} and {@code V3__share_tokens.cql}) are designed for the queries: {@code traces} (one partition per trace: attributes as static columns and one
  * clustering row per instant the trace was touched at, newest first, whose newest row is its
  * updatedAt); {@code trace_keys} (namespace and external id to id, claimed with a lightweight
  * transaction); {@code trace_counts} (the counters: the count and, from version 2,
@@ -18,7 +18,10 @@
  * trace each: the upsert key with its current sequence, and the messages in conversation
  * order; a message row carries its usage as one tuple and its tool calls); {@code pending_deletions}
  * and {@code unknown_counts} (bookkeeping, sharded by id); {@code upgrade_scans} (one-time scans
- * an upgrade needs). A trace created under version 1 has no {@code totals_known} flag after the
+ * an upgrade needs); {@code share_keys} (a share token's key to its trace id, from version 3:
+ * the token's two halves are static columns of the trace, set with {@code IF share_key = null
+ * AND visibility IN ('PUBLIC', 'UNLISTED')} and cleared with {@code IF share_key = ?}, and the
+ * trace row decides, so a {@code share_keys} row whose trace holds another key opens nothing). A trace created under version 1 has no {@code totals_known} flag after the
  * version 2 ALTERs, so its totals read as unknown, and the first search for unknown counts after
  * the upgrade registers it in {@code unknown_counts} for the backfill (see {@code Bookkeeping}).
  * Trace ids come from blocks of 1000 claimed by a lightweight transaction at SERIAL
