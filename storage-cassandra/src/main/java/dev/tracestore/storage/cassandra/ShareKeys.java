@@ -78,8 +78,11 @@ final class ShareKeys {
      * create set with a later write timestamp, and forgets the key it had.
      */
     void revokedByPrivacy(String operation, TraceRow before) {
-        if (before.visibility() != Visibility.PRIVATE && before.shareToken() != null) {
+        if (before.shareToken() != null) {
             clear(operation, before.id(), before.shareToken().key());
+        }
+        if (before.visibility() == Visibility.PRIVATE) {
+            return; // private already: no create can have raced, its condition needs a shareable trace
         }
         TraceRow now = traces.read(operation, before.id());
         if (now != null && now.shareToken() != null) {
