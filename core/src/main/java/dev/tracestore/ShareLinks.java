@@ -59,7 +59,7 @@ final class ShareLinks {
         String key = token.substring(0, ShareToken.KEY_LENGTH);
         byte[] secret = token.substring(ShareToken.KEY_LENGTH).getBytes(StandardCharsets.US_ASCII);
         return storage.findTraceByShareKey(key)
-                .filter(t -> t.shareToken() != null && t.visibility() != Visibility.PRIVATE)
+                .filter(t -> t.shareToken() != null && t.shareToken().key().equals(key) && t.visibility() != Visibility.PRIVATE)
                 .filter(t -> MessageDigest.isEqual(secret, t.shareToken().secret().getBytes(StandardCharsets.US_ASCII)));
     }
 

@@ -414,8 +414,9 @@ public final class TraceStore implements AutoCloseable {
     /**
      * The public or unlisted trace that {@code token} shares. Empty for anything else (a
      * malformed, unknown or revoked token, a private or deleted trace), which a share page answers
-     * with the same 404: each of them costs the same one indexed read, and the token's secret
-     * half is compared in constant time.
+     * with the same 404. A well-formed token costs one lookup of its key half, the same call for a
+     * miss as for a hit (one indexed read in memory and on JDBC; see the Cassandra storage for its
+     * reads), and its secret half is compared in constant time; a malformed one costs none.
      */
     public Optional<TraceDetail> findSharedTrace(String token) {
         return shares.find(token).flatMap(this::resolved);

@@ -109,16 +109,48 @@ public abstract class ShareContract extends ConcurrencyContract {
 
             char last = secret.charAt(secret.length() - 1);
             String oneCharOff = key + secret.substring(0, secret.length() - 1) + (last == 'A' ? 'B' : 'A');
-            for (String probe : List.of(oneCharOff, flip(key) + secret, token.substring(1), token + "A",
-                    token.toLowerCase(java.util.Locale.ROOT).equals(token) ? token.toUpperCase(java.util.Locale.ROOT)
-                            : token.toLowerCase(java.util.Locale.ROOT),
-                    key + "%2F" + secret.substring(3), "", " ".repeat(40), String.valueOf(id), deletedToken)) {
+            // The key in another case with the right secret: a lookup that ignored case (a MySQL collation) would find it.
+            String keyOtherCase = swapCase(key).equals(key) ? flip(key) : swapCase(key);
+            for (String probe : List.of(oneCharOff, flip(key) + secret, keyOtherCase + secret, token.substring(1),
+                    token + "A", key + "%2F" + secret.substring(3), "", " ".repeat(40), String.valueOf(id), deletedToken)) {
                 assertThat(store.findSharedTrace(probe)).as(probe).isEmpty();
             }
             assertThat(store.findSharedTrace(null)).isEmpty();
             assertThatThrownBy(() -> store.shareToken(deleted)).isInstanceOf(TraceNotFoundException.class);
             assertThatThrownBy(() -> store.revokeShareToken(deleted)).isInstanceOf(TraceNotFoundException.class);
             assertThatThrownBy(() -> store.shareToken(987_654)).isInstanceOf(TraceNotFoundException.class);
+        }
+
+        @Test
+        @DisplayName("a trace made private while 3 threads share it ends with no token, and no link from the race works once it is shared again")
+        void privateRacesShares() throws Exception {
+            for (int round = 0; round < 10; round++) {
+                String externalId = "r-" + round;
+                long id = trace(externalId).id();
+                Set<String> seen = ConcurrentHashMap.newKeySet();
+                concurrently(4, t -> {
+                    if (t == 0) {
+                        store.upsertTrace(TraceInput.of(NS, externalId).withVisibility(Visibility.PRIVATE));
+                        return;
+                    }
+                    for (int i = 0; i < 20; i++) {
+                        try {
+                            seen.add(store.shareToken(id));
+                            store.revokeShareToken(id);
+                        } catch (IllegalStateException madePrivate) {
+                            return;
+                        }
+                    }
+                });
+                assertThat(storage.findTrace(id).orElseThrow().shareToken()).as("round %d: the private trace's token", round)
+                        .isNull();
+                store.upsertTrace(TraceInput.of(NS, externalId).withVisibility(Visibility.UNLISTED));
+                String fresh = store.shareToken(id);
+                assertThat(seen).as("round %d", round).doesNotContain(fresh);
+                for (String old : seen) {
+                    assertThat(store.findSharedTrace(old)).as("round %d: a link from the race", round).isEmpty();
+                }
+            }
         }
 
         @Test
@@ -145,6 +177,14 @@ public abstract class ShareContract extends ConcurrencyContract {
             }
             assertThat(tokens).hasSize(200);
         }
+    }
+
+    private static String swapCase(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            b.append(Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
+        }
+        return b.toString();
     }
 
     private static String flip(String s) {

@@ -58,7 +58,7 @@ final class Pages {
         this.share = share;
     }
 
-    /** The list page; {@code tokenOf} gives a listed trace's share token, which its link names. */
+    /** The list page; {@code tokenOf} gives a listed trace's share token, which its link names, or null to leave it out. */
     String list(List<TraceSummary> traces, java.util.function.LongFunction<String> tokenOf, String nextCursor) {
         StringBuilder html = new StringBuilder(4096);
         html.append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -70,7 +70,11 @@ final class Pages {
         } else {
             html.append("<table>\n<tr><th>Title</th><th>Agent</th><th class=\"n\">Messages</th><th>Updated</th></tr>\n");
             for (TraceSummary t : traces) {
-                html.append("<tr><td><a href=\"/t/").append(tokenOf.apply(t.id())).append("\">")
+                String token = tokenOf.apply(t.id());
+                if (token == null) {
+                    continue; // made private or deleted since it was listed
+                }
+                html.append("<tr><td><a href=\"/t/").append(token).append("\">")
                         .append(Html.escape(t.title() == null ? t.externalId() : t.title())).append("</a></td><td>")
                         .append(Html.escape(t.agentId() == null ? "" : t.agentId())).append("</td><td class=\"n\">")
                         .append(String.format("%,d", t.messageCount())).append("</td><td>")

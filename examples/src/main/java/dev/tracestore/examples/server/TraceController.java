@@ -60,7 +60,7 @@ import tools.jackson.databind.json.JsonMapper;
  * are addressed by the share token ({@link TraceStore#shareToken}). Lists show public traces only;
  * an unlisted trace is reachable by its link and marked {@code noindex}. A malformed, unknown or
  * revoked token, a private trace and another namespace's all answer the same 404, after the same
- * one indexed read. Errors carry no detail of the server (Spring Boot's error responses never
+ * lookup of the token's key as a hit. Errors carry no detail of the server (Spring Boot's error responses never
  * include a stack trace).
  */
 @Controller
@@ -181,7 +181,10 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
         body.put("nextCursor", page.nextCursor());
         Map<Long, String> links = new LinkedHashMap<>(); // a public trace's page, by id: the detail is at its token
         for (TraceSummary t : page.items()) {
-            links.put(t.id(), share.traceUrl(tokenOf(t.id())));
+            String token = tokenOf(t.id());
+            if (token != null) {
+                links.put(t.id(), share.traceUrl(token));
+            }
         }
         body.put("links", links);
         return body;
@@ -298,9 +301,16 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
         return store.findSharedTrace(token).filter(t -> t.namespace().equals(namespace));
     }
 
-    /** A listed (public) trace's share token, which its link names. */
+    /**
+     * A listed (public) trace's share token, which its link names; null for one made private or
+     * deleted since the listing read it, which the list then leaves out.
+     */
     private String tokenOf(long traceId) {
-        return store.shareToken(traceId);
+        try {
+            return store.shareToken(traceId);
+        } catch (IllegalStateException | TraceNotFoundException changedMeanwhile) {
+            return null;
+        }
     }
 
     /** The trace, if it is in this namespace and public or unlisted: for the owner's write route only. */

@@ -19,6 +19,8 @@ final class Cql {
     final String revokeShareToken;
     final String readShareKey;
     final String insertShareKey;
+    /** The share key a trace holds, read at the serial consistency after an update made it private. */
+    final String readTraceShareKey;
     final String deleteShareKey;
     final String insertPosition;
     final String deletePositionsBefore;
@@ -93,7 +95,8 @@ final class Cql {
                 + " IF share_key = null AND visibility IN ('PUBLIC', 'UNLISTED')";
         revokeShareToken = "UPDATE " + traces + " SET share_key = null, share_secret = null WHERE id = ? IF share_key = ?";
         readShareKey = "SELECT trace_id FROM " + keyspace + ".share_keys WHERE share_key = ?";
-        insertShareKey = "INSERT INTO " + keyspace + ".share_keys (share_key, trace_id) VALUES (?, ?)";
+        insertShareKey = "INSERT INTO " + keyspace + ".share_keys (share_key, trace_id) VALUES (?, ?) IF NOT EXISTS";
+        readTraceShareKey = "SELECT share_key FROM " + traces + " WHERE id = ? LIMIT 1";
         deleteShareKey = "DELETE FROM " + keyspace + ".share_keys WHERE share_key = ?";
         insertPosition = "INSERT INTO " + traces + " (id, updated_at) VALUES (?, ?)";
         // One range tombstone for every older position, rather than a row tombstone each: a hot

@@ -3,8 +3,8 @@ package dev.tracestore.storage.cassandra;
 import static dev.tracestore.storage.cassandra.LightweightTransactions.ATTEMPTS;
 
 import com.datastax.oss.driver.api.core.cql.Row;
+import dev.tracestore.StorageException;
 import dev.tracestore.TraceNotFoundException;
-import dev.tracestore.Visibility;
 import dev.tracestore.spi.ShareToken;
 import dev.tracestore.spi.StoredTrace;
 import dev.tracestore.storage.cassandra.LightweightTransactions.Attempt;
@@ -14,9 +14,10 @@ import java.util.Optional;
  * Share tokens: the token's halves in the trace's static columns, set ({@code IF share_key =
  * null AND visibility IN ('PUBLIC', 'UNLISTED')}) and cleared ({@code IF share_key = ?}) by
  * lightweight transactions, and {@code share_keys}, which maps a key to its trace. The trace row
- * decides: a {@code share_keys} row is written before the token it names, and a lookup through
- * it finds a trace only while that trace holds the key, so a row left by a revocation or a
- * failure opens nothing. Thread-safe.
+ * decides: a {@code share_keys} row is claimed ({@code IF NOT EXISTS}, so a colliding key fails
+ * rather than pointing at two traces) before the token it names, and a lookup through it finds a
+ * trace only while that trace holds the key, so a row left by a revocation or a failure opens
+ * nothing. Thread-safe.
  */
 final class ShareKeys {
     private final Driver driver;
@@ -51,12 +52,18 @@ final class ShareKeys {
     boolean create(long traceId, ShareToken token) {
         String operation = "sharing trace " + traceId;
         requireVisible(operation, traceId);
-        driver.run(operation, driver.write(cql.insertShareKey, timestamps.next(), token.key(), traceId));
+        boolean claimed = transactions.decide(operation, "claiming the share key stayed undecided after " + ATTEMPTS
+                + " timeouts", Attempt.retried(() -> driver.lwtStatement(cql.insertShareKey, token.key(), traceId),
+                        // Not applied: a retry of a claim that landed names our trace; another trace is a collision.
+                        result -> result.getBoolean("[applied]") || result.getLong("trace_id") == traceId));
+        if (!claimed) {
+            throw new StorageException("Cassandra storage: " + operation + ": its random share key is another trace's", null);
+        }
         boolean set = transactions.decide(operation, "setting the share token stayed undecided after " + ATTEMPTS
                 + " timeouts", Attempt.retried(() -> driver.lwtStatement(cql.createShareToken, token.key(),
                         token.secret(), traceId),
-                // Not applied: a retry of a set that landed finds our key; anything else, another key or private.
-                result -> result.getBoolean("[applied]") || token.key().equals(result.getString("share_key"))));
+                // Not applied: a retry of a set that landed finds our key; anything else, another key, private or removed.
+                result -> result.getBoolean("[applied]") || token.key().equals(shareKey(result))));
         if (!set) {
             driver.quietly(driver.write(cql.deleteShareKey, timestamps.next(), token.key()));
         }
@@ -75,19 +82,23 @@ final class ShareKeys {
     /**
      * After an update that made the trace private, which set the token's columns to null: clears
      * again, by a transaction ordered after any concurrent {@link #create}, a token that such a
-     * create set with a later write timestamp, and forgets the key it had.
+     * create set with a later write timestamp (found by a serial read, so even one in flight),
+     * and forgets the key it had. Once this returns, a create sees the trace private and sets nothing.
      */
     void revokedByPrivacy(String operation, TraceRow before) {
         if (before.shareToken() != null) {
             clear(operation, before.id(), before.shareToken().key());
         }
-        if (before.visibility() == Visibility.PRIVATE) {
-            return; // private already: no create can have raced, its condition needs a shareable trace
+        // A serial read: it sees, and completes, a create still in flight, which a plain read may miss.
+        String now = shareKey(driver.run(operation, driver.serialRead(cql.readTraceShareKey, before.id())).one());
+        if (now != null) {
+            clear(operation, before.id(), now);
         }
-        TraceRow now = traces.read(operation, before.id());
-        if (now != null && now.shareToken() != null) {
-            clear(operation, before.id(), now.shareToken().key());
-        }
+    }
+
+    /** The share key in a result row, or null when the row has none (or no such column: a removed trace). */
+    private static String shareKey(Row row) {
+        return row != null && row.getColumnDefinitions().contains("share_key") ? row.getString("share_key") : null;
     }
 
     private void clear(String operation, long traceId, String key) {

@@ -15,10 +15,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A batch whose text holds a marker fails on a Cassandra node in three ways: the server refuses
- * the consistency (Unavailable), the batch is over the storage's size limit, the session is
- * closed. The marker is in no message of the exception's chain, in no printed stack trace, and
- * in nothing the library logs meanwhile (slf4j-simple, to {@code System.err}, at INFO).
+ * Calls whose text holds a marker fail on a Cassandra node in four ways: the server refuses the
+ * batch's own statement (a mutation over the node's size limit, sent with the storage's limit
+ * raised), the server refuses the consistency (Unavailable, at the call's first statement, a
+ * read), the batch is over the storage's size limit, the session is closed. The marker is in no
+ * message of the exception's chain, in no printed stack trace, and in nothing the library logs
+ * meanwhile (slf4j-simple, to {@code System.err}, at INFO).
  */
 class CassandraNoContentInErrorsTest {
     private static final String MARKER = "SECRET-MARKER-c4ss";
@@ -42,21 +44,29 @@ class CassandraNoContentInErrorsTest {
                 .keyspace(TestCassandra.KEYSPACE).build()).build();
         closing.close();
 
+        // The storage's own limit raised past the node's: the server refuses the mutation that carries the text.
+        TraceStore oversized = TraceStore.builder().maxTextLength(40 << 20).storage(CassandraTraceStorage.builder(session)
+                .keyspace(TestCassandra.KEYSPACE).maxBatchBytes(64 << 20).build()).build();
+        List<MessageInput> huge = List.of(MessageInput.of("c", 3, Role.USER, MARKER + "y".repeat(24 << 20)));
+
         String logged = NoContent.logOutput(() -> {
-            assertNoMarker(catchThrowable(() -> unavailable.upsertMessagesBatch(id, batch)), true);
-            assertNoMarker(catchThrowable(() -> unavailable.upsertTrace(TraceInput.of("nc", "u").withTitle(MARKER))), true);
-            assertNoMarker(catchThrowable(() -> small.upsertMessagesBatch(id, large)), false);
-            assertNoMarker(catchThrowable(() -> closed.upsertMessagesBatch(id, batch)), false);
+            assertNoMarker(catchThrowable(() -> oversized.upsertMessagesBatch(id, huge)), "InvalidQueryException");
+            assertNoMarker(catchThrowable(() -> unavailable.upsertMessagesBatch(id, batch)), "UnavailableException");
+            assertNoMarker(catchThrowable(() -> unavailable.upsertTrace(TraceInput.of("nc", "u").withTitle(MARKER))),
+                    "UnavailableException");
+            assertNoMarker(catchThrowable(() -> small.upsertMessagesBatch(id, large)), null);
+            assertNoMarker(catchThrowable(() -> closed.upsertMessagesBatch(id, batch)), null);
         });
         assertThat(logged).as("what the library logged while the batches failed").doesNotContain(MARKER);
         assertThat(store.getTrace(id).orElseThrow().messageCount()).as("nothing written").isZero();
     }
 
-    private static void assertNoMarker(Throwable thrown, boolean fromTheServer) {
+    /** The marker nowhere in the failure; {@code serverError}, if not null, still named in it. */
+    private static void assertNoMarker(Throwable thrown, String serverError) {
         assertThat(thrown).isInstanceOfAny(StorageException.class, IllegalArgumentException.class, IllegalStateException.class);
         String printed = NoContent.assertNotIn(thrown, MARKER);
-        if (fromTheServer) {
-            assertThat(printed).as("the server's error is still named").contains("UnavailableException");
+        if (serverError != null) {
+            assertThat(printed).as("the server's error is still named").contains(serverError);
         }
     }
 }

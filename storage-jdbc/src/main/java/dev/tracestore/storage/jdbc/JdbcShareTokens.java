@@ -55,7 +55,7 @@ final class JdbcShareTokens {
                 return ps.executeUpdate();
             }
         });
-        if (found == 0) { // MySQL counts changed rows: a trace without a token changes none
+        if (found == 0) { // none matched, or (a driver counting changed rows, not found ones) none had a token
             requireVisible(traceId);
         }
     }

@@ -46,27 +46,30 @@ class ShareKeyPlanTest {
             String lookup = new JdbcStatements(dialect, prefix).traceByShareKey.replace("?", "'" + key + "'");
             String index = (prefix + "traces_share_key").toLowerCase(Locale.ROOT);
             try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-                switch (setup) {
-                    case POSTGRESQL -> s.execute("ANALYZE " + dialect.quote(prefix + "traces"));
-                    case MARIADB -> s.execute("ANALYZE TABLE " + dialect.quote(prefix + "traces"));
-                    case SQLITE_FILE -> s.execute("ANALYZE");
-                    default -> { }
-                }
-                String explain = switch (setup) {
-                    case POSTGRESQL -> "EXPLAIN (COSTS OFF) ";
-                    case SQLITE_FILE -> "EXPLAIN QUERY PLAN ";
-                    default -> "EXPLAIN ";
-                };
-                String plan = String.join("\n", rows(s, explain + lookup)).toLowerCase(Locale.ROOT);
-                assertThat(plan).as(setup + " plan:\n" + plan).contains(index);
-                switch (setup) {
-                    case POSTGRESQL -> assertThat(plan).contains("index scan using").doesNotContain("seq scan");
-                    case SQLITE_FILE -> assertThat(plan).contains("search").doesNotContain("scan " + prefix);
-                    case MARIADB -> assertThat(plan).containsAnyOf("const", "ref").doesNotContain("\tall\t");
-                    default -> assertThat(plan).contains("share_key = ");
-                }
-                for (String table : List.of("messages", "traces", "schema_history", "schema_lock")) {
-                    s.execute("DROP TABLE IF EXISTS " + dialect.quote(prefix + table));
+                try {
+                    switch (setup) {
+                        case POSTGRESQL -> s.execute("ANALYZE " + dialect.quote(prefix + "traces"));
+                        case MARIADB -> s.execute("ANALYZE TABLE " + dialect.quote(prefix + "traces"));
+                        case SQLITE_FILE -> s.execute("ANALYZE");
+                        default -> { }
+                    }
+                    String explain = switch (setup) {
+                        case POSTGRESQL -> "EXPLAIN (COSTS OFF) ";
+                        case SQLITE_FILE -> "EXPLAIN QUERY PLAN ";
+                        default -> "EXPLAIN ";
+                    };
+                    String plan = String.join("\n", rows(s, explain + lookup)).toLowerCase(Locale.ROOT);
+                    assertThat(plan).as(setup + " plan:\n" + plan).contains(index);
+                    switch (setup) {
+                        case POSTGRESQL -> assertThat(plan).contains("index scan using").doesNotContain("seq scan");
+                        case SQLITE_FILE -> assertThat(plan).contains("search").doesNotContain("scan " + prefix);
+                        case MARIADB -> assertThat(plan).containsAnyOf("const", "ref").doesNotContain("\tall\t");
+                        default -> assertThat(plan).contains("share_key = ");
+                    }
+                } finally { // also after a failed assertion: the servers are shared
+                    for (String table : List.of("messages", "traces", "schema_history", "schema_lock")) {
+                        s.execute("DROP TABLE IF EXISTS " + dialect.quote(prefix + table));
+                    }
                 }
             }
         }
