@@ -14,7 +14,7 @@ import java.util.Optional;
  * by, in place of its sequential id. A token is a random key, which the storage looks the trace
  * up by in its index, followed by a random secret, which is compared in constant time once the
  * row is found (a split token: the lookup's timing says nothing about the secret). A wrong key,
- * a wrong secret, a revoked token and a private trace all cost one indexed read and find nothing.
+ * a wrong secret, a revoked token and a private trace all cost the same lookup and find nothing.
  */
 final class ShareLinks {
     /** The length of a token: key then secret, URL-safe base64 without padding. */
@@ -42,8 +42,11 @@ final class ShareLinks {
                 throw new StorageException("sharing trace " + traceId + " did not settle after " + round
                         + " rounds of concurrent changes to its token", null);
             }
-            storage.createShareToken(traceId, new ShareToken(random(12), random(18)));
-            // Set, or another caller set one first, or the trace turned private: read again to know which.
+            ShareToken made = new ShareToken(random(ShareToken.KEY_LENGTH), random(ShareToken.SECRET_LENGTH));
+            if (storage.createShareToken(traceId, made)) {
+                return made.key() + made.secret();
+            }
+            // Another caller set one first, or the trace turned private: read again to know which.
         }
     }
 
@@ -77,8 +80,9 @@ final class ShareLinks {
         return true;
     }
 
-    private static String random(int bytes) {
-        byte[] b = new byte[bytes];
+    /** {@code length} characters of URL-safe base64 (a multiple of 4) of random bytes. */
+    private static String random(int length) {
+        byte[] b = new byte[length / 4 * 3];
         RANDOM.nextBytes(b);
         return BASE64URL.encodeToString(b);
     }

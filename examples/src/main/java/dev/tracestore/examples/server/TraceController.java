@@ -116,6 +116,11 @@ final class TraceController implements ApplicationListener<WebServerInitializedE
         return share;
     }
 
+    /** The URL of a public or unlisted trace's page, at its share token (made the first time). */
+    String pageUrl(long traceId) {
+        return share.traceUrl(store.shareToken(traceId));
+    }
+
     long rendersDone() {
         return rendersDone.get();
     }

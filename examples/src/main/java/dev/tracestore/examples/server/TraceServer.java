@@ -19,11 +19,8 @@ public final class TraceServer implements AutoCloseable {
     private final ConfigurableApplicationContext context;
     private final TraceController controller;
 
-    private final TraceStore store;
-
-    private TraceServer(ConfigurableApplicationContext context, TraceStore store) {
+    private TraceServer(ConfigurableApplicationContext context) {
         this.context = context;
-        this.store = store;
         this.controller = context.getBean(TraceController.class);
     }
 
@@ -47,7 +44,7 @@ public final class TraceServer implements AutoCloseable {
                 .initializers(c -> ((GenericApplicationContext) c).registerBean("traceStore", TraceStore.class, () -> store,
                         bean -> bean.setDestroyMethodName(null))) // the caller's store: the caller closes it
                 .run(args);
-        return new TraceServer(context, store);
+        return new TraceServer(context);
     }
 
     /** Where the service answers, such as {@code http://localhost:8080/}. */
@@ -61,7 +58,7 @@ public final class TraceServer implements AutoCloseable {
      * @throws IllegalStateException if the trace is private
      */
     public String traceUrl(long traceId) {
-        return controller.share().traceUrl(store.shareToken(traceId));
+        return controller.pageUrl(traceId);
     }
 
     /** How many Open Graph images the service rendered since it started. */

@@ -306,10 +306,7 @@ public final class CassandraTraceStorage implements TraceStorage {
     @Override
     public long countMessages(long traceId) {
         String operation = "counting the messages of trace " + traceId;
-        TraceRow row = traces.read(operation, traceId);
-        if (row == null || row.deleting()) {
-            throw new TraceNotFoundException(traceId);
-        }
+        traces.visible(operation, traceId);
         return countRows(operation, traceId);
     }
 
@@ -340,10 +337,7 @@ public final class CassandraTraceStorage implements TraceStorage {
     @Override
     public TraceTotals sumMessages(long traceId) {
         String operation = "summing the messages of trace " + traceId;
-        TraceRow row = traces.read(operation, traceId);
-        if (row == null || row.deleting()) {
-            throw new TraceNotFoundException(traceId);
-        }
+        traces.visible(operation, traceId);
         return sums.of(operation, traceId).totals();
     }
 

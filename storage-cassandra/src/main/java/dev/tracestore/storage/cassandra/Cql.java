@@ -17,7 +17,8 @@ final class Cql {
     final String updateTrace;
     final String createShareToken;
     final String revokeShareToken;
-    final String readShareKey;
+    /** The trace id a share key names, in {@code share_keys}. */
+    final String shareKeyTrace;
     final String insertShareKey;
     /** The share key a trace holds, read at the serial consistency after an update made it private. */
     final String readTraceShareKey;
@@ -94,7 +95,7 @@ final class Cql {
         createShareToken = "UPDATE " + traces + " SET share_key = ?, share_secret = ? WHERE id = ?"
                 + " IF share_key = null AND visibility IN ('PUBLIC', 'UNLISTED')";
         revokeShareToken = "UPDATE " + traces + " SET share_key = null, share_secret = null WHERE id = ? IF share_key = ?";
-        readShareKey = "SELECT trace_id FROM " + keyspace + ".share_keys WHERE share_key = ?";
+        shareKeyTrace = "SELECT trace_id FROM " + keyspace + ".share_keys WHERE share_key = ?";
         insertShareKey = "INSERT INTO " + keyspace + ".share_keys (share_key, trace_id) VALUES (?, ?) IF NOT EXISTS";
         readTraceShareKey = "SELECT share_key FROM " + traces + " WHERE id = ? LIMIT 1";
         deleteShareKey = "DELETE FROM " + keyspace + ".share_keys WHERE share_key = ?";

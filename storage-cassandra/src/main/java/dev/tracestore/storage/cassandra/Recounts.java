@@ -33,10 +33,7 @@ final class Recounts {
     RecountResult recount(long traceId) {
         String operation = "recounting the messages of trace " + traceId;
         long timestamp = timestamps.next();
-        TraceRow row = traces.read(operation, traceId); // reads the counter, before the count
-        if (row == null || row.deleting()) {
-            throw new TraceNotFoundException(traceId);
-        }
+        TraceRow row = traces.visible(operation, traceId); // reads the counter, before the count
         MessageSums.Sums actual = sums.of(operation, traceId);
         Counters offsets = actual.counters().minus(row.counters());
         driver.run(operation, driver.write(cql.setCount, timestamp, offsets.messages(), offsets.toolCalls(),

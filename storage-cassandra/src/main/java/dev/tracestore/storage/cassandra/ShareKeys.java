@@ -4,7 +4,6 @@ import static dev.tracestore.storage.cassandra.LightweightTransactions.ATTEMPTS;
 
 import com.datastax.oss.driver.api.core.cql.Row;
 import dev.tracestore.StorageException;
-import dev.tracestore.TraceNotFoundException;
 import dev.tracestore.spi.ShareToken;
 import dev.tracestore.spi.StoredTrace;
 import dev.tracestore.storage.cassandra.LightweightTransactions.Attempt;
@@ -37,7 +36,7 @@ final class ShareKeys {
     /** The trace holding {@code key}, unless it is absent, being deleted or holds another key. */
     Optional<StoredTrace> find(String key) {
         String operation = "reading a shared trace";
-        Row index = driver.run(operation, driver.read(cql.readShareKey, key)).one();
+        Row index = driver.run(operation, driver.read(cql.shareKeyTrace, key)).one();
         if (index == null) {
             return Optional.empty();
         }
@@ -51,7 +50,7 @@ final class ShareKeys {
     /** {@link CassandraTraceStorage#createShareToken}: the key's row, then the conditional set. */
     boolean create(long traceId, ShareToken token) {
         String operation = "sharing trace " + traceId;
-        requireVisible(operation, traceId);
+        traces.visible(operation, traceId);
         boolean claimed = transactions.decide(operation, "claiming the share key stayed undecided after " + ATTEMPTS
                 + " timeouts", Attempt.retried(() -> driver.lwtStatement(cql.insertShareKey, token.key(), traceId),
                         // Not applied: a retry of a claim that landed names our trace; another trace is a collision.
@@ -73,7 +72,7 @@ final class ShareKeys {
     /** {@link CassandraTraceStorage#revokeShareToken}: clears the token the trace holds, then forgets its key. */
     void revoke(long traceId) {
         String operation = "revoking the share token of trace " + traceId;
-        TraceRow row = requireVisible(operation, traceId);
+        TraceRow row = traces.visible(operation, traceId);
         if (row.shareToken() != null) {
             clear(operation, traceId, row.shareToken().key());
         }
@@ -106,13 +105,5 @@ final class ShareKeys {
                 Attempt.retried(() -> driver.lwtStatement(cql.revokeShareToken, traceId, key),
                         result -> Boolean.TRUE)); // applied, or the trace holds another key or none: done either way
         driver.quietly(driver.write(cql.deleteShareKey, timestamps.next(), key));
-    }
-
-    private TraceRow requireVisible(String operation, long traceId) {
-        TraceRow row = traces.read(operation, traceId);
-        if (row == null || row.deleting()) {
-            throw new TraceNotFoundException(traceId);
-        }
-        return row;
     }
 }

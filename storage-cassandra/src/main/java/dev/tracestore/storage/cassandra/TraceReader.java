@@ -1,6 +1,7 @@
 package dev.tracestore.storage.cassandra;
 
 import com.datastax.oss.driver.api.core.cql.Row;
+import dev.tracestore.TraceNotFoundException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +26,19 @@ final class TraceReader {
     /** The trace, or null if it is absent. */
     TraceRow read(String operation, long traceId) {
         return driver.join(operation, readAsync(traceId));
+    }
+
+    /**
+     * The trace, which a write or a count requires to exist.
+     *
+     * @throws TraceNotFoundException if it is absent or being deleted
+     */
+    TraceRow visible(String operation, long traceId) {
+        TraceRow row = read(operation, traceId);
+        if (row == null || row.deleting()) {
+            throw new TraceNotFoundException(traceId);
+        }
+        return row;
     }
 
     /** The traces with these ids, in order, read in parallel; null for an absent one. */

@@ -1,6 +1,5 @@
 package dev.tracestore.storage.jdbc;
 
-import dev.tracestore.TraceNotFoundException;
 import dev.tracestore.spi.ShareToken;
 import dev.tracestore.spi.StoredTrace;
 import java.sql.PreparedStatement;
@@ -61,16 +60,9 @@ final class JdbcShareTokens {
     }
 
     private void requireVisible(long traceId) {
-        boolean visible = tx.read("reading a trace", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.traceVisible)) {
-                ps.setLong(1, traceId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }
+        tx.read("reading a trace", c -> {
+            sql.requireVisible(c, traceId);
+            return null;
         });
-        if (!visible) {
-            throw new TraceNotFoundException(traceId);
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.tracestore.storage.jdbc;
 import dev.tracestore.Message;
 import dev.tracestore.Role;
 import dev.tracestore.TokenUsage;
+import dev.tracestore.TraceNotFoundException;
 import dev.tracestore.TraceTotals;
 import dev.tracestore.Visibility;
 import dev.tracestore.spi.CursorMove;
@@ -188,6 +189,22 @@ final class JdbcStatements {
                 : null;
         cursorIncrementAndUpsertArrays = arrays
                 ? incrementWithCursor + "; " + dialect.upsertMessageArraysIntoVisibleTrace(messages, traces) : null;
+    }
+
+    /**
+     * Checks, with {@link #traceVisible}, that the trace exists and is not being deleted.
+     *
+     * @throws TraceNotFoundException if it is absent or being deleted
+     */
+    void requireVisible(Connection c, long traceId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(traceVisible)) {
+            ps.setLong(1, traceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new TraceNotFoundException(traceId);
+                }
+            }
+        }
     }
 
     /** The trace at the result's row, selected as {@link #TRACE_COLUMNS}. */

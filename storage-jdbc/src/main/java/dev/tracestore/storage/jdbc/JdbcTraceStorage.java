@@ -1,6 +1,5 @@
 package dev.tracestore.storage.jdbc;
 
-import dev.tracestore.IngestCursorConflictException;
 import dev.tracestore.Message;
 import dev.tracestore.StorageException;
 import dev.tracestore.TraceInput;
@@ -396,7 +395,7 @@ public final class JdbcTraceStorage implements TraceStorage {
     @Override
     public List<Message> listMessages(long traceId, MessagePosition after, int limit) {
         return tx.read("listing the messages of trace " + traceId, c -> {
-            requireVisible(c, traceId);
+            sql.requireVisible(c, traceId);
             try (PreparedStatement ps = c.prepareStatement(sql.listMessages(after != null))) {
                 int i = 1;
                 ps.setLong(i++, traceId);
@@ -520,17 +519,6 @@ public final class JdbcTraceStorage implements TraceStorage {
             }
         }
         return ids;
-    }
-
-    private void requireVisible(Connection c, long traceId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql.traceVisible)) {
-            ps.setLong(1, traceId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new TraceNotFoundException(traceId);
-                }
-            }
-        }
     }
 
     private static String quoted(String id) {
